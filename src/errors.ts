@@ -1,0 +1,96 @@
+// The one table of gateway errors: each AWS gateway-response type with its status, error type and message
+// (docs/aws-behaviour.md §6.1, §3.10), plus the GatewayError class every layer throws.
+
+import type { GatewayResponseType } from './model/types.js'
+
+export interface GatewayErrorSpec {
+  /** Default HTTP status on REST APIs. */
+  readonly status: number
+  /** `x-amzn-ErrorType` header value (REST only; HTTP APIs send none, §3.10). */
+  readonly errorType: string
+  /** Default `$context.error.message` on REST APIs. */
+  readonly message: string | null
+  /** Body message on HTTP APIs (Title Case, §3.10). */
+  readonly httpApiMessage: string
+  /** WebSocket close code when the error happens during the handshake or a route. */
+  readonly wsCloseCode: number
+  /** Whether the caller caused it (4xx) or we/the backend did (5xx). */
+  readonly fault: 'client' | 'server'
+}
+
+/** Every gateway response type except the DEFAULT_* fallbacks. The order is AWS's doc order. */
+export const GATEWAY_ERRORS: Readonly<Record<Exclude<GatewayResponseType, 'DEFAULT_4XX' | 'DEFAULT_5XX'>, GatewayErrorSpec>> =
+  Object.freeze({
+    ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException', message: 'User is not authorized to access this resource', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+    API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error', httpApiMessage: 'Internal Server Error', wsCloseCode: 1011, fault: 'server' },
+    AUTHORIZER_CONFIGURATION_ERROR: { status: 500, errorType: 'AuthorizerConfigurationException', message: null, httpApiMessage: 'Internal Server Error', wsCloseCode: 1011, fault: 'server' },
+    AUTHORIZER_FAILURE: { status: 500, errorType: 'AuthorizerFailureException', message: 'Internal server error', httpApiMessage: 'Internal Server Error', wsCloseCode: 1011, fault: 'server' },
+    BAD_REQUEST_PARAMETERS: { status: 400, errorType: 'BadRequestException', message: 'Bad request', httpApiMessage: 'Bad Request', wsCloseCode: 1008, fault: 'client' },
+    BAD_REQUEST_BODY: { status: 400, errorType: 'BadRequestException', message: 'Invalid request body', httpApiMessage: 'Bad Request', wsCloseCode: 1008, fault: 'client' },
+    EXPIRED_TOKEN: { status: 403, errorType: 'InvalidSignatureException', message: 'The security token included in the request is expired', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+    INTEGRATION_FAILURE: { status: 504, errorType: 'InternalServerErrorException', message: 'Network error communicating with endpoint', httpApiMessage: 'Service Unavailable', wsCloseCode: 1011, fault: 'server' },
+    INTEGRATION_TIMEOUT: { status: 504, errorType: 'InternalServerErrorException', message: 'Endpoint request timed out', httpApiMessage: 'Service Unavailable', wsCloseCode: 1011, fault: 'server' },
+    INVALID_API_KEY: { status: 403, errorType: 'ForbiddenException', message: 'Forbidden', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+    INVALID_SIGNATURE: { status: 403, errorType: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+    MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+    QUOTA_EXCEEDED: { status: 429, errorType: 'LimitExceededException', message: 'Limit Exceeded', httpApiMessage: 'Too Many Requests', wsCloseCode: 1008, fault: 'client' },
+    REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestTooLargeException', message: 'Request Too Long', httpApiMessage: 'Request Entity Too Large', wsCloseCode: 1009, fault: 'client' },
+    RESOURCE_NOT_FOUND: { status: 404, errorType: 'ResourceNotFoundException', message: 'Not Found', httpApiMessage: 'Not Found', wsCloseCode: 1008, fault: 'client' },
+    THROTTLED: { status: 429, errorType: 'TooManyRequestsException', message: 'Too Many Requests', httpApiMessage: 'Too Many Requests', wsCloseCode: 1008, fault: 'client' },
+    UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException', message: 'Unauthorized', httpApiMessage: 'Unauthorized', wsCloseCode: 1008, fault: 'client' },
+    UNSUPPORTED_MEDIA_TYPE: { status: 415, errorType: 'UnsupportedMediaTypeException', message: 'Unsupported Media Type', httpApiMessage: 'Unsupported Media Type', wsCloseCode: 1003, fault: 'client' },
+    WAF_FILTERED: { status: 403, errorType: 'WafFilteredException', message: 'Forbidden', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
+  })
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS
+
+/**
+ * Errors that are answered before any API is known (no gateway-response customisation applies):
+ * unknown host/API/stage. REST answers 403 Forbidden (§2.1); HTTP APIs 404 Not Found (§3.2).
+ */
+export const FORBIDDEN_BODY = '{"message":"Forbidden"}'
+export const NOT_FOUND_BODY = '{"message":"Not Found"}'
+
+/**
+ * The error every layer throws for a request that ends in a gateway response.
+ * `message` overrides the type's default `$context.error.message` (e.g. the list of missing parameters).
+ */
+export class GatewayError extends Error {
+  readonly code: GatewayErrorCode
+  readonly responseMessage: string | null
+  /** Extra response headers that belong to this error (e.g. `WWW-Authenticate` on a JWT failure). */
+  readonly headers: Record<string, string> | undefined
+
+  constructor(code: GatewayErrorCode, message?: string | null, options?: { cause?: unknown; headers?: Record<string, string> }) {
+    const spec = GATEWAY_ERRORS[code]
+    const responseMessage = message === undefined ? spec.message : message
+    super(responseMessage ?? code, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'GatewayError'
+    this.code = code
+    this.responseMessage = responseMessage
+    this.headers = options?.headers
+  }
+}
+
+/** A problem in a config or OpenAPI file: where it is and what is wrong. */
+export interface ConfigProblem {
+  /** File path, when the problem belongs to a file. */
+  file?: string
+  /** A JSON-pointer-like path inside the document, e.g. `/paths/~1pets/get/x-amazon-apigateway-integration/type`. */
+  path: string
+  message: string
+}
+
+/** Thrown when config is refused; carries every problem found, not just the first. */
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[]
+  constructor(problems: ConfigProblem[]) {
+    super(formatProblems(problems))
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+export function formatProblems(problems: ConfigProblem[]): string {
+  return problems.map((p) => `${p.file ? p.file + ': ' : ''}${p.path || '/'}: ${p.message}`).join('\n')
+}

@@ -1,0 +1,334 @@
+// The Gatehouse resource model: the AWS API Gateway objects (REST v1, HTTP v2) as plain TypeScript types.
+// Config files, OpenAPI import and the admin API all produce these; the compiler consumes them.
+// Field names follow AWS's control-plane JSON (docs/aws-behaviour.md §1, §3) so that export and the
+// AWS-compatible admin API are straight mappings.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY'
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']
+
+export type GatewayResponseType =
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX'
+  | 'ACCESS_DENIED'
+  | 'API_CONFIGURATION_ERROR'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
+  | 'AUTHORIZER_FAILURE'
+  | 'BAD_REQUEST_PARAMETERS'
+  | 'BAD_REQUEST_BODY'
+  | 'EXPIRED_TOKEN'
+  | 'INTEGRATION_FAILURE'
+  | 'INTEGRATION_TIMEOUT'
+  | 'INVALID_API_KEY'
+  | 'INVALID_SIGNATURE'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'QUOTA_EXCEEDED'
+  | 'REQUEST_TOO_LARGE'
+  | 'RESOURCE_NOT_FOUND'
+  | 'THROTTLED'
+  | 'UNAUTHORIZED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'WAF_FILTERED'
+
+/** A customised gateway response (§6.2). Absent fields fall back per the DEFAULT_4XX/5XX precedence rules. */
+export interface GatewayResponse {
+  responseType: GatewayResponseType
+  statusCode?: string
+  /** `gatewayresponse.header.{Name}` → `'static'` | `method.request.header.x` | `stageVariables.x` | `context.x` … */
+  responseParameters: Record<string, string>
+  /** content type → template (simple `$context.*` / `$stageVariables.*` substitution, not VTL). */
+  responseTemplates: Record<string, string>
+}
+
+// ---------------------------------------------------------------------------------------------------
+// REST APIs (v1)
+
+export interface RestApi {
+  kind: 'REST'
+  id: string
+  name: string
+  description?: string
+  version?: string
+  createdDate: string
+  binaryMediaTypes: string[]
+  /** 0–10485760; null disables compression (§14.1). */
+  minimumCompressionSize: number | null
+  apiKeySource: 'HEADER' | 'AUTHORIZER'
+  endpointConfiguration: { types: Array<'EDGE' | 'REGIONAL' | 'PRIVATE'>; vpcEndpointIds?: string[] }
+  /** The resource policy document as an object (AWS stores a JSON string; we keep it parsed). */
+  policy: Record<string, unknown> | null
+  disableExecuteApiEndpoint: boolean
+  rootResourceId: string
+  /** Resources by id. The root resource (path `/`) always exists. */
+  resources: Record<string, Resource>
+  /** Models by name. */
+  models: Record<string, Model>
+  /** Request validators by id. */
+  requestValidators: Record<string, RequestValidator>
+  /** Authorizers by id. */
+  authorizers: Record<string, Authorizer>
+  gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponse>>
+  tags: Record<string, string>
+  /** Other `x-amazon-apigateway-*` root extensions, kept verbatim (documentation, security policy…). */
+  extensions: Record<string, unknown>
+}
+
+export interface Resource {
+  id: string
+  parentId: string | null
+  /** One path segment: a literal, `{name}` or a trailing `{name+}`. Empty for the root. */
+  pathPart: string
+  /** The full path, e.g. `/pets/{petId}`. */
+  path: string
+  resourceMethods: Partial<Record<HttpMethod, Method>>
+}
+
+export type RestAuthorizationType = 'NONE' | 'AWS_IAM' | 'CUSTOM' | 'COGNITO_USER_POOLS'
+
+export interface Method {
+  httpMethod: HttpMethod
+  authorizationType: RestAuthorizationType
+  authorizerId?: string
+  authorizationScopes?: string[]
+  apiKeyRequired: boolean
+  requestValidatorId?: string
+  operationName?: string
+  /** `method.request.{path|querystring|header|multivaluequerystring|multivalueheader}.{name}` → required. */
+  requestParameters: Record<string, boolean>
+  /** content type → model name. */
+  requestModels: Record<string, string>
+  /** by status code. */
+  methodResponses: Record<string, MethodResponse>
+  methodIntegration?: Integration
+}
+
+export interface MethodResponse {
+  statusCode: string
+  /** `method.response.header.{name}` → required. */
+  responseParameters: Record<string, boolean>
+  responseModels: Record<string, string>
+}
+
+export type RestIntegrationType = 'AWS' | 'AWS_PROXY' | 'HTTP' | 'HTTP_PROXY' | 'MOCK'
+export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER'
+export type ContentHandling = 'CONVERT_TO_TEXT' | 'CONVERT_TO_BINARY'
+
+export interface Integration {
+  type: RestIntegrationType
+  /** The backend method (`integrationHttpMethod`); POST for Lambda. */
+  httpMethod?: string
+  uri?: string
+  connectionType: 'INTERNET' | 'VPC_LINK'
+  connectionId?: string
+  credentials?: string
+  /** `integration.request.{path|querystring|header}.{name}` → source expression (§5.7). */
+  requestParameters: Record<string, string>
+  /** content type → VTL template. */
+  requestTemplates: Record<string, string>
+  passthroughBehavior: PassthroughBehavior
+  contentHandling?: ContentHandling
+  /** 50–29000 (default 29000). */
+  timeoutInMillis: number
+  cacheNamespace?: string
+  cacheKeyParameters: string[]
+  /** by status code; each may carry a `selectionPattern`. */
+  integrationResponses: Record<string, IntegrationResponse>
+  tlsConfig?: { insecureSkipVerification?: boolean }
+  responseTransferMode?: 'BUFFERED' | 'STREAM'
+}
+
+export interface IntegrationResponse {
+  statusCode: string
+  /** Java regex; absent or empty for the default response. */
+  selectionPattern?: string
+  /** `method.response.header.{name}` → source expression. */
+  responseParameters: Record<string, string>
+  responseTemplates: Record<string, string>
+  contentHandling?: ContentHandling
+}
+
+export interface Model {
+  id: string
+  name: string
+  contentType: string
+  /** JSON Schema draft 4, parsed. */
+  schema: Record<string, unknown>
+  description?: string
+}
+
+export interface RequestValidator {
+  id: string
+  name: string
+  validateRequestBody: boolean
+  validateRequestParameters: boolean
+}
+
+export interface Authorizer {
+  id: string
+  name: string
+  /** REST: TOKEN | REQUEST | COGNITO_USER_POOLS. HTTP: REQUEST | JWT. */
+  type: 'TOKEN' | 'REQUEST' | 'COGNITO_USER_POOLS' | 'JWT'
+  authorizerUri?: string
+  authorizerCredentials?: string
+  /** REST: comma list (`method.request.header.Auth`); HTTP: selection expressions. Kept as given. */
+  identitySource?: string | string[]
+  identityValidationExpression?: string
+  /** default 300, max 3600, 0 disables the cache. */
+  authorizerResultTtlInSeconds: number
+  providerARNs?: string[]
+  authorizerPayloadFormatVersion?: '1.0' | '2.0'
+  enableSimpleResponses?: boolean
+  jwtConfiguration?: { issuer?: string; audience?: string[] }
+  /** The OpenAPI security scheme's `x-amazon-apigateway-authtype`, if any. */
+  authType?: string
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP APIs (v2)
+
+export interface CorsConfiguration {
+  allowOrigins?: string[]
+  allowCredentials?: boolean
+  exposeHeaders?: string[]
+  maxAge?: number
+  allowMethods?: string[]
+  allowHeaders?: string[]
+}
+
+export interface HttpApi {
+  kind: 'HTTP'
+  id: string
+  name: string
+  description?: string
+  version?: string
+  createdDate: string
+  protocolType: 'HTTP'
+  routeSelectionExpression: string
+  disableExecuteApiEndpoint: boolean
+  corsConfiguration?: CorsConfiguration
+  /** Routes by routeId. */
+  routes: Record<string, Route>
+  /** Integrations by integrationId. */
+  integrations: Record<string, IntegrationV2>
+  /** Authorizers by id (types REQUEST and JWT). */
+  authorizers: Record<string, Authorizer>
+  tags: Record<string, string>
+  extensions: Record<string, unknown>
+}
+
+export type HttpAuthorizationType = 'NONE' | 'JWT' | 'CUSTOM' | 'AWS_IAM'
+
+export interface Route {
+  routeId: string
+  /** `METHOD /path` or `$default`. */
+  routeKey: string
+  /** `integrations/{integrationId}`. */
+  target?: string
+  authorizationType: HttpAuthorizationType
+  authorizerId?: string
+  authorizationScopes?: string[]
+  operationName?: string
+}
+
+export interface IntegrationV2 {
+  integrationId: string
+  integrationType: 'AWS_PROXY' | 'HTTP_PROXY' | 'AWS' | 'HTTP' | 'MOCK'
+  integrationUri?: string
+  integrationMethod?: string
+  integrationSubtype?: string
+  payloadFormatVersion?: '1.0' | '2.0'
+  /** 50–30000 (default 30000). */
+  timeoutInMillis: number
+  connectionType: 'INTERNET' | 'VPC_LINK'
+  connectionId?: string
+  credentialsArn?: string
+  /** `append|overwrite|remove:{header|querystring}.{name}` or `overwrite:path` → value (§3.5). */
+  requestParameters: Record<string, string>
+  /** backend status code → { `overwrite:statuscode` | `append:header.x` … → value }. */
+  responseParameters: Record<string, Record<string, string>>
+  tlsConfig?: { serverNameToVerify?: string; insecureSkipVerification?: boolean }
+}
+
+export type Api = RestApi | HttpApi
+
+// ---------------------------------------------------------------------------------------------------
+// Deployments and stages
+
+/** An immutable snapshot of an API (§1.6). Stages point at one. */
+export interface Deployment {
+  id: string
+  apiId: string
+  createdDate: string
+  description?: string
+  snapshot: Api
+}
+
+export interface MethodSetting {
+  metricsEnabled?: boolean
+  loggingLevel?: 'OFF' | 'ERROR' | 'INFO'
+  dataTraceEnabled?: boolean
+  throttlingBurstLimit?: number
+  throttlingRateLimit?: number
+  cachingEnabled?: boolean
+  cacheTtlInSeconds?: number
+  cacheDataEncrypted?: boolean
+  requireAuthorizationForCacheControl?: boolean
+  unauthorizedCacheControlHeaderStrategy?: 'FAIL_WITH_403' | 'SUCCEED_WITH_RESPONSE_HEADER' | 'SUCCEED_WITHOUT_RESPONSE_HEADER'
+}
+
+export interface RouteSettings {
+  throttlingBurstLimit?: number
+  throttlingRateLimit?: number
+  detailedMetricsEnabled?: boolean
+  loggingLevel?: 'OFF' | 'ERROR' | 'INFO'
+  dataTraceEnabled?: boolean
+}
+
+export interface CanarySettings {
+  percentTraffic: number
+  deploymentId: string
+  stageVariableOverrides: Record<string, string>
+  useStageCache: boolean
+}
+
+export interface AccessLogSettings {
+  destinationArn?: string
+  /** A one-line `$context.*` format (§11.6). */
+  format?: string
+}
+
+export interface Stage {
+  apiId: string
+  /** REST: `[A-Za-z0-9_-]+`; HTTP: also `$default` (served with no path prefix). */
+  stageName: string
+  deploymentId: string
+  description?: string
+  /** Stage variables (`variables` on REST, `stageVariables` on HTTP). */
+  variables: Record<string, string>
+  /** REST: `{resourcePath}/{httpMethod}` with `/` escaped as `~1`, or `*\/*`. */
+  methodSettings: Record<string, MethodSetting>
+  /** HTTP. */
+  autoDeploy?: boolean
+  defaultRouteSettings?: RouteSettings
+  routeSettings?: Record<string, RouteSettings>
+  accessLogSettings?: AccessLogSettings
+  canarySettings?: CanarySettings
+  tracingEnabled?: boolean
+  cacheClusterEnabled?: boolean
+  cacheClusterSize?: string
+  tags: Record<string, string>
+  createdDate: string
+  lastUpdatedDate: string
+}
+
+/** Gateway-wide settings that are config, not API model: which API answers on bare `localhost`, domains. */
+export interface GatewaySettings {
+  /** The API served at `http://localhost:PORT/{stage}/…` when several are served. */
+  defaultApiId?: string
+  domains: DomainName[]
+}
+
+export interface DomainName {
+  domainName: string
+  /** basePath ('' for `(none)`) → target. Longest prefix wins (§1.7). */
+  mappings: Array<{ basePath: string; apiId: string; stage?: string }>
+}
