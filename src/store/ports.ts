@@ -51,6 +51,22 @@ export class RevisionConflictError extends Error {
   }
 }
 
+/**
+ * Thrown by `changesSince` when the events after `requested` are no longer kept (adapters bound their
+ * change log); the caller must reload everything instead of replaying changes.
+ */
+export class ChangeLogTruncatedError extends Error {
+  readonly requested: number
+  /** The oldest revision `changesSince` can still start from. */
+  readonly oldestAvailable: number
+  constructor(requested: number, oldestAvailable: number) {
+    super(`changes after revision ${requested} are no longer kept; the change log starts after revision ${oldestAvailable}`)
+    this.name = 'ChangeLogTruncatedError'
+    this.requested = requested
+    this.oldestAvailable = oldestAvailable
+  }
+}
+
 export interface ConfigStore {
   /** The current global revision (0 for an empty store). Increases by one per applied batch. */
   revision(): Promise<number>
@@ -61,7 +77,7 @@ export interface ConfigStore {
    * revision, which is returned. An empty batch returns the current revision and writes nothing.
    */
   apply(ops: ChangeOp[]): Promise<number>
-  /** Change events after `revision`, oldest first. */
+  /** Change events after `revision`, oldest first. Throws ChangeLogTruncatedError if they are no longer kept. */
   changesSince(revision: number): Promise<ChangeEvent[]>
   /**
    * Calls `listener` with the events of each batch applied after this call (by this process or, for
