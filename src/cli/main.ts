@@ -1,0 +1,54 @@
+// The `gatehouse` command: dispatches to one file per command.
+
+import { readFileSync } from 'node:fs'
+import { serve, SERVE_HELP } from './serve.js'
+import { validate, VALIDATE_HELP } from './validate.js'
+import { UsageError } from './args.js'
+
+const HELP = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve      serve APIs (default: the bundled example)
+  validate   check config and OpenAPI files
+  version    print the version
+
+Run 'gatehouse <command> --help' for a command's options.
+
+${SERVE_HELP}
+${VALIDATE_HELP}`
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest)
+      case 'validate':
+        return await validate(rest)
+      case 'version':
+      case '--version':
+        process.stdout.write(version() + '\n')
+        return 0
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP)
+        return command === undefined ? 1 : 0
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`)
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`gatehouse: ${err.message}\nRun 'gatehouse --help' for usage.\n`)
+      return 2
+    }
+    throw err
+  }
+}

@@ -1,0 +1,82 @@
+// The admin listener (loopback by default): health, readiness and Prometheus metrics. The AWS-compatible
+// control plane (API keys, usage plans, …) mounts here in later work.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+
+export interface AdminDeps {
+  gateway: { readonly ready: boolean; readonly plan: { revision: number } | null }
+  metrics: { text(): Promise<string>; readonly contentType: string }
+  logger: Logger
+}
+
+export type AdminRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean
+
+export class AdminServer {
+  readonly #server: Server
+  readonly #deps: AdminDeps
+  readonly #routes: AdminRoute[] = []
+
+  constructor(deps: AdminDeps) {
+    this.#deps = deps
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        deps.logger.error({ err }, 'admin request failed')
+        if (!res.headersSent) json(res, 500, { message: 'Internal server error' })
+        else res.destroy()
+      })
+    })
+  }
+
+  /** Adds a handler tried before the built-in routes; it returns true when it answered. */
+  use(route: AdminRoute): void {
+    this.#routes.push(route)
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject)
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject)
+        resolve(this.#server.address() as AddressInfo)
+      })
+    })
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve())
+      this.#server.closeAllConnections()
+    })
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin')
+    for (const r of this.#routes) if (await r(req, res, url)) return
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      switch (url.pathname) {
+        case '/health':
+          return json(res, 200, { status: 'ok' })
+        case '/ready': {
+          const { gateway } = this.#deps
+          if (gateway.ready && gateway.plan) return json(res, 200, { status: 'ready', revision: gateway.plan.revision })
+          return json(res, 503, { status: 'starting' })
+        }
+        case '/metrics': {
+          const body = await this.#deps.metrics.text()
+          res.writeHead(200, { 'Content-Type': this.#deps.metrics.contentType })
+          res.end(body)
+          return
+        }
+      }
+    }
+    json(res, 404, { message: 'Not Found' })
+  }
+}
+
+export function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+  res.end(text)
+}

@@ -1,0 +1,359 @@
+// The compiler: (deployment × stage) → a frozen plan of routing tables, step lists and integration handlers.
+// Pure apart from the handles it is given (upstream dispatcher, metrics): no I/O, no clock. A route whose
+// integration cannot run answers 500 API_CONFIGURATION_ERROR and is reported in `warnings`, never thrown.
+
+import type { Dispatcher } from 'undici'
+import type {
+  Api,
+  Deployment,
+  GatewaySettings,
+  HttpApi,
+  Integration,
+  IntegrationV2,
+  Method,
+  Resource,
+  RestApi,
+  Route,
+  Stage,
+} from '../../model/types.js'
+import { Router } from '../../dataplane/router.js'
+import {
+  STEP_ORDER,
+  type AccessLogFormatter,
+  type ApiPlan,
+  type GatewayPlan,
+  type IntegrationHandler,
+  type MetricsHandle,
+  type RoutePlan,
+  type StagePlan,
+  type Step,
+  type StepKind,
+} from '../../dataplane/plan.js'
+import type { RequestContext } from '../../dataplane/context.js'
+import { GatewayError } from '../../errors.js'
+import { HttpIntegration } from '../../integrations/http.js'
+import { MockIntegration } from '../../integrations/mock.js'
+import { compileIntegrationResponses } from '../../integrations/responses.js'
+import { compileRequestTemplates } from '../../integrations/request-templates.js'
+import { compileAccessLog, DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_REST_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
+import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gateway-responses.js'
+
+export interface CompileInput {
+  revision: number
+  deployments: ReadonlyMap<string, Deployment>
+  stages: readonly Stage[]
+  settings: GatewaySettings
+}
+
+/** What a route-level factory (step or integration) is told about the route it compiles for. */
+export interface RouteInfo {
+  apiKind: 'REST' | 'HTTP'
+  api: Api
+  stage: Stage
+  deploymentId: string
+  resourcePath: string
+  httpMethod: string
+  routeKey: string
+  /** REST only. */
+  method?: Method
+  resource?: Resource
+  /** HTTP only. */
+  route?: Route
+}
+
+export interface StepFactory {
+  readonly kind: StepKind
+  /** Returns null when the route needs no such step. Throws an Error (message for the user) if misconfigured. */
+  compile(route: RouteInfo): Step | null
+}
+
+/** Builds the handler for integration types this module does not know (functions, services: later work). */
+export type IntegrationFactory = (route: RouteInfo, integration: Integration | IntegrationV2) => IntegrationHandler | null
+
+export interface CompileDeps {
+  dispatcher: Dispatcher
+  metrics: { handle(apiName: string, apiId: string, stage: string, method: string, resource: string): MetricsHandle }
+  accessLogs: boolean
+  steps?: readonly StepFactory[]
+  integrations?: IntegrationFactory
+}
+
+/** A route that cannot run: answers with a gateway error. */
+class FailingIntegration implements IntegrationHandler {
+  readonly type = 'NONE'
+  readonly #code: 'API_CONFIGURATION_ERROR'
+  constructor() {
+    this.#code = 'API_CONFIGURATION_ERROR'
+  }
+  handle(_ctx: RequestContext): Promise<void> {
+    return Promise.reject(new GatewayError(this.#code, undefined))
+  }
+}
+const FAILING = new FailingIntegration()
+
+const ORDER = new Map<string, number>(STEP_ORDER.map(([k], i) => [k, i]))
+
+function compileSteps(route: RouteInfo, deps: CompileDeps, warn: (m: string) => void): Step[] {
+  if (!deps.steps || deps.steps.length === 0) return []
+  const out: Array<[number, Step]> = []
+  for (const f of deps.steps) {
+    try {
+      const s = f.compile(route)
+      if (s !== null) out.push([ORDER.get(f.kind) ?? 99, s])
+    } catch (err) {
+      warn(`${route.api.id}/${route.stage.stageName} ${route.routeKey}: ${f.kind} step: ${(err as Error).message}`)
+      out.push([-1, { name: 'misconfigured', request: () => Promise.reject(new GatewayError('API_CONFIGURATION_ERROR', undefined)) }])
+    }
+  }
+  return out.sort((a, b) => a[0] - b[0]).map(([, s]) => s)
+}
+
+function restIntegration(info: RouteInfo, integration: Integration | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
+  const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
+  if (!integration) {
+    warn(`${where}: the method has no integration; it answers 500`)
+    return FAILING
+  }
+  try {
+    switch (integration.type) {
+      case 'HTTP':
+      case 'HTTP_PROXY': {
+        const proxy = integration.type === 'HTTP_PROXY'
+        if (!integration.uri) throw new Error('an HTTP integration needs a uri')
+        return new HttpIntegration(
+          {
+            apiKind: 'REST',
+            apiId: info.api.id,
+            proxy,
+            uri: integration.uri,
+            httpMethod: integration.httpMethod,
+            timeoutMs: integration.timeoutInMillis,
+            requestParameters: integration.requestParameters,
+            appendPath: false,
+            insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
+            ...(proxy
+              ? {}
+              : {
+                  responses: compileIntegrationResponses(integration.integrationResponses),
+                  requestTemplates: compileRequestTemplates(integration.requestTemplates, integration.passthroughBehavior),
+                }),
+          },
+          deps.dispatcher,
+        )
+      }
+      case 'MOCK':
+        return new MockIntegration(integration)
+      default: {
+        const h = deps.integrations?.(info, integration) ?? null
+        if (h) return h
+        warn(`${where}: integration type ${integration.type} is not available in this build; it answers 500`)
+        return FAILING
+      }
+    }
+  } catch (err) {
+    warn(`${where}: ${(err as Error).message}; it answers 500`)
+    return FAILING
+  }
+}
+
+function httpApiIntegration(info: RouteInfo, integration: IntegrationV2 | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
+  const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
+  if (!integration) {
+    warn(`${where}: the route has no integration target; it answers 500`)
+    return FAILING
+  }
+  try {
+    if (integration.integrationType === 'HTTP_PROXY') {
+      if (!integration.integrationUri) throw new Error('an HTTP_PROXY integration needs an integrationUri')
+      return new HttpIntegration(
+        {
+          apiKind: 'HTTP',
+          apiId: info.api.id,
+          proxy: true,
+          uri: integration.integrationUri,
+          httpMethod: integration.integrationMethod,
+          timeoutMs: integration.timeoutInMillis,
+          requestParameters: {},
+          appendPath: info.routeKey === '$default',
+          insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
+        },
+        deps.dispatcher,
+      )
+    }
+    const h = deps.integrations?.(info, integration) ?? null
+    if (h) return h
+    warn(`${where}: integration type ${integration.integrationType} is not available in this build; it answers 500`)
+    return FAILING
+  } catch (err) {
+    warn(`${where}: ${(err as Error).message}; it answers 500`)
+    return FAILING
+  }
+}
+
+function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, deps: CompileDeps, warn: (m: string) => void): StagePlan {
+  const router = new Router<RoutePlan>()
+  for (const resource of Object.values(api.resources)) {
+    for (const [verb, method] of Object.entries(resource.resourceMethods) as Array<[string, Method]>) {
+      const routeKey = `${verb} ${resource.path}`
+      const info: RouteInfo = { apiKind: 'REST', api, stage, deploymentId: deployment.id, resourcePath: resource.path, httpMethod: verb, routeKey, method, resource }
+      const route: RoutePlan = Object.freeze({
+        resourcePath: resource.path,
+        resourceId: resource.id,
+        httpMethod: verb,
+        routeKey,
+        operationName: method.operationName,
+        steps: Object.freeze(compileSteps(info, deps, warn)),
+        integration: restIntegration(info, method.methodIntegration, deps, warn),
+        metrics: deps.metrics.handle(api.name, api.id, stage.stageName, verb, resource.path),
+      })
+      try {
+        router.add(resource.path, verb, route)
+      } catch (err) {
+        warn(`${api.id}/${stage.stageName}: ${(err as Error).message}`)
+      }
+    }
+  }
+  const problems: string[] = []
+  const gatewayResponses = compileRestGatewayResponses(api.gatewayResponses, problems)
+  for (const p of problems) warn(`${api.id}: ${p}`)
+  return Object.freeze({
+    kind: 'REST',
+    apiId: api.id,
+    apiName: api.name,
+    stageName: stage.stageName,
+    deploymentId: deployment.id,
+    variables: Object.freeze({ ...stage.variables }),
+    hasVariables: Object.keys(stage.variables).length > 0,
+    router,
+    defaultRoute: null,
+    gatewayResponses,
+    accessLog: accessLogFor(stage, DEFAULT_REST_ACCESS_LOG_FORMAT, deps),
+    binaryMediaTypes: Object.freeze([...api.binaryMediaTypes]),
+    unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
+  })
+}
+
+function accessLogFor(stage: Stage, fallback: string, deps: CompileDeps): AccessLogFormatter | null {
+  if (!deps.accessLogs) return null
+  return compileAccessLog(stage.accessLogSettings?.format || fallback)
+}
+
+function compileHttpStage(api: HttpApi, stage: Stage, deployment: Deployment, deps: CompileDeps, warn: (m: string) => void): StagePlan {
+  const router = new Router<RoutePlan>()
+  let defaultRoute: RoutePlan | null = null
+  for (const route of Object.values(api.routes)) {
+    let verb: string
+    let path: string
+    if (route.routeKey === '$default') {
+      verb = 'ANY'
+      path = '$default'
+    } else {
+      const m = /^([A-Z]+) (\/.*)$/.exec(route.routeKey)
+      if (!m) {
+        warn(`${api.id}: route key ${route.routeKey} is not "METHOD /path" or $default; skipped`)
+        continue
+      }
+      verb = m[1]!
+      path = m[2]!
+    }
+    const info: RouteInfo = { apiKind: 'HTTP', api, stage, deploymentId: deployment.id, resourcePath: path, httpMethod: verb, routeKey: route.routeKey, route }
+    const targetId = route.target?.startsWith('integrations/') ? route.target.slice('integrations/'.length) : undefined
+    const plan: RoutePlan = Object.freeze({
+      resourcePath: path,
+      resourceId: route.routeId,
+      httpMethod: verb,
+      routeKey: route.routeKey,
+      operationName: route.operationName,
+      steps: Object.freeze(compileSteps(info, deps, warn)),
+      integration: httpApiIntegration(info, targetId === undefined ? undefined : api.integrations[targetId], deps, warn),
+      metrics: deps.metrics.handle(api.name, api.id, stage.stageName, verb, route.routeKey),
+    })
+    if (route.routeKey === '$default') defaultRoute = plan
+    else {
+      try {
+        router.add(path, verb, plan)
+      } catch (err) {
+        warn(`${api.id}/${stage.stageName}: ${(err as Error).message}`)
+      }
+    }
+  }
+  return Object.freeze({
+    kind: 'HTTP',
+    apiId: api.id,
+    apiName: api.name,
+    stageName: stage.stageName,
+    deploymentId: deployment.id,
+    variables: Object.freeze({ ...stage.variables }),
+    hasVariables: Object.keys(stage.variables).length > 0,
+    router,
+    defaultRoute,
+    gatewayResponses: compileHttpGatewayResponses(),
+    accessLog: accessLogFor(stage, DEFAULT_HTTP_ACCESS_LOG_FORMAT, deps),
+    binaryMediaTypes: Object.freeze([]),
+    unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
+  })
+}
+
+/** Compiles everything served into one plan. Never throws for a bad API: it warns and leaves it out. */
+export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayPlan {
+  const warnings: string[] = []
+  const warn = (m: string) => warnings.push(m)
+  const byApi = new Map<string, { name: string; kind: 'REST' | 'HTTP'; disabled: boolean; stages: Map<string, StagePlan>; defaultStage: StagePlan | null }>()
+  for (const stage of input.stages) {
+    const deployment = input.deployments.get(stage.deploymentId)
+    if (!deployment) {
+      warn(`stage ${stage.apiId}/${stage.stageName} points at missing deployment ${stage.deploymentId}; not served`)
+      continue
+    }
+    const api = deployment.snapshot
+    let plan: StagePlan
+    try {
+      plan = api.kind === 'REST' ? compileRestStage(api, stage, deployment, deps, warn) : compileHttpStage(api, stage, deployment, deps, warn)
+    } catch (err) {
+      warn(`stage ${stage.apiId}/${stage.stageName}: ${(err as Error).message}; not served`)
+      continue
+    }
+    let entry = byApi.get(api.id)
+    if (!entry) {
+      entry = { name: api.name, kind: api.kind, disabled: api.disableExecuteApiEndpoint, stages: new Map(), defaultStage: null }
+      byApi.set(api.id, entry)
+    }
+    if (stage.stageName === '$default') {
+      if (api.kind === 'REST') warn(`REST API ${api.id} cannot have a $default stage; not served`)
+      else entry.defaultStage = plan
+    } else entry.stages.set(stage.stageName, plan)
+  }
+  const apis = new Map<string, ApiPlan>()
+  for (const [id, e] of byApi) {
+    apis.set(id, Object.freeze({ id, name: e.name, kind: e.kind, disableExecuteApiEndpoint: e.disabled, stages: e.stages, defaultStage: e.defaultStage }))
+  }
+  let defaultApi: ApiPlan | null = null
+  if (input.settings.defaultApiId !== undefined) {
+    defaultApi = apis.get(input.settings.defaultApiId) ?? null
+    if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
+  } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
+  return Object.freeze({ revision: input.revision, apis, defaultApi, warnings: Object.freeze(warnings) })
+}
+
+/** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */
+export function describePlan(plan: GatewayPlan): Array<{ api: string; kind: string; stage: string; routes: string[] }> {
+  const out: Array<{ api: string; kind: string; stage: string; routes: string[] }> = []
+  for (const api of plan.apis.values()) {
+    const stages = [...api.stages.values()]
+    if (api.defaultStage) stages.push(api.defaultStage)
+    for (const s of stages) {
+      const routes: string[] = []
+      const seen = new Set<RoutePlan>()
+      collectRoutes(s, seen)
+      for (const r of seen) routes.push(`${r.routeKey} -> ${r.integration.type}${r.steps.length ? ' [' + r.steps.map((x) => x.name).join(',') + ']' : ''}`)
+      routes.sort()
+      out.push({ api: api.id, kind: api.kind, stage: s.stageName, routes })
+    }
+  }
+  return out.sort((a, b) => (a.api + a.stage).localeCompare(b.api + b.stage))
+}
+
+function collectRoutes(stage: StagePlan, into: Set<RoutePlan>): void {
+  for (const r of stage.router.values()) into.add(r)
+  if (stage.defaultRoute) into.add(stage.defaultRoute)
+}

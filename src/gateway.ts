@@ -1,0 +1,266 @@
+// The composition root: config sources → ConfigStore → compiler → data plane, plus the admin listener,
+// hot reload of config files, and graceful shutdown. `gatehouse serve` is a thin shell around this.
+
+import { watch, type FSWatcher } from 'node:fs'
+import { Agent, type Dispatcher } from 'undici'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { ConfigStore, StoredDoc } from './store/ports.js'
+import { MemoryConfigStore } from './store/memory/config-store.js'
+import { SqliteConfigStore } from './store/sqlite/config-store.js'
+import type { Deployment, GatewaySettings, Stage } from './model/types.js'
+import { ConfigError, formatProblems } from './errors.js'
+import { loadDesiredState, planStoreChanges, type DesiredState, type Sources } from './controlplane/config/desired.js'
+import { compileGateway, type CompileDeps, type IntegrationFactory, type StepFactory } from './controlplane/compile/compile.js'
+import { DataPlane } from './dataplane/server.js'
+import type { GatewayPlan } from './dataplane/plan.js'
+import { GatewayMetrics } from './observe/metrics.js'
+import { AdminServer } from './controlplane/admin.js'
+import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
+
+export interface GatewayOptions {
+  sources: Sources
+  logger: Logger
+  /** Overrides of what the config file says. */
+  port?: number
+  host?: string
+  adminPort?: number
+  adminHost?: string
+  dataDir?: string
+  /** Where access-log lines go; default stdout. `null` turns them off. */
+  accessLog?: AccessLogSink | null
+  /** Watch config and OpenAPI files and reload on change (default true). */
+  watch?: boolean
+  /** Extension points for later capabilities. */
+  steps?: readonly StepFactory[]
+  integrations?: IntegrationFactory
+}
+
+export interface ServedUrl {
+  apiId: string
+  apiName: string
+  kind: 'REST' | 'HTTP'
+  stage: string
+  urls: string[]
+}
+
+export class Gateway {
+  readonly #opts: GatewayOptions
+  readonly #log: Logger
+  readonly metrics = new GatewayMetrics()
+  readonly #dispatcher: Dispatcher
+  #store: ConfigStore | null = null
+  #dataPlane: DataPlane | null = null
+  #admin: AdminServer | null = null
+  #accessLog: AccessLogSink | null = null
+  #unwatchStore: (() => void) | null = null
+  #fileWatchers: FSWatcher[] = []
+  #reloadTimer: NodeJS.Timeout | null = null
+  #recompiling: Promise<void> | null = null
+  #recompileAgain = false
+  #ready = false
+  #desired: DesiredState | null = null
+  #address: AddressInfo | null = null
+  #adminAddress: AddressInfo | null = null
+
+  constructor(opts: GatewayOptions) {
+    this.#opts = opts
+    this.#log = opts.logger
+    this.#dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: null, pipelining: 1 })
+  }
+
+  get ready(): boolean {
+    return this.#ready
+  }
+
+  get plan(): GatewayPlan | null {
+    return this.#dataPlane?.plan ?? null
+  }
+
+  get address(): AddressInfo | null {
+    return this.#address
+  }
+
+  get adminAddress(): AddressInfo | null {
+    return this.#adminAddress
+  }
+
+  get store(): ConfigStore | null {
+    return this.#store
+  }
+
+  /** Loads config (refusing bad config whole), opens the store, compiles, and starts both listeners. */
+  async start(): Promise<void> {
+    const desired = await loadDesiredState(this.#opts.sources)
+    for (const w of desired.warnings) this.#log.warn({ file: w.file, path: w.path }, w.message)
+    this.#desired = desired
+    const dataDir = this.#opts.dataDir ?? desired.dataDir
+    this.#store = dataDir ? new SqliteConfigStore(dataDir) : new MemoryConfigStore()
+    // With a data dir and no file sources at all, what the store holds is served as it is.
+    const hasFileSources = Boolean(this.#opts.sources.configFile) || this.#opts.sources.restApis.length > 0 || this.#opts.sources.httpApis.length > 0
+    if (hasFileSources || !dataDir) await this.#applyDesired(desired)
+
+    this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
+    const plan = await this.#compile()
+    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null })
+    const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
+    const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
+    this.#address = await this.#dataPlane.listen(port, host)
+    this.#admin = new AdminServer({ gateway: this, metrics: this.metrics, logger: this.#log })
+    const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
+    const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
+    this.#adminAddress = await this.#admin.listen(adminPort, adminHost)
+
+    this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())
+    if (this.#opts.watch !== false) this.#watchFiles(desired.files)
+    this.#ready = true
+  }
+
+  async #applyDesired(desired: DesiredState): Promise<number> {
+    const store = this.#store!
+    const [api, deployment, stage, settings, fn] = await Promise.all([
+      store.list('api'),
+      store.list('deployment'),
+      store.list('stage'),
+      store.list('settings'),
+      store.list('function'),
+    ])
+    const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn })
+    return store.apply(ops)
+  }
+
+  async #compile(): Promise<GatewayPlan> {
+    const store = this.#store!
+    const revision = await store.revision()
+    const [deployments, stages, settings] = await Promise.all([
+      store.list<Deployment>('deployment'),
+      store.list<Stage>('stage'),
+      store.get<GatewaySettings>('settings', 'gateway'),
+    ])
+    const deps: CompileDeps = {
+      dispatcher: this.#dispatcher,
+      metrics: this.metrics,
+      accessLogs: this.#accessLog !== null,
+      ...(this.#opts.steps ? { steps: this.#opts.steps } : {}),
+      ...(this.#opts.integrations ? { integrations: this.#opts.integrations } : {}),
+    }
+    const plan = compileGateway(
+      {
+        revision,
+        deployments: new Map(deployments.map((d: StoredDoc<Deployment>) => [d.id, d.value])),
+        stages: stages.map((s) => s.value),
+        settings: settings?.value ?? { domains: [] },
+      },
+      deps,
+    )
+    for (const w of plan.warnings) this.#log.warn({ revision }, w)
+    return plan
+  }
+
+  /** Recompiles after store changes; coalesces bursts, and never runs two compiles at once. */
+  #scheduleRecompile(): void {
+    if (this.#recompiling) {
+      this.#recompileAgain = true
+      return
+    }
+    this.#recompiling = (async () => {
+      do {
+        this.#recompileAgain = false
+        try {
+          const plan = await this.#compile()
+          this.#dataPlane?.setPlan(plan)
+          this.#log.info({ revision: plan.revision }, 'new configuration is being served')
+        } catch (err) {
+          this.#log.error({ err }, 'recompiling the configuration failed; the previous one keeps serving')
+        }
+      } while (this.#recompileAgain)
+      this.#recompiling = null
+    })()
+  }
+
+  /** Waits until the plan reflects the store's current revision (for tests and the CLI). */
+  async settled(): Promise<void> {
+    while (this.#recompiling) await this.#recompiling
+  }
+
+  #watchFiles(files: string[]): void {
+    for (const w of this.#fileWatchers) w.close()
+    this.#fileWatchers = []
+    for (const f of files) {
+      try {
+        const w = watch(f, { persistent: false }, () => this.#scheduleReload())
+        w.on('error', () => this.#scheduleReload())
+        this.#fileWatchers.push(w)
+      } catch (err) {
+        this.#log.warn({ file: f, err }, 'cannot watch file for changes')
+      }
+    }
+  }
+
+  #scheduleReload(): void {
+    if (this.#reloadTimer) clearTimeout(this.#reloadTimer)
+    // Editors write files in several steps; wait for the burst to end.
+    this.#reloadTimer = setTimeout(() => {
+      this.#reloadTimer = null
+      void this.reload()
+    }, 150)
+  }
+
+  /**
+   * Re-reads every config source. A bad config is refused whole, with every problem logged, and the
+   * previous one keeps serving. Returns the problems (empty on success).
+   */
+  async reload(): Promise<{ ok: boolean; problems: string }> {
+    let desired: DesiredState
+    try {
+      desired = await loadDesiredState(this.#opts.sources)
+    } catch (err) {
+      const text = err instanceof ConfigError ? formatProblems(err.problems) : String(err)
+      this.#log.error({ problems: err instanceof ConfigError ? err.problems : undefined }, `configuration refused; the previous one keeps serving:\n${text}`)
+      // Files may have been replaced (rename-on-save): keep watching them.
+      if (this.#opts.watch !== false && this.#desired) this.#watchFiles(this.#desired.files)
+      return { ok: false, problems: text }
+    }
+    this.#desired = desired
+    const revision = await this.#applyDesired(desired)
+    if (this.#opts.watch !== false) this.#watchFiles(desired.files)
+    this.#log.info({ revision }, 'configuration reloaded')
+    this.#scheduleRecompile()
+    await this.settled()
+    return { ok: true, problems: '' }
+  }
+
+  /** Every invoke URL served, for the startup banner. */
+  urls(publicHost = 'localhost'): ServedUrl[] {
+    const plan = this.plan
+    const port = this.#address?.port ?? 0
+    if (!plan) return []
+    const out: ServedUrl[] = []
+    for (const api of plan.apis.values()) {
+      const stages = [...api.stages.keys()]
+      if (api.defaultStage) stages.push('$default')
+      for (const stage of stages) {
+        const prefix = stage === '$default' ? '' : '/' + stage
+        const urls = [`http://${api.id}.execute-api.${publicHost}:${port}${prefix}/`]
+        if (plan.defaultApi === api) urls.push(`http://${publicHost}:${port}${prefix}/`)
+        if (api.kind === 'REST') urls.push(`http://${publicHost}:${port}/restapis/${api.id}/${stage}/_user_request_/`)
+        out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls })
+      }
+    }
+    return out
+  }
+
+  /** Drains in-flight requests, then closes listeners, store and upstream pools. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    this.#ready = false
+    for (const w of this.#fileWatchers) w.close()
+    if (this.#reloadTimer) clearTimeout(this.#reloadTimer)
+    this.#unwatchStore?.()
+    await this.#dataPlane?.drain(timeoutMs)
+    await this.#admin?.close()
+    await this.settled()
+    await this.#store?.close()
+    this.#accessLog?.flush()
+    await this.#dispatcher.close()
+  }
+}

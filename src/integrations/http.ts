@@ -1,0 +1,344 @@
+// HTTP and HTTP_PROXY integrations (§1.4, §3.4): URI templates with path parameters and stage variables,
+// request parameter mapping, header rules of §6.6, pooled keep-alive upstream calls through undici, streamed
+// proxy bodies, the integration timeout, and (non-proxy) integration-response selection and mapping.
+
+import { pipeline, Readable } from 'node:stream'
+import { performance } from 'node:perf_hooks'
+import type { Dispatcher } from 'undici'
+import { errors as undiciErrors } from 'undici'
+import type { RequestContext } from '../dataplane/context.js'
+import type { IntegrationHandler } from '../dataplane/plan.js'
+import { GatewayError } from '../errors.js'
+import { pushIdHeaders, sendReply } from '../dataplane/respond.js'
+import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
+import { MAX_PAYLOAD } from '../dataplane/server.js'
+import { readBody } from './body.js'
+import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
+import type { RequestTemplates } from './request-templates.js'
+
+/** Request headers never forwarded (§6.6) — lower-case. `host` is set to the backend's. */
+const DROP_REQUEST = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect',
+  'max-forwards', 'content-md5', 'server', 'www-authenticate', 'proxy-authenticate', 'proxy-authorization', 'host',
+])
+/** Response headers a REST proxy renames to `x-amzn-Remapped-*` while setting its own (§5.8). */
+const REMAP_RESPONSE = new Set(['connection', 'content-length', 'date', 'server'])
+/** Hop-by-hop response headers that never pass. */
+const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
+/** Request header names that cannot be the target of a mapping (§5.7): dropped, or a 500 for the length ones. */
+const MAPPING_DROPPED = new Set(['connection', 'proxy-authenticate', 'te', 'via'])
+const MAPPING_FATAL = new Set(['content-length', 'transfer-encoding'])
+
+export interface HttpIntegrationConfig {
+  apiKind: 'REST' | 'HTTP'
+  apiId: string
+  proxy: boolean
+  uri: string
+  /** The backend method; `ANY` (or absent) means the client's method. */
+  httpMethod?: string | undefined
+  timeoutMs: number
+  /** REST `integration.request.*` mappings (§5.7). */
+  requestParameters: Record<string, string>
+  /** HTTP API `$default` route: the full request path is appended to the URI (§3.4). */
+  appendPath: boolean
+  insecureSkipVerification?: boolean
+  /** Non-proxy only. */
+  responses?: IntegrationResponseSelector
+  requestTemplates?: RequestTemplates
+}
+
+type UriPart = string | ((ctx: RequestContext) => string)
+
+/** Compiles `http://${stageVariables.host}/pets/{id}` into parts; `{name}` takes integration.request.path.name. */
+function compileUri(uri: string, pathSources: Map<string, ParamGetter>): UriPart[] {
+  const parts: UriPart[] = []
+  const re = /\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._$-]+?)\+?\}/g
+  let last = 0
+  for (let m = re.exec(uri); m !== null; m = re.exec(uri)) {
+    if (m.index > last) parts.push(uri.slice(last, m.index))
+    if (m[1] !== undefined) {
+      const name = m[1]
+      parts.push((c) => c.stageVariables[name] ?? '')
+    } else {
+      const name = m[2]!
+      // Without a mapping for the placeholder we use the method's path parameter of that name: what the
+      // console generates for `{proxy}` ([K]: AWS requires the mapping; this is a convenience).
+      const get = pathSources.get(name) ?? ((c: RequestContext) => c.pathParams[name])
+      parts.push((c) => get(c) ?? '')
+    }
+    last = m.index + m[0].length
+  }
+  if (last < uri.length) parts.push(uri.slice(last))
+  return parts
+}
+
+function splitUrl(url: string): { origin: string; path: string } | null {
+  const scheme = url.indexOf('://')
+  if (scheme <= 0) return null
+  const proto = url.slice(0, scheme).toLowerCase()
+  if (proto !== 'http' && proto !== 'https') return null
+  let end = scheme + 3
+  while (end < url.length) {
+    const c = url.charCodeAt(end)
+    if (c === 47 || c === 63 || c === 35) break
+    end++
+  }
+  const origin = url.slice(0, end)
+  if (end === scheme + 3) return null
+  let path = url.slice(end)
+  const hash = path.indexOf('#')
+  if (hash !== -1) path = path.slice(0, hash)
+  if (path === '' || path.startsWith('?')) path = '/' + path
+  return { origin, path }
+}
+
+const validOrigins = new Map<string, boolean>()
+function originOk(origin: string): boolean {
+  let ok = validOrigins.get(origin)
+  if (ok === undefined) {
+    try {
+      new URL(origin)
+      ok = true
+    } catch {
+      ok = false
+    }
+    if (validOrigins.size > 10_000) validOrigins.clear()
+    validOrigins.set(origin, ok)
+  }
+  return ok
+}
+
+/** Maps an undici failure to the gateway response of §6.1. */
+function upstreamError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  if (err instanceof undiciErrors.HeadersTimeoutError || (err as { name?: string }).name === 'TimeoutError') {
+    return new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err })
+  }
+  return new GatewayError('INTEGRATION_FAILURE', undefined, { cause: err })
+}
+
+export class HttpIntegration implements IntegrationHandler {
+  readonly type: string
+  readonly #cfg: HttpIntegrationConfig
+  readonly #dispatcher: Dispatcher
+  readonly #uri: UriPart[]
+  readonly #staticUrl: { origin: string; path: string } | null
+  readonly #headerMaps: Array<[string, ParamGetter]> = []
+  readonly #queryMaps: Array<[string, ParamGetter]> = []
+  readonly #fatalMapping: boolean
+
+  /** Throws an Error with a user-facing message when the configuration cannot work. */
+  constructor(cfg: HttpIntegrationConfig, dispatcher: Dispatcher) {
+    this.type = cfg.proxy ? 'HTTP_PROXY' : 'HTTP'
+    this.#cfg = cfg
+    this.#dispatcher = dispatcher
+    const pathSources = new Map<string, ParamGetter>()
+    let fatal = false
+    for (const [key, expr] of Object.entries(cfg.requestParameters)) {
+      const m = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(key)
+      if (!m) throw new Error(`unsupported request parameter target ${key}`)
+      const get = compileRequestSource(expr)
+      if (!get) throw new Error(`unsupported mapping expression ${expr} for ${key}`)
+      const name = m[2]!
+      if (m[1] === 'path') pathSources.set(name, get)
+      else if (m[1] === 'querystring') this.#queryMaps.push([name, get])
+      else {
+        const lower = name.toLowerCase()
+        if (MAPPING_FATAL.has(lower)) fatal = true
+        else if (!MAPPING_DROPPED.has(lower)) this.#headerMaps.push([name, get])
+      }
+    }
+    this.#fatalMapping = fatal
+    this.#uri = compileUri(cfg.uri, pathSources)
+    if (this.#uri.every((p) => typeof p === 'string')) {
+      const split = splitUrl(cfg.uri)
+      if (!split || !originOk(split.origin)) throw new Error(`invalid integration URI ${cfg.uri}`)
+      this.#staticUrl = split
+    } else this.#staticUrl = null
+  }
+
+  #target(ctx: RequestContext): { origin: string; path: string } {
+    let split = this.#staticUrl
+    if (split === null) {
+      let url = ''
+      for (const p of this.#uri) url += typeof p === 'string' ? p : p(ctx)
+      split = splitUrl(url)
+      // An undefined stage variable can leave an invalid URL: a configuration error (§1.6).
+      if (!split || !originOk(split.origin)) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+    }
+    let path = split.path
+    if (this.#cfg.appendPath) {
+      const q = path.indexOf('?')
+      const base = q === -1 ? path : path.slice(0, q)
+      const joined = (base.endsWith('/') ? base.slice(0, -1) : base) + ctx.path
+      path = q === -1 ? joined : joined + path.slice(q)
+    }
+    // Query: the URI's own, then (proxy) the client's, then mapped values override.
+    const parts: string[] = []
+    const q = path.indexOf('?')
+    if (q !== -1) {
+      if (q < path.length - 1) parts.push(path.slice(q + 1))
+      path = path.slice(0, q)
+    }
+    if (this.#cfg.proxy && ctx.rawQuery !== '') parts.push(ctx.rawQuery)
+    let query = parts.join('&')
+    if (this.#queryMaps.length > 0) {
+      const params = new URLSearchParams(query)
+      for (const [name, get] of this.#queryMaps) {
+        const v = get(ctx)
+        if (v !== undefined) params.set(name, v)
+      }
+      query = params.toString()
+    }
+    return { origin: split.origin, path: query === '' ? path : path + '?' + query }
+  }
+
+  #headers(ctx: RequestContext, target: string): string[] {
+    const out: string[] = []
+    const raw = ctx.req.rawHeaders
+    if (this.#cfg.proxy) {
+      let xff: string | undefined
+      for (let i = 0; i < raw.length; i += 2) {
+        const k = raw[i]!
+        const lk = k.toLowerCase()
+        if (DROP_REQUEST.has(lk)) continue
+        if (lk === 'x-forwarded-for') {
+          xff = xff === undefined ? raw[i + 1]! : xff + ', ' + raw[i + 1]!
+          continue
+        }
+        if (lk === 'x-forwarded-proto' || lk === 'x-forwarded-port') continue
+        // REST proxies do not pass the client's Content-Encoding (§6.6).
+        if (lk === 'content-encoding' && this.#cfg.apiKind === 'REST') continue
+        out.push(k, raw[i + 1]!)
+      }
+      out.push('X-Forwarded-For', xff === undefined ? ctx.sourceIp : xff + ', ' + ctx.sourceIp)
+      out.push('X-Forwarded-Proto', (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http')
+      out.push('X-Forwarded-Port', String(ctx.req.socket.localPort ?? ''))
+    } else {
+      // Non-proxy HTTP: the backend gets only mapped values plus these defaults (§1.4).
+      out.push('Accept', 'application/json', 'User-Agent', `AmazonAPIGateway_${this.#cfg.apiId}`, 'X-Amzn-Apigateway-Api-Id', this.#cfg.apiId)
+      const ct = ctx.req.headers['content-type']
+      if (ctx.body !== null && ctx.body.length > 0) out.push('Content-Type', ct ?? 'application/json')
+    }
+    out.push('X-Amzn-Trace-Id', 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24))
+    for (const [name, get] of this.#headerMaps) {
+      const v = get(ctx)
+      if (v === undefined) continue
+      const lower = name.toLowerCase()
+      for (let i = 0; i < out.length; i += 2) {
+        if (out[i]!.toLowerCase() === lower) {
+          out.splice(i, 2)
+          i -= 2
+        }
+      }
+      out.push(name, v)
+    }
+    void target
+    return out
+  }
+
+  async handle(ctx: RequestContext): Promise<void> {
+    if (this.#fatalMapping) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+    const cfg = this.#cfg
+    if (!cfg.proxy && ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    const target = this.#target(ctx)
+    const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
+    const headers = this.#headers(ctx, target.origin)
+    const req = ctx.req
+    let body: Dispatcher.DispatchOptions['body'] = null
+    if (cfg.proxy) {
+      const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined
+      if (hasBody && method !== 'GET' && method !== 'HEAD') body = limitBody(ctx)
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      const rendered = cfg.requestTemplates?.apply(ctx, ctx.body!) ?? null
+      body = rendered ?? (ctx.body!.length > 0 ? ctx.body : null)
+    }
+    ctx.integrationStart = performance.now()
+    let response: Dispatcher.ResponseData
+    try {
+      response = await this.#dispatcher.request({
+        origin: target.origin,
+        path: target.path,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        headersTimeout: cfg.timeoutMs,
+        bodyTimeout: cfg.proxy ? 300_000 : cfg.timeoutMs,
+        throwOnError: false,
+      })
+    } catch (err) {
+      ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+      const gerr = upstreamError(err)
+      ctx.integrationErrorMessage = (err as Error).message ?? String(err)
+      throw gerr
+    }
+    ctx.integrationStatus = response.statusCode
+    if (cfg.proxy) {
+      ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+      this.#sendProxied(ctx, response)
+      return
+    }
+    let payload: Buffer
+    try {
+      payload = Buffer.from(await response.body.arrayBuffer())
+    } catch (err) {
+      throw upstreamError(err)
+    } finally {
+      ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+    }
+    const selected = cfg.responses!.select(String(response.statusCode), ctx, response.headers, payload)
+    sendReply(ctx, selected)
+  }
+
+  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData): void {
+    const res = ctx.res
+    const out: string[] = []
+    const rest = this.#cfg.apiKind === 'REST'
+    let length: string | undefined
+    for (const k in response.headers) {
+      const v = response.headers[k]
+      if (v === undefined) continue
+      if (k === 'content-length') length = v as string
+      if (rest && REMAP_RESPONSE.has(k)) {
+        out.push('x-amzn-Remapped-' + k, Array.isArray(v) ? v.join(', ') : v)
+        continue
+      }
+      if (DROP_RESPONSE.has(k) || k === 'content-length') continue
+      if (Array.isArray(v)) for (const one of v) out.push(k, one)
+      else out.push(k, v)
+    }
+    if (length !== undefined) out.push('Content-Length', length)
+    pushIdHeaders(ctx, out)
+    ctx.status = response.statusCode
+    res.writeHead(response.statusCode, out)
+    if (length !== undefined) ctx.responseLength = Number(length)
+    else {
+      let n = 0
+      response.body.on('data', (chunk: Buffer) => {
+        n += chunk.length
+      })
+      response.body.once('end', () => {
+        ctx.responseLength = n
+      })
+    }
+    pipeline(response.body, res, (err) => {
+      if (err) res.destroy()
+    })
+  }
+}
+
+/** Streams the client body on, refusing bodies over the payload limit even when sent chunked. */
+function limitBody(ctx: RequestContext): Readable {
+  const req = ctx.req
+  if (req.headers['content-length'] !== undefined) return req
+  return Readable.from((async function* () {
+    let total = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > MAX_PAYLOAD) throw new GatewayError('REQUEST_TOO_LARGE', undefined)
+      yield chunk
+    }
+  })())
+}
+
+export { compileIntegrationResponses }

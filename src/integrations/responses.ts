@@ -1,0 +1,118 @@
+// Integration responses (§1.5, §5.8): select by selection pattern (a whole-string Java-style match against
+// the backend status, or a Lambda error message), map headers, render the response template (§5.9).
+
+import type { IncomingHttpHeaders } from 'node:http'
+import type { IntegrationResponse } from '../model/types.js'
+import type { RequestContext } from '../dataplane/context.js'
+import type { Reply } from '../dataplane/plan.js'
+import { GatewayError } from '../errors.js'
+import { compileRequestSource } from '../dataplane/param-source.js'
+import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from './templates.js'
+
+/** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
+const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate', 'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate'])
+/** Set by the gateway itself, whatever is mapped. */
+const OVERWRITTEN = new Set(['via', 'transfer-encoding'])
+
+type HeaderSource = (ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer) => string | undefined
+
+interface CompiledResponse {
+  statusCode: number
+  pattern: RegExp | null
+  headers: Array<[string, HeaderSource]>
+  templates: Map<string, MappingTemplate>
+}
+
+export interface IntegrationResponseSelector {
+  /** `key` is the backend status as a string, or a Lambda error message. Throws API_CONFIGURATION_ERROR when nothing matches and there is no default. */
+  select(key: string, ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer): Reply
+  readonly empty: boolean
+}
+
+function compileHeaderSource(expr: string): HeaderSource | null {
+  const e = expr.trim()
+  let m = /^integration\.response\.header\.(.+)$/.exec(e)
+  if (m) {
+    const name = m[1]!.toLowerCase()
+    return (_c, h) => {
+      const v = h[name]
+      return Array.isArray(v) ? v[v.length - 1] : v
+    }
+  }
+  m = /^integration\.response\.multivalueheader\.(.+)$/.exec(e)
+  if (m) {
+    const name = m[1]!.toLowerCase()
+    return (_c, h) => {
+      const v = h[name]
+      return Array.isArray(v) ? v.join(',') : v
+    }
+  }
+  if (e === 'integration.response.body') return (_c, _h, b) => b.toString('utf8')
+  const req = compileRequestSource(e)
+  return req === null ? null : (c) => req(c)
+}
+
+/**
+ * Compiles integration responses once per deployment. Throws an Error naming the problem for a bad
+ * selection pattern, mapping expression or template.
+ */
+export function compileIntegrationResponses(responses: Record<string, IntegrationResponse>): IntegrationResponseSelector {
+  const specific: CompiledResponse[] = []
+  let fallback: CompiledResponse | null = null
+  for (const ir of Object.values(responses)) {
+    const headers: Array<[string, HeaderSource]> = []
+    for (const [key, expr] of Object.entries(ir.responseParameters)) {
+      const m = /^method\.response\.header\.(.+)$/.exec(key)
+      if (!m) throw new Error(`integration response ${ir.statusCode}: unsupported response parameter ${key}`)
+      const src = compileHeaderSource(expr)
+      if (!src) throw new Error(`integration response ${ir.statusCode}: unsupported mapping expression ${expr}`)
+      const lower = m[1]!.toLowerCase()
+      if (OVERWRITTEN.has(lower)) continue
+      headers.push([REMAPPED.has(lower) ? `x-amzn-Remapped-${m[1]}` : m[1]!, src])
+    }
+    const templates = new Map<string, MappingTemplate>()
+    for (const [type, tpl] of Object.entries(ir.responseTemplates)) templates.set(type.toLowerCase(), compileMappingTemplate(tpl))
+    let pattern: RegExp | null = null
+    if (ir.selectionPattern !== undefined && ir.selectionPattern !== '') {
+      try {
+        // Java's String.matches: the whole string must match ([K] §1.5).
+        pattern = new RegExp(`^(?:${ir.selectionPattern})$`)
+      } catch (err) {
+        throw new Error(`integration response ${ir.statusCode}: invalid selectionPattern ${ir.selectionPattern}: ${(err as Error).message}`)
+      }
+    }
+    const status = Number(ir.statusCode)
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw new Error(`integration response status code ${ir.statusCode} is not valid`)
+    const compiled: CompiledResponse = { statusCode: status, pattern, headers, templates }
+    if (pattern === null) fallback = compiled
+    else specific.push(compiled)
+  }
+  return {
+    empty: specific.length === 0 && fallback === null,
+    select(key, ctx, headers, body) {
+      let chosen = fallback
+      for (const r of specific) {
+        if (r.pattern!.test(key)) {
+          chosen = r
+          break
+        }
+      }
+      if (chosen === null) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+      const out: Record<string, string> = {}
+      for (const [name, src] of chosen.headers) {
+        const v = src(ctx, headers, body)
+        if (v !== undefined) out[name] = v
+      }
+      const picked = selectResponseTemplate(chosen.templates, firstAccept(ctx.header('accept')))
+      let payload: Buffer | string = body
+      let type = 'application/json'
+      if (picked !== undefined) {
+        type = picked[0]
+        payload = picked[1].render(ctx, body)
+      }
+      const hasType = Object.keys(out).some((k) => k.toLowerCase() === 'content-type')
+      if (!hasType) out['Content-Type'] = type
+      return { status: chosen.statusCode, headers: out, body: payload }
+    },
+  }
+}
