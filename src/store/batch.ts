@@ -10,6 +10,12 @@ export const DEFAULT_ORIGIN = 'admin'
 /** How many revisions of change events an adapter keeps by default (older ones are pruned). */
 export const DEFAULT_CHANGE_LOG_REVISIONS = 10_000
 
+/**
+ * Text no adapter can keep as given: PostgreSQL rejects NUL, and UTF-8 encoders replace unpaired
+ * surrogates. Values are safe (JSON.stringify escapes both); ids and origins are checked against this.
+ */
+export const UNSTORABLE_TEXT = /\u0000|\p{Cs}/u
+
 /** A checked op: `json` is the value as JSON text for a put, null for a delete. */
 export interface PreparedOp {
   op: 'put' | 'delete'
@@ -36,6 +42,7 @@ export function prepareBatch(ops: readonly ChangeOp[]): PreparedOp[] {
     if (op.op !== 'put' && op.op !== 'delete') throw new TypeError(`${where}.op must be 'put' or 'delete', got ${describe(op.op)}`)
     if (!DOC_KINDS.includes(op.kind as DocKind)) throw new TypeError(`${where}.kind must be one of ${DOC_KINDS.join(', ')}, got ${describe(op.kind)}`)
     if (typeof op.id !== 'string' || op.id === '') throw new TypeError(`${where}.id must be a non-empty string, got ${describe(op.id)}`)
+    if (UNSTORABLE_TEXT.test(op.id)) throw new TypeError(`${where}.id ${describe(op.id)} contains a NUL or an unpaired surrogate, which databases cannot store`)
     const kind = op.kind as DocKind
     const id = op.id
     const at = `${where} (${kind}/${id})`
@@ -47,8 +54,8 @@ export function prepareBatch(ops: readonly ChangeOp[]): PreparedOp[] {
       throw new TypeError(`${at}.expectRevision must be a non-negative integer, got ${describe(expect)}`)
     }
     if (op.op === 'delete') return { op: 'delete', kind, id, origin: '', json: null, expectRevision: expect as number | undefined }
-    if (op.origin !== undefined && (typeof op.origin !== 'string' || op.origin === '')) {
-      throw new TypeError(`${at}.origin must be a non-empty string, got ${describe(op.origin)}`)
+    if (op.origin !== undefined && (typeof op.origin !== 'string' || op.origin === '' || UNSTORABLE_TEXT.test(op.origin))) {
+      throw new TypeError(`${at}.origin must be a non-empty string without NUL or unpaired surrogates, got ${describe(op.origin)}`)
     }
     if (!('value' in op)) throw new TypeError(`${at}: a put needs a value`)
     const problem = jsonProblem(op.value, '$', [])

@@ -84,7 +84,7 @@ export function configStoreConformance(name: string, makeStore: () => Promise<Co
         const values: Record<string, unknown> = {
           nested: { a: { b: { c: [1, 2, { d: null }] } }, empty: {}, list: [], t: true, f: false },
           numbers: { zero: 0, negative: -42, float: 3.25, tiny: 1e-9, big: 9007199254740991, exp: 6.02e23 },
-          strings: { empty: '', unicode: 'héllo — 世界 🎉', escapes: 'quote " backslash \\ newline \n tab \t nul \u0000', sql: "'; DROP TABLE docs; --" },
+          strings: { lone: 'half \ud800 surrogate', empty: '', unicode: 'héllo — 世界 🎉', escapes: 'quote " backslash \\ newline \n tab \t nul \u0000', sql: "'; DROP TABLE docs; --" },
           awkwardKeys: { '': 1, 'a.b': 2, 'with space': 3, __proto__x: 4, constructor: 5 },
           array: [1, 'two', null, [3], { four: 4 }],
           string: 'just a string',
@@ -323,6 +323,8 @@ export function configStoreConformance(name: string, makeStore: () => Promise<Co
           [{ op: 'put', kind: 'apis', id: 'x', value: {} }, /kind must be one of/],
           [{ op: 'put', kind: 'api', id: '', value: {} }, /id must be a non-empty string/],
           [{ op: 'put', kind: 'api', id: 7, value: {} }, /id must be a non-empty string/],
+          [{ op: 'put', kind: 'api', id: 'nul\u0000', value: {} }, /contains a NUL or an unpaired surrogate/],
+          [{ op: 'delete', kind: 'api', id: 'half\ud800' }, /contains a NUL or an unpaired surrogate/],
           [{ op: 'put', kind: 'api', id: 'x' }, /needs a value/],
           [{ op: 'put', kind: 'api', id: 'x', value: {}, origin: 3 }, /origin must be a non-empty string/],
           [{ op: 'put', kind: 'api', id: 'x', value: {}, expectRevision: -1 }, /expectRevision must be a non-negative integer/],
