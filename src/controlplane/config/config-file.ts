@@ -1,0 +1,146 @@
+// Reads a gatehouse.yaml / gatehouse.json config file: YAML/JSON syntax, the scalar conveniences
+// (a YAML number where AWS wants a string), and the config file's JSON Schema. Meaning (ids, stages,
+// OpenAPI documents) is the business of desired.ts.
+
+import { readFile } from 'node:fs/promises'
+import YAML from 'yaml'
+import type { ConfigProblem } from '../../errors.js'
+import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings } from '../../model/types.js'
+import { configFileSchema } from '../../model/schemas.js'
+import { checkSchema } from './schema-check.js'
+
+/** The config file as declared (after schema validation; fields may still be ill-typed where problems were reported). */
+export interface ConfigFileDecl {
+  $schema?: string
+  listeners?: {
+    http?: { port?: number; host?: string; tls?: { cert: string; key: string } }
+    admin?: { port?: number; host?: string }
+  }
+  dataDir?: string
+  functionsDir?: string
+  logging?: { level?: string; accessLogs?: boolean }
+  defaultApi?: string
+  apis?: ApiDecl[]
+  functions?: FunctionDecl[]
+}
+
+export interface ApiDecl {
+  name?: string
+  id?: string
+  type: 'rest' | 'http'
+  openapi?: string
+  definition?: Record<string, unknown>
+  basepath?: 'ignore' | 'prepend' | 'split'
+  binaryMediaTypes?: string[]
+  gatewayResponses?: Record<string, { statusCode?: string; responseParameters?: Record<string, string>; responseTemplates?: Record<string, string> }>
+  cors?: CorsConfiguration
+  stages?: Record<string, StageDecl>
+}
+
+export interface StageDecl {
+  description?: string
+  variables?: Record<string, string>
+  methodSettings?: Record<string, MethodSetting>
+  defaultRouteSettings?: RouteSettings
+  routeSettings?: Record<string, RouteSettings>
+  accessLogSettings?: AccessLogSettings
+  canarySettings?: CanaryDecl
+  tracingEnabled?: boolean
+  cacheClusterEnabled?: boolean
+  cacheClusterSize?: string
+  tags?: Record<string, string>
+}
+
+export interface CanaryDecl {
+  percentTraffic?: number
+  stageVariableOverrides?: Record<string, string>
+  useStageCache?: boolean
+  openapi?: string
+  definition?: Record<string, unknown>
+}
+
+export interface FunctionDecl {
+  name: string
+  module?: string
+  handler?: string
+  timeout?: number
+  memorySize?: number
+  environment?: Record<string, string>
+  reservedConcurrency?: number
+}
+
+export interface ParsedText {
+  value?: unknown
+  problems: ConfigProblem[]
+  warnings: ConfigProblem[]
+}
+
+/** Parses YAML (and so JSON) text; syntax errors and duplicate keys come back as problems with line and column. */
+export function parseYamlText(text: string, file: string): ParsedText {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
+  const where = (e: YAML.YAMLError): string => (e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '')
+  const firstLine = (m: string): string => m.split('\n')[0] ?? m
+  const problems = doc.errors.map((e) => ({ file, path: '', message: `syntax error at ${where(e)}${firstLine(e.message)}` }))
+  const warnings = doc.warnings.map((e) => ({ file, path: '', message: `${where(e)}${firstLine(e.message)}` }))
+  if (problems.length) return { problems, warnings }
+  return { value: doc.toJS({ maxAliasCount: 1000 }), problems, warnings }
+}
+
+/** True for a plain object (not an array, not null). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/**
+ * YAML users write `port: 3000` or `statusCode: 404`; AWS keeps these as strings. Numbers and booleans in
+ * those places are taken as their string form before validation (stage variables, canary overrides,
+ * gateway-response status codes, function environment variables).
+ */
+function stringifyScalars(config: Record<string, unknown>): void {
+  const fix = (map: unknown): void => {
+    if (!isRecord(map)) return
+    for (const [k, v] of Object.entries(map)) if (typeof v === 'number' || typeof v === 'boolean') map[k] = String(v)
+  }
+  for (const api of Array.isArray(config.apis) ? config.apis : []) {
+    if (!isRecord(api)) continue
+    if (isRecord(api.gatewayResponses)) {
+      for (const gr of Object.values(api.gatewayResponses)) {
+        if (isRecord(gr) && typeof gr.statusCode === 'number') gr.statusCode = String(gr.statusCode)
+      }
+    }
+    if (!isRecord(api.stages)) continue
+    for (const stage of Object.values(api.stages)) {
+      if (!isRecord(stage)) continue
+      fix(stage.variables)
+      if (isRecord(stage.canarySettings)) fix(stage.canarySettings.stageVariableOverrides)
+    }
+  }
+  for (const fn of Array.isArray(config.functions) ? config.functions : []) if (isRecord(fn)) fix(fn.environment)
+}
+
+/** Reads and schema-checks a config file. `config` is absent when the file can't be read or parsed. */
+export async function readConfigFile(absPath: string, display: string): Promise<{ config?: ConfigFileDecl; problems: ConfigProblem[]; warnings: ConfigProblem[] }> {
+  let text: string
+  try {
+    text = await readFile(absPath, 'utf8')
+  } catch (err) {
+    return { problems: [{ file: display, path: '', message: `cannot read the config file: ${describeFsError(err)}` }], warnings: [] }
+  }
+  const parsed = parseYamlText(text, display)
+  if (parsed.problems.length) return { problems: parsed.problems, warnings: parsed.warnings }
+  const value = parsed.value ?? {}
+  if (!isRecord(value)) {
+    return { problems: [{ file: display, path: '', message: 'a config file is a mapping (object) of settings such as listeners and apis' }], warnings: parsed.warnings }
+  }
+  stringifyScalars(value)
+  return { config: value as ConfigFileDecl, problems: checkSchema(configFileSchema, value, { file: display }), warnings: parsed.warnings }
+}
+
+/** A short reason for a failed file read: `no such file` rather than the whole errno text. */
+export function describeFsError(err: unknown): string {
+  const code = (err as { code?: string }).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EISDIR') return 'is a directory, not a file'
+  if (code === 'EACCES') return 'permission denied'
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,410 @@
+// The desired state: everything the user declared (a gatehouse.yaml config file and/or CLI flags), read,
+// imported and validated into the model objects the store holds — APIs, deployments, stages, settings,
+// function declarations — or one ConfigError that lists every problem across every file.
+
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path'
+import { ConfigError } from '../../errors.js'
+import type { ConfigProblem } from '../../errors.js'
+import type { Api, Deployment, GatewaySettings, Stage } from '../../model/types.js'
+import { stableId } from '../../model/ids.js'
+import { stageVariablesSchema } from '../../model/schemas.js'
+import type { ApiDecl, ConfigFileDecl, FunctionDecl, StageDecl } from './config-file.js'
+import { isRecord, readConfigFile } from './config-file.js'
+import type { Where } from './api-source.js'
+import { applyApiOverrides, checkApiDecl, importDefinition, readDefinitionFile, titleOf } from './api-source.js'
+import { buildStages } from './stages.js'
+import { canonicalJson } from './canonical.js'
+import { checkSchema, pointerSegment } from './schema-check.js'
+
+export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
+export type { CurrentDocs } from './store-plan.js'
+
+/** What the user gave: a config file and/or CLI flags. */
+export interface Sources {
+  /** Path to gatehouse.yaml / gatehouse.json (relative to `cwd`). */
+  configFile?: string
+  /** `--rest-api FILE` (repeatable), relative to `cwd`. */
+  restApis: string[]
+  /** `--http-api FILE` (repeatable), relative to `cwd`. */
+  httpApis: string[]
+  /**
+   * `--stage NAME` (default `dev`): the stage of CLI-given APIs, and of config-file APIs that declare no
+   * stages. `$default` is allowed for HTTP APIs only.
+   */
+  stage?: string
+  /**
+   * `--stage-variable K=V`: merged over the variables of EVERY stage produced, CLI-given or declared in the
+   * config file, the CLI value winning — so `--stage-variable backend=…` redirects a configured API for one run.
+   */
+  stageVariables: Record<string, string>
+  /** `--functions DIR`, relative to `cwd`; wins over the config file's `functionsDir`. */
+  functionsDir?: string
+  /** Directory CLI paths resolve against (default: `process.cwd()`). */
+  cwd?: string
+  /** Clock for `createdDate` fields (default: the system clock). */
+  now?: () => Date
+}
+
+export interface ListenerConfig {
+  port?: number
+  host?: string
+}
+
+export interface DesiredState {
+  apis: Api[]
+  deployments: Deployment[]
+  stages: Stage[]
+  settings: GatewaySettings
+  /** Validated function declarations (`module` resolved to an absolute path), passed through. */
+  functions: unknown[]
+  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string } }; admin?: ListenerConfig }
+  /** Absolute. */
+  dataDir?: string
+  /** Absolute. */
+  functionsDir?: string
+  logging: { level: string; accessLogs: boolean }
+  warnings: ConfigProblem[]
+  /**
+   * Every file read, for hot-reload watching (config file + referenced OpenAPI files), absolute. Files that
+   * were named but missing are included, so that creating them can trigger a reload.
+   */
+  files: string[]
+}
+
+/**
+ * The id of a deployment: derived from the API id and the snapshot's content (its `createdDate` aside), so
+ * that a restart with unchanged files gives the same deployment and any change to the API gives a new one.
+ */
+export function deploymentIdFor(api: Api): string {
+  return stableId(`${api.id}:${canonicalJson({ ...api, createdDate: undefined })}`, 6)
+}
+
+/** The deployment of an API as it now stands. `createdDate` is this load's time; the store planner keeps the first one. */
+export function deploymentOf(api: Api, createdDate: string): Deployment {
+  return { id: deploymentIdFor(api), apiId: api.id, createdDate, snapshot: api }
+}
+
+/** The stable id of an API that has no explicit `id`: from its type and name. */
+export function apiIdFor(type: 'rest' | 'http', name: string): string {
+  return stableId(`${type}:${name}`, 10)
+}
+
+interface ApiEntry {
+  id: string
+  name: string
+  kind: 'REST' | 'HTTP'
+  /** How to name this API to the user, e.g. `petstore (gatehouse.yaml /apis/0)`. */
+  label: string
+  /** Where an id collision is reported. */
+  where: Where
+  api?: Api
+}
+
+/**
+ * Reads and validates everything; throws ConfigError listing EVERY problem (file + path + message) across
+ * all files. Relative paths in the config file resolve against its directory; CLI paths against `cwd`.
+ */
+export async function loadDesiredState(sources: Sources): Promise<DesiredState> {
+  const loader = new Loader(sources)
+  return loader.load()
+}
+
+class Loader {
+  readonly #sources: Sources
+  readonly #cwd: string
+  readonly #now: string
+  readonly #problems: ConfigProblem[] = []
+  readonly #warnings: ConfigProblem[] = []
+  readonly #files: string[] = []
+  readonly #entries: ApiEntry[] = []
+  readonly #deployments = new Map<string, Deployment>()
+  readonly #stages: Stage[] = []
+  readonly #cliStage: string
+  readonly #cliVariables: Record<string, string>
+  #configDir: string
+  #configFile: string | undefined
+
+  constructor(sources: Sources) {
+    this.#sources = sources
+    this.#cwd = resolve(sources.cwd ?? process.cwd())
+    this.#now = (sources.now?.() ?? new Date()).toISOString()
+    this.#cliStage = sources.stage ?? 'dev'
+    this.#cliVariables = { ...(sources.stageVariables ?? {}) }
+    this.#configDir = this.#cwd
+  }
+
+  async load(): Promise<DesiredState> {
+    this.#problems.push(...checkSchema(stageVariablesSchema, this.#cliVariables, { prefix: '--stage-variable' }))
+
+    let config: ConfigFileDecl | undefined
+    if (this.#sources.configFile !== undefined) {
+      const abs = resolve(this.#cwd, this.#sources.configFile)
+      this.#files.push(abs)
+      this.#configDir = dirname(abs)
+      this.#configFile = this.#display(abs)
+      const read = await readConfigFile(abs, this.#configFile)
+      this.#problems.push(...read.problems)
+      this.#warnings.push(...read.warnings)
+      config = read.config
+    }
+
+    const decls: unknown[] = Array.isArray(config?.apis) ? config.apis : []
+    for (const [i, decl] of decls.entries()) if (isRecord(decl)) await this.#loadConfigApi(i, decl as unknown as ApiDecl)
+    for (const file of this.#sources.restApis ?? []) await this.#loadCliApi(file, 'REST')
+    for (const file of this.#sources.httpApis ?? []) await this.#loadCliApi(file, 'HTTP')
+
+    this.#checkIdCollisions()
+    const settings: GatewaySettings = { domains: [] }
+    const defaultApiId = this.#resolveDefaultApi(config?.defaultApi)
+    if (defaultApiId !== undefined) settings.defaultApiId = defaultApiId
+    const functions = this.#functions(config?.functions)
+
+    if (this.#problems.length) throw new ConfigError(this.#problems)
+
+    const state: DesiredState = {
+      apis: this.#entries.flatMap((e) => (e.api ? [e.api] : [])),
+      deployments: [...this.#deployments.values()],
+      stages: this.#stages,
+      settings,
+      functions,
+      listeners: this.#listeners(config?.listeners),
+      logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },
+      warnings: this.#warnings,
+      files: [...new Set(this.#files)],
+    }
+    if (typeof config?.dataDir === 'string') state.dataDir = resolve(this.#configDir, config.dataDir)
+    if (this.#sources.functionsDir !== undefined) state.functionsDir = resolve(this.#cwd, this.#sources.functionsDir)
+    else if (typeof config?.functionsDir === 'string') state.functionsDir = resolve(this.#configDir, config.functionsDir)
+    return state
+  }
+
+  /** A path as the user will recognise it: relative to cwd when it lies below it. */
+  #display(abs: string): string {
+    const rel = relative(this.#cwd, abs)
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs
+  }
+
+  #problem(where: Where, path: string, message: string): void {
+    this.#problems.push(where.file === undefined ? { path, message } : { file: where.file, path, message })
+  }
+
+  async #loadConfigApi(index: number, decl: ApiDecl): Promise<void> {
+    const base = `/apis/${index}`
+    const inFile: Where = { file: this.#configFile, path: base }
+    const kind = decl.type === 'rest' ? 'REST' : decl.type === 'http' ? 'HTTP' : undefined
+
+    const source = await this.#definitionOf(decl, base)
+    const name = typeof decl.name === 'string' ? decl.name : titleOf(source.doc) ?? source.fallbackName
+    if (name === undefined && source.doc !== undefined) {
+      this.#problem(inFile, `${base}/name`, 'the API has no name: set name here or info.title in its OpenAPI document')
+    }
+    if (kind === undefined) return // the schema check reported `type`
+    const checked = checkApiDecl(decl, kind, inFile)
+    this.#problems.push(...checked.problems)
+    this.#warnings.push(...checked.warnings)
+
+    // Without a name there is no stable id to give the API; its stages are still checked below.
+    const id = typeof decl.id === 'string' ? decl.id : name !== undefined ? apiIdFor(decl.type, name) : ''
+    let imported: Api | undefined
+    if (id !== '') {
+      const entry: ApiEntry = {
+        id,
+        name: name ?? id,
+        kind,
+        label: `${name ?? id} (${this.#configFile ?? 'config'} ${base})`,
+        where: { file: this.#configFile, path: typeof decl.id === 'string' ? `${base}/id` : base },
+      }
+      this.#entries.push(entry)
+      imported = this.#import(source.doc, { kind, id, basepath: decl.basepath, file: source.file, inline: source.inline })
+      if (imported) applyApiOverrides(imported, decl)
+      entry.api = imported
+    }
+    const deployment = imported ? this.#deploy(imported) : undefined
+
+    // Canaries that run another definition get a deployment of their own, of the same API.
+    const declared = isRecord(decl.stages) && Object.keys(decl.stages).length > 0
+    const stageDecls: Record<string, StageDecl> = declared ? (decl.stages as Record<string, StageDecl>) : { [this.#cliStage]: {} }
+    const canaryDeploymentIds: Record<string, string> = {}
+    if (declared) {
+      for (const [stageName, stageDecl] of Object.entries(stageDecls)) {
+        const canary = isRecord(stageDecl) ? stageDecl.canarySettings : undefined
+        if (!isRecord(canary) || (canary.openapi === undefined && canary.definition === undefined)) continue
+        if (kind !== 'REST') continue // canarySettings on an HTTP stage is reported by buildStages
+        const at = `${base}/stages/${pointerSegment(stageName)}/canarySettings`
+        const canarySource = await this.#definitionOf(canary, at)
+        const canaryApi = this.#import(canarySource.doc, { kind, id, basepath: decl.basepath, file: canarySource.file, inline: canarySource.inline })
+        if (!canaryApi) continue
+        applyApiOverrides(canaryApi, decl)
+        canaryDeploymentIds[stageName] = this.#deploy(canaryApi).id
+      }
+    }
+
+    const built = buildStages({
+      kind,
+      apiId: id,
+      ...(imported ? { api: imported } : {}),
+      deploymentId: deployment?.id ?? '',
+      decls: stageDecls,
+      where: declared ? { file: this.#configFile, path: `${base}/stages`, perStage: true } : { path: '--stage', perStage: false },
+      extraVariables: this.#cliVariables,
+      canaryDeploymentIds,
+      now: this.#now,
+    })
+    this.#problems.push(...built.problems)
+    this.#warnings.push(...built.warnings)
+    this.#stages.push(...built.stages)
+  }
+
+  async #loadCliApi(file: string, kind: 'REST' | 'HTTP'): Promise<void> {
+    const flag = kind === 'REST' ? '--rest-api' : '--http-api'
+    const abs = resolve(this.#cwd, file)
+    const display = this.#display(abs)
+    this.#files.push(abs)
+    const read = await readDefinitionFile(abs, display, { path: flag })
+    this.#problems.push(...read.problems)
+    if (read.doc === undefined) return
+    const name = titleOf(read.doc) ?? basename(abs, extname(abs))
+    const id = apiIdFor(kind === 'REST' ? 'rest' : 'http', name)
+    const entry: ApiEntry = { id, name, kind, label: `${name} (${flag} ${display})`, where: { file: display, path: '' } }
+    this.#entries.push(entry)
+    const imported = this.#import(read.doc, { kind, id, file: display })
+    entry.api = imported
+    const deployment = imported ? this.#deploy(imported) : undefined
+    const built = buildStages({
+      kind,
+      apiId: id,
+      ...(imported ? { api: imported } : {}),
+      deploymentId: deployment?.id ?? '',
+      decls: { [this.#cliStage]: {} },
+      where: { path: '--stage', perStage: false },
+      extraVariables: this.#cliVariables,
+      canaryDeploymentIds: {},
+      now: this.#now,
+    })
+    this.#problems.push(...built.problems)
+    this.#warnings.push(...built.warnings)
+    this.#stages.push(...built.stages)
+  }
+
+  /**
+   * The OpenAPI document of a config entry (an API, or a canary): exactly one of `openapi` (a file, relative
+   * to the config file) and `definition` (inline).
+   */
+  async #definitionOf(decl: { openapi?: unknown; definition?: unknown }, base: string): Promise<{ doc?: unknown; file?: string; inline?: Where; fallbackName?: string }> {
+    const inFile: Where = { file: this.#configFile, path: base }
+    if (decl.openapi !== undefined && decl.definition !== undefined) {
+      this.#problem(inFile, base, 'give either openapi (a file) or definition (inline), not both')
+      return {}
+    }
+    if (decl.openapi === undefined && decl.definition === undefined) {
+      this.#problem(inFile, base, 'needs openapi: FILE (an OpenAPI/Swagger file) or definition: {…} (the document inline)')
+      return {}
+    }
+    if (typeof decl.openapi === 'string' && decl.openapi !== '') {
+      const abs = resolve(this.#configDir, decl.openapi)
+      const display = this.#display(abs)
+      this.#files.push(abs)
+      const read = await readDefinitionFile(abs, display, { file: this.#configFile, path: `${base}/openapi` })
+      this.#problems.push(...read.problems)
+      const fallbackName = basename(abs, extname(abs))
+      return read.doc === undefined ? { fallbackName } : { doc: read.doc, file: display, fallbackName }
+    }
+    if (isRecord(decl.definition)) return { doc: decl.definition, inline: { file: this.#configFile, path: `${base}/definition` } }
+    return {} // ill-typed: reported by the schema check
+  }
+
+  #import(doc: unknown, req: { kind: 'REST' | 'HTTP'; id: string; basepath?: 'ignore' | 'prepend' | 'split'; file?: string; inline?: Where }): Api | undefined {
+    if (doc === undefined) return undefined
+    const result = importDefinition(doc, {
+      kind: req.kind,
+      id: req.id,
+      createdDate: this.#now,
+      ...(req.basepath !== undefined ? { basepath: req.basepath } : {}),
+      ...(req.file !== undefined ? { file: req.file } : {}),
+      ...(req.inline !== undefined ? { inline: req.inline } : {}),
+    })
+    this.#problems.push(...result.problems)
+    this.#warnings.push(...result.warnings)
+    return result.api
+  }
+
+  #deploy(api: Api): Deployment {
+    const deployment = deploymentOf(api, this.#now)
+    if (!this.#deployments.has(deployment.id)) this.#deployments.set(deployment.id, deployment)
+    return deployment
+  }
+
+  #checkIdCollisions(): void {
+    const byId = new Map<string, ApiEntry>()
+    for (const entry of this.#entries) {
+      const first = byId.get(entry.id)
+      if (!first) {
+        byId.set(entry.id, entry)
+        continue
+      }
+      this.#problem(
+        entry.where,
+        entry.where.path,
+        `API id "${entry.id}" is used by both ${first.label} and ${entry.label}; give one of them a distinct \`id\` (or name) in the config file`,
+      )
+    }
+  }
+
+  /** `defaultApi` names an API by id or by name. */
+  #resolveDefaultApi(ref: unknown): string | undefined {
+    if (typeof ref !== 'string') return undefined
+    const where: Where = { file: this.#configFile, path: '/defaultApi' }
+    const byId = this.#entries.find((e) => e.id === ref)
+    if (byId) return byId.id
+    const byName = this.#entries.filter((e) => e.name === ref)
+    if (byName.length === 1) return byName[0]!.id
+    if (byName.length > 1) {
+      this.#problem(where, where.path, `"${ref}" names several APIs (${byName.map((e) => e.id).join(', ')}); use the id`)
+    } else {
+      const known = this.#entries.map((e) => `${e.name} (${e.id})`).join(', ')
+      this.#problem(where, where.path, `no API is named "${ref}" or has that id` + (known ? `; the APIs are: ${known}` : '; no APIs are declared'))
+    }
+    return undefined
+  }
+
+  #functions(decls: unknown): unknown[] {
+    if (!Array.isArray(decls)) return []
+    const out: unknown[] = []
+    const seen = new Map<string, number>()
+    for (const [i, decl] of decls.entries()) {
+      if (!isRecord(decl) || typeof decl.name !== 'string') continue
+      const fn = { ...decl } as unknown as FunctionDecl
+      const first = seen.get(fn.name)
+      if (first !== undefined) {
+        this.#problem({ file: this.#configFile, path: '' }, `/functions/${i}/name`, `function "${fn.name}" is already declared at /functions/${first}`)
+        continue
+      }
+      seen.set(fn.name, i)
+      if (typeof fn.module === 'string') fn.module = resolve(this.#configDir, fn.module)
+      out.push(fn)
+    }
+    return out
+  }
+
+  #listeners(decl: ConfigFileDecl['listeners']): DesiredState['listeners'] {
+    const out: DesiredState['listeners'] = {}
+    if (!isRecord(decl)) return out
+    if (isRecord(decl.http)) {
+      const http: NonNullable<DesiredState['listeners']['http']> = {}
+      if (typeof decl.http.port === 'number') http.port = decl.http.port
+      if (typeof decl.http.host === 'string') http.host = decl.http.host
+      const tls = decl.http.tls
+      if (isRecord(tls) && typeof tls.cert === 'string' && typeof tls.key === 'string') {
+        http.tls = { cert: resolve(this.#configDir, tls.cert), key: resolve(this.#configDir, tls.key) }
+      }
+      out.http = http
+    }
+    if (isRecord(decl.admin)) {
+      const admin: ListenerConfig = {}
+      if (typeof decl.admin.port === 'number') admin.port = decl.admin.port
+      if (typeof decl.admin.host === 'string') admin.host = decl.admin.host
+      out.admin = admin
+    }
+    return out
+  }
+}

@@ -1,0 +1,129 @@
+// Turns a desired state into the store batch that brings the store's file-origin documents in line with it:
+// puts for what is new or changed, deletes for file-origin documents no longer desired, nothing for the rest.
+
+import type { ChangeOp, DocKind, StoredDoc } from '../../store/ports.js'
+import type { Api, Deployment, Stage } from '../../model/types.js'
+import { canonicalJson } from './canonical.js'
+import type { DesiredState } from './desired.js'
+
+/** The documents of each kind the planner compares against (from `ConfigStore.list`). */
+export interface CurrentDocs {
+  api: StoredDoc[]
+  deployment: StoredDoc[]
+  stage: StoredDoc[]
+  settings: StoredDoc[]
+  function: StoredDoc[]
+}
+
+type PlannedKind = keyof CurrentDocs
+
+interface DesiredDoc {
+  kind: PlannedKind
+  id: string
+  value: unknown
+}
+
+/** Origin of documents that come from config files and CLI flags. */
+export const FILE_ORIGIN = 'file'
+
+/** The store id of a stage document. */
+export function stageDocId(stage: Pick<Stage, 'apiId' | 'stageName'>): string {
+  return `${stage.apiId}/${stage.stageName}`
+}
+
+/** The store id of a function declaration (its name). */
+function functionId(fn: unknown): string {
+  return String((fn as { name?: unknown }).name)
+}
+
+/**
+ * The store batch that makes the store's file-origin documents equal `desired`.
+ *
+ * - Documents of origin `admin` (anything not `file`) are never written or deleted: when the admin API has
+ *   taken over a document with the same kind and id, the admin's version wins.
+ * - Dates are not content: an unchanged document is not rewritten just because it was loaded at another
+ *   time, and a rewritten API or stage keeps the `createdDate` the store already has (deployment snapshots
+ *   take their API's). So `createdDate` is the first time the gateway saw the document.
+ * - A file-origin deployment that is no longer desired is kept while a remaining stage (an admin one, or a
+ *   canary) still points at it: AWS refuses to delete a deployment in use (§1.6).
+ */
+export function planStoreChanges(desired: DesiredState, current: CurrentDocs): ChangeOp[] {
+  const existing = new Map<string, StoredDoc>()
+  const key = (kind: DocKind, id: string): string => `${kind}\0${id}`
+  for (const kind of Object.keys(current) as PlannedKind[]) for (const doc of current[kind]) existing.set(key(kind, doc.id), doc)
+
+  const wanted: DesiredDoc[] = [
+    ...desired.apis.map((a): DesiredDoc => ({ kind: 'api', id: a.id, value: a })),
+    ...desired.deployments.map((d): DesiredDoc => ({ kind: 'deployment', id: d.id, value: d })),
+    ...desired.stages.map((s): DesiredDoc => ({ kind: 'stage', id: stageDocId(s), value: s })),
+    { kind: 'settings', id: 'gateway', value: desired.settings },
+    ...desired.functions.map((f): DesiredDoc => ({ kind: 'function', id: functionId(f), value: f })),
+  ]
+
+  const apiCreated = new Map<string, string>()
+  for (const api of desired.apis) {
+    const stored = existing.get(key('api', api.id))?.value as Api | undefined
+    apiCreated.set(api.id, stored?.createdDate ?? api.createdDate)
+  }
+
+  const ops: ChangeOp[] = []
+  const wantedKeys = new Set<string>()
+  for (const doc of wanted) {
+    wantedKeys.add(key(doc.kind, doc.id))
+    const stored = existing.get(key(doc.kind, doc.id))
+    if (stored && stored.origin !== FILE_ORIGIN) continue
+    const value = keepDates(doc.kind, doc.value, stored?.value, apiCreated)
+    if (stored && canonicalJson(withoutDates(doc.kind, stored.value)) === canonicalJson(withoutDates(doc.kind, value))) continue
+    ops.push({ op: 'put', kind: doc.kind, id: doc.id, value, origin: FILE_ORIGIN })
+  }
+
+  const gone = (doc: StoredDoc, kind: PlannedKind): boolean => doc.origin === FILE_ORIGIN && !wantedKeys.has(key(kind, doc.id))
+  const inUse = new Set<string>()
+  // After the batch, stages are the admin's (untouched) plus the desired ones the admin doesn't own.
+  const adminStages = current.stage.filter((d) => d.origin !== FILE_ORIGIN)
+  const remainingStages: Stage[] = [
+    ...adminStages.map((d) => d.value as Stage),
+    ...desired.stages.filter((s) => (existing.get(key('stage', stageDocId(s)))?.origin ?? FILE_ORIGIN) === FILE_ORIGIN),
+  ]
+  for (const stage of remainingStages) {
+    if (typeof stage?.deploymentId === 'string') inUse.add(stage.deploymentId)
+    if (typeof stage?.canarySettings?.deploymentId === 'string') inUse.add(stage.canarySettings.deploymentId)
+  }
+  for (const kind of ['stage', 'deployment', 'api', 'function', 'settings'] as const) {
+    for (const doc of current[kind]) {
+      if (!gone(doc, kind)) continue
+      if (kind === 'deployment' && inUse.has(doc.id)) continue
+      ops.push({ op: 'delete', kind, id: doc.id })
+    }
+  }
+  return ops
+}
+
+function keepDates(kind: PlannedKind, value: unknown, stored: unknown, apiCreated: Map<string, string>): unknown {
+  if (kind === 'api') {
+    const api = value as Api
+    return { ...api, createdDate: apiCreated.get(api.id) ?? api.createdDate }
+  }
+  if (kind === 'deployment') {
+    const d = value as Deployment
+    const createdDate = (stored as Deployment | undefined)?.createdDate ?? d.createdDate
+    return { ...d, createdDate, snapshot: { ...d.snapshot, createdDate: apiCreated.get(d.apiId) ?? d.snapshot.createdDate } }
+  }
+  if (kind === 'stage') {
+    const s = value as Stage
+    return { ...s, createdDate: (stored as Stage | undefined)?.createdDate ?? s.createdDate }
+  }
+  return value
+}
+
+function withoutDates(kind: PlannedKind, value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  const v = value as Record<string, unknown>
+  if (kind === 'api') return { ...v, createdDate: undefined }
+  if (kind === 'deployment') {
+    const snapshot = v.snapshot && typeof v.snapshot === 'object' ? { ...(v.snapshot as object), createdDate: undefined } : v.snapshot
+    return { ...v, createdDate: undefined, snapshot }
+  }
+  if (kind === 'stage') return { ...v, createdDate: undefined, lastUpdatedDate: undefined }
+  return value
+}

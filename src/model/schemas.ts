@@ -1,0 +1,312 @@
+// JSON Schemas (ajv, draft-07) of the model objects that config files and the admin API carry — stage,
+// stage variables, method and route settings, access-log and canary settings, gateway responses, CORS —
+// and of the gatehouse.yaml config file itself. Limits are AWS's (docs/aws-behaviour.md §1.6, §3.3, §3.9,
+// §6.2, §11.6). A schema node may carry `x-message`: the user-facing wording used instead of ajv's.
+
+import type { GatewayResponseType, HttpMethod } from './types.js'
+import { HTTP_METHODS } from './types.js'
+
+type Schema = Record<string, unknown>
+
+/** Every gateway response type AWS accepts in `PutGatewayResponse` (§16.3: 21 values). */
+export const GATEWAY_RESPONSE_TYPES: readonly GatewayResponseType[] = [
+  'DEFAULT_4XX', 'DEFAULT_5XX', 'ACCESS_DENIED', 'API_CONFIGURATION_ERROR', 'AUTHORIZER_CONFIGURATION_ERROR',
+  'AUTHORIZER_FAILURE', 'BAD_REQUEST_PARAMETERS', 'BAD_REQUEST_BODY', 'EXPIRED_TOKEN', 'INTEGRATION_FAILURE',
+  'INTEGRATION_TIMEOUT', 'INVALID_API_KEY', 'INVALID_SIGNATURE', 'MISSING_AUTHENTICATION_TOKEN', 'QUOTA_EXCEEDED',
+  'REQUEST_TOO_LARGE', 'RESOURCE_NOT_FOUND', 'THROTTLED', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE', 'WAF_FILTERED',
+]
+
+/** Stage names: REST `[A-Za-z0-9_-]{1,128}` (§1.6); HTTP APIs also `$default` (§3.3). */
+export const STAGE_NAME_PATTERN = '^(?:\\$default|[A-Za-z0-9_-]{1,128})$'
+/** Stage variable names: letters, digits and `_`, at most 64 (§1.6). */
+export const STAGE_VARIABLE_NAME_PATTERN = '^[A-Za-z0-9_]{1,64}$'
+/**
+ * Stage variable values: at most 512 of `[A-Za-z0-9-._~:/?#&=,]` (§1.6). AWS's API reference writes the
+ * set with `+`, so an empty value is refused too.
+ */
+export const STAGE_VARIABLE_VALUE_PATTERN = '^[A-Za-z0-9\\-._~:/?#&=,]{1,512}$'
+/** API ids appear as a host label (`{apiId}.execute-api.localhost`), so they must be DNS-safe and lower-case. */
+export const API_ID_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'
+
+const METHODS_ALT = (HTTP_METHODS as readonly HttpMethod[]).join('|')
+/** `{resourcePath}/{httpMethod}` with `/` in the path written `~1`, or `*` for either part (§1.6). */
+export const METHOD_SETTINGS_KEY_PATTERN = `^(?:\\*|~1[^/]*)/(?:\\*|${METHODS_ALT})$`
+/** A route key (`GET /pets/{id}`) or `$default` (§3.2). */
+export const ROUTE_KEY_PATTERN = `^(?:\\$default|(?:${METHODS_ALT}) /[^\\s]*)$`
+
+const nonEmptyString: Schema = { type: 'string', minLength: 1 }
+const stringArray: Schema = { type: 'array', items: { type: 'string' } }
+const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } }
+const LOGGING_LEVELS = ['OFF', 'ERROR', 'INFO']
+
+/** Stage variables: at most 100 per stage (§1.6). */
+export const stageVariablesSchema: Schema = {
+  type: 'object',
+  maxProperties: 100,
+  'x-message': 'a stage has at most 100 stage variables (§1.6)',
+  propertyNames: {
+    pattern: STAGE_VARIABLE_NAME_PATTERN,
+    'x-message': 'stage variable names are 1–64 letters, digits or underscores (§1.6)',
+  },
+  additionalProperties: {
+    type: 'string',
+    pattern: STAGE_VARIABLE_VALUE_PATTERN,
+    'x-message': 'stage variable values are 1–512 characters from A-Z a-z 0-9 - . _ ~ : / ? # & = , (§1.6)',
+  },
+}
+
+/** One entry of a REST stage's `methodSettings` (§1.6). */
+export const methodSettingSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    metricsEnabled: { type: 'boolean' },
+    loggingLevel: { enum: LOGGING_LEVELS },
+    dataTraceEnabled: { type: 'boolean' },
+    throttlingBurstLimit: { type: 'integer', minimum: 0 },
+    throttlingRateLimit: { type: 'number', minimum: 0 },
+    cachingEnabled: { type: 'boolean' },
+    cacheTtlInSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+    cacheDataEncrypted: { type: 'boolean' },
+    requireAuthorizationForCacheControl: { type: 'boolean' },
+    unauthorizedCacheControlHeaderStrategy: { enum: ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'] },
+  },
+}
+
+/** A REST stage's `methodSettings` map. */
+export const methodSettingsSchema: Schema = {
+  type: 'object',
+  propertyNames: {
+    pattern: METHOD_SETTINGS_KEY_PATTERN,
+    'x-message': 'method settings keys are "{resourcePath}/{httpMethod}" with each "/" of the path written "~1" (e.g. "~1pets~1{petId}/GET"), or "*/*" for every method',
+  },
+  additionalProperties: methodSettingSchema,
+}
+
+/** HTTP API `defaultRouteSettings` / one `routeSettings` entry (§3.3). */
+export const routeSettingsSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    throttlingBurstLimit: { type: 'integer', minimum: 0 },
+    throttlingRateLimit: { type: 'number', minimum: 0 },
+    detailedMetricsEnabled: { type: 'boolean' },
+    loggingLevel: { enum: LOGGING_LEVELS },
+    dataTraceEnabled: { type: 'boolean' },
+  },
+}
+
+/** HTTP API `routeSettings`, keyed by route key. */
+export const routeSettingsMapSchema: Schema = {
+  type: 'object',
+  propertyNames: { pattern: ROUTE_KEY_PATTERN, 'x-message': 'route settings keys are route keys such as "GET /pets/{id}" or "$default"' },
+  additionalProperties: routeSettingsSchema,
+}
+
+/** Stage `accessLogSettings` (§11.6): the format is one line of `$context.*` text. */
+export const accessLogSettingsSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    destinationArn: nonEmptyString,
+    format: { type: 'string', minLength: 1, pattern: '^[^\\r\\n]*$', 'x-message': 'the access log format is a single line of text' },
+  },
+}
+
+/** Stage `canarySettings` as AWS stores it (§1.6). */
+export const canarySettingsSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['deploymentId'],
+  properties: {
+    percentTraffic: { type: 'number', minimum: 0, maximum: 100 },
+    deploymentId: nonEmptyString,
+    stageVariableOverrides: stageVariablesSchema,
+    useStageCache: { type: 'boolean' },
+  },
+}
+
+/** HTTP API `corsConfiguration` (§3.9). `maxAge` follows AWS's API reference: -1 to 86400. */
+export const corsSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    allowOrigins: stringArray,
+    allowCredentials: { type: 'boolean' },
+    exposeHeaders: stringArray,
+    maxAge: { type: 'integer', minimum: -1, maximum: 86400 },
+    allowMethods: stringArray,
+    allowHeaders: stringArray,
+  },
+}
+
+const gatewayResponseFields: Schema = {
+  statusCode: { type: 'string', pattern: '^[1-5]\\d\\d$', 'x-message': 'statusCode must be a 3-digit status from 100 to 599' },
+  responseParameters: {
+    type: 'object',
+    propertyNames: {
+      pattern: "^gatewayresponse\\.header\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+      'x-message': 'gateway response parameters are named "gatewayresponse.header.{Name}" (§6.2)',
+    },
+    additionalProperties: {
+      type: 'string',
+      pattern:
+        "^(?:'[^']*'|method\\.request\\.(?:header|querystring|path|multivalueheader|multivaluequerystring)\\.\\S+|stageVariables\\.[A-Za-z0-9_]+|context\\.[A-Za-z0-9_.]+)$",
+      'x-message':
+        "a gateway response parameter value is a quoted static value ('text'), method.request.{header|querystring|path|multivalueheader|multivaluequerystring}.NAME, stageVariables.NAME or context.NAME (§6.2)",
+    },
+  },
+  responseTemplates: stringMap,
+}
+
+/** A customised gateway response as AWS stores it (§6.2). */
+export const gatewayResponseSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['responseType'],
+  properties: { responseType: { enum: GATEWAY_RESPONSE_TYPES }, ...gatewayResponseFields },
+}
+
+/** `gatewayResponses` as a config file writes it: keyed by response type, the type implied by the key. */
+export const gatewayResponsesMapSchema: Schema = {
+  type: 'object',
+  propertyNames: { enum: GATEWAY_RESPONSE_TYPES, 'x-message': `gateway response types are ${GATEWAY_RESPONSE_TYPES.join(', ')}` },
+  additionalProperties: { type: 'object', additionalProperties: false, properties: gatewayResponseFields },
+}
+
+const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237']
+
+const stageFields: Schema = {
+  description: { type: 'string' },
+  variables: stageVariablesSchema,
+  methodSettings: methodSettingsSchema,
+  defaultRouteSettings: routeSettingsSchema,
+  routeSettings: routeSettingsMapSchema,
+  accessLogSettings: accessLogSettingsSchema,
+  tracingEnabled: { type: 'boolean' },
+  cacheClusterEnabled: { type: 'boolean' },
+  cacheClusterSize: { enum: CACHE_CLUSTER_SIZES },
+  tags: stringMap,
+}
+
+/** A Stage as stored (§1.6, §3.3). */
+export const stageSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiId', 'stageName', 'deploymentId'],
+  properties: {
+    apiId: nonEmptyString,
+    stageName: { type: 'string', pattern: STAGE_NAME_PATTERN },
+    deploymentId: nonEmptyString,
+    autoDeploy: { type: 'boolean' },
+    canarySettings: canarySettingsSchema,
+    createdDate: { type: 'string' },
+    lastUpdatedDate: { type: 'string' },
+    ...stageFields,
+  },
+}
+
+/**
+ * A canary as a config file declares it: the canary runs the stage's own deployment with
+ * `stageVariableOverrides`, or the API as described by another OpenAPI document (`openapi` or `definition`).
+ */
+export const canaryDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    percentTraffic: { type: 'number', minimum: 0, maximum: 100 },
+    stageVariableOverrides: stageVariablesSchema,
+    useStageCache: { type: 'boolean' },
+    openapi: nonEmptyString,
+    definition: { type: 'object' },
+  },
+}
+
+/** A stage as a config file declares it (the stage name is its key). */
+export const stageDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...stageFields, canarySettings: canaryDeclarationSchema },
+}
+
+/** A function declaration (the Lambda-model runtime): limits as on AWS Lambda. */
+export const functionDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', 'x-message': 'function names are 1–64 letters, digits, "-" or "_"' },
+    module: nonEmptyString,
+    handler: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', 'x-message': 'handler is the name of the exported function, e.g. "handler"' },
+    timeout: { type: 'integer', minimum: 1, maximum: 900 },
+    memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
+    environment: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$', 'x-message': 'environment variable names start with a letter and use letters, digits and "_"' },
+      additionalProperties: { type: 'string' },
+    },
+    reservedConcurrency: { type: 'integer', minimum: 0 },
+  },
+}
+
+/** One entry of `apis` in the config file. */
+export const apiDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    name: nonEmptyString,
+    id: { type: 'string', pattern: API_ID_PATTERN, 'x-message': 'API ids are lower-case letters, digits and inner "-", at most 63 characters (they appear in host names)' },
+    type: { enum: ['rest', 'http'] },
+    openapi: nonEmptyString,
+    definition: { type: 'object' },
+    basepath: { enum: ['ignore', 'prepend', 'split'] },
+    binaryMediaTypes: stringArray,
+    gatewayResponses: gatewayResponsesMapSchema,
+    cors: corsSchema,
+    // Stage names are checked by the loader, which knows whether `$default` is allowed (HTTP only).
+    stages: { type: 'object', additionalProperties: stageDeclarationSchema },
+  },
+}
+
+const listenerFields: Schema = {
+  port: { type: 'integer', minimum: 0, maximum: 65535 },
+  host: nonEmptyString,
+}
+
+/** The gatehouse.yaml / gatehouse.json config file. Unknown keys are refused everywhere (typos). */
+export const configFileSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    listeners: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        http: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...listenerFields,
+            tls: { type: 'object', additionalProperties: false, required: ['cert', 'key'], properties: { cert: nonEmptyString, key: nonEmptyString } },
+          },
+        },
+        admin: { type: 'object', additionalProperties: false, properties: listenerFields },
+      },
+    },
+    dataDir: nonEmptyString,
+    functionsDir: nonEmptyString,
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
+        accessLogs: { type: 'boolean' },
+      },
+    },
+    defaultApi: nonEmptyString,
+    apis: { type: 'array', items: apiDeclarationSchema },
+    functions: { type: 'array', items: functionDeclarationSchema },
+  },
+}
