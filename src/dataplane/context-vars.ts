@@ -114,13 +114,14 @@ export function compileSubstitution(
   unresolved: string,
   quote: (v: string) => string = (v) => v,
 ): (ctx: RequestContext) => string {
-  const re = /\$(?:\{)?(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)(?:\})?/g
+  // `${context.x}` or `$context.x`; the brace form must close, the bare form never eats a `}`.
+  const re = /\$\{(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)/g
   const parts: Array<string | ContextGetter> = []
   let last = 0
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m.index > last) parts.push(text.slice(last, m.index))
-    const name = m[2]!.slice(1)
-    if (m[1] === 'context') parts.push(contextGetter(name))
+    const name = (m[2] ?? m[4]!).slice(1)
+    if ((m[1] ?? m[3]) === 'context') parts.push(contextGetter(name))
     else parts.push((c) => c.stageVariables[name])
     last = m.index + m[0].length
   }

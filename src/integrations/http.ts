@@ -264,7 +264,6 @@ export class HttpIntegration implements IntegrationHandler {
         body,
         headersTimeout: cfg.timeoutMs,
         bodyTimeout: cfg.proxy ? 300_000 : cfg.timeoutMs,
-        throwOnError: false,
       })
     } catch (err) {
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
