@@ -341,9 +341,9 @@ function buildMethod(ctx: ImportContext, doc: Obj, op: Obj, opPath: string, site
         const integration = restIntegration(ctx, r.value, r.path, { resourceId: resource.id, resourcePath: resource.path, httpMethod: method })
         if (integration !== undefined) {
           m.methodIntegration = integration
-          for (const status of Object.keys(integration.integrationResponses)) {
+          for (const [status, ir] of Object.entries(integration.integrationResponses)) {
             if (m.methodResponses[status] === undefined) {
-              ctx.warn(at(r.path, 'responses'), `Integration response ${status} has no matching method response in 'responses'`)
+              ctx.warn(at(r.path, 'responses', ir.selectionPattern ?? 'default'), `Integration response ${status} has no matching method response in 'responses'`)
             }
           }
         }
