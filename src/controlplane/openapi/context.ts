@@ -222,7 +222,8 @@ export class ImportContext {
     const up = typeof v === 'string' ? v.toUpperCase() : undefined
     const hit = allowed.find((a) => a === up)
     if (hit === undefined) {
-      this.problem(at(path, key), `Invalid ${key} ${describe(v)}; expected one of ${allowed.join(', ')}`)
+      const given = typeof v === 'string' ? `'${v}'` : describe(v)
+      this.problem(at(path, key), `Invalid ${key} ${given}; expected one of ${allowed.join(', ')} (case-insensitive)`)
       return undefined
     }
     return hit

@@ -65,8 +65,13 @@ export function checkSegments(
       }
       params.push(name)
       if (v[2] === '+' && i !== parts.length - 1) {
-        // The AWS message for a child under a greedy resource (§16.3).
-        ctx.problem(where, `Cannot create a child of a resource with a greedy path variable: ${seg}`)
+        ctx.problem(
+          where,
+          kind === 'REST'
+            ? // The AWS message for a child under a greedy resource (§16.3).
+              `Cannot create a child of a resource with a greedy path variable: ${seg}`
+            : `Path '${raw}': the greedy path variable ${seg} must be the last segment`,
+        )
         ok = false
       }
       return
