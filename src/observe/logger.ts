@@ -17,7 +17,8 @@ export interface AccessLogSink {
  */
 export function createAccessLogSink(fd: number | null): AccessLogSink | null {
   if (fd === null) return null
-  const dest = pino.destination({ dest: fd, sync: false, minLength: 4096 })
+  // Asynchronous writes coalesce lines under load yet reach the terminal at once when idle.
+  const dest = pino.destination({ dest: fd, sync: false })
   return {
     write: (line) => {
       dest.write(line + '\n')

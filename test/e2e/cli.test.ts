@@ -1,0 +1,115 @@
+// The CLI as a user runs it: `serve` with no arguments (the bundled example), `serve` with flags,
+// `validate` exit codes, and SIGTERM draining in-flight requests before exiting 0.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { send, startUpstream, tempDir, writeFile } from '../helpers.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+function cli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, stdout: () => out, stderr: () => err, exit }
+}
+
+async function waitFor(get: () => string, re: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    const m = get().match(re)
+    if (m) return m
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${re} in:\n${get()}`)
+}
+
+test('`serve` with no arguments serves the bundled example and prints every invoke URL', async () => {
+  const run = cli(['serve', '--port', '0', '--admin-port', '0'])
+  try {
+    const banner = await waitFor(run.stdout, /admin: http:\/\/127\.0\.0\.1:(\d+)/)
+    const out = run.stdout()
+    const port = Number(out.match(/http:\/\/localhost:(\d+)\/dev\//)![1])
+    assert.match(out, /REST API pets \(petstore01\), stage dev:/)
+    assert.match(out, /http:\/\/petstore01\.execute-api\.localhost:\d+\/dev\//)
+    assert.match(out, /HTTP API pets-http \(petshttp01\), stage \$default:/)
+    const pets = await send(port, '/dev/pets')
+    assert.equal(pets.status, 200)
+    assert.equal(pets.json().length, 3)
+    assert.equal(pets.headers['access-control-allow-origin'], '*')
+    const missing = await send(port, '/dev/nothing-here')
+    assert.equal(missing.status, 404)
+    assert.match(missing.json().message, /no route for GET/)
+    const health = await send(Number(banner[1]), '/health')
+    assert.equal(health.status, 200)
+    // Access-log lines go to stdout, one per request.
+    await waitFor(run.stdout, /"resourcePath":"\/pets"/)
+  } finally {
+    run.child.kill('SIGTERM')
+    assert.equal(await run.exit, 0)
+  }
+})
+
+test('SIGTERM drains in-flight requests, then exits 0', async () => {
+  const upstream = await startUpstream((_req, res) => setTimeout(() => res.end('finished'), 700))
+  const tmp = tempDir()
+  try {
+    const file = writeFile(tmp.dir, 'api.yaml', {
+      openapi: '3.0.1',
+      info: { title: 'drain', version: '1' },
+      paths: { '/slow': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: '${stageVariables.up}/slow' } } } },
+    })
+    const run = cli(['serve', '--rest-api', file, '--stage', 'dev', '--stage-variable', `up=${upstream.url}`, '--port', '0', '--admin-port', '0', '--no-access-log'])
+    const m = await waitFor(run.stdout, /http:\/\/localhost:(\d+)\/dev\//)
+    const port = Number(m[1])
+    const inflight = send(port, '/dev/slow')
+    await new Promise((r) => setTimeout(r, 200))
+    run.child.kill('SIGTERM')
+    const res = await inflight
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'finished')
+    assert.equal(await run.exit, 0)
+    await assert.rejects(send(port, '/dev/slow'), /ECONNREFUSED/)
+  } finally {
+    await upstream.close()
+    tmp.cleanup()
+  }
+})
+
+test('`serve` refuses a bad file with every problem listed and exits 1', async () => {
+  const tmp = tempDir()
+  try {
+    const file = writeFile(tmp.dir, 'bad.json', { openapi: '3.0.1', paths: { '/a': { get: { 'x-amazon-apigateway-integration': { type: 'carrier-pigeon' } } } } })
+    const run = cli(['serve', '--rest-api', file, '--port', '0', '--admin-port', '0'])
+    assert.equal(await run.exit, 1)
+    assert.match(run.stderr(), /configuration refused/)
+    assert.match(run.stderr(), /bad\.json: \/info/)
+    assert.match(run.stderr(), /bad\.json: \/paths\/~1a\/get\/x-amazon-apigateway-integration\/type/)
+  } finally {
+    tmp.cleanup()
+  }
+})
+
+test('`validate` exits 0 for valid files and 1 listing every problem otherwise', async () => {
+  const tmp = tempDir()
+  try {
+    const good = writeFile(tmp.dir, 'good.yaml', { openapi: '3.0.1', info: { title: 'ok', version: '1' }, paths: { '/a': { get: { 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode":200}' }, responses: { default: { statusCode: '200' } } } } } } })
+    const ok = cli(['validate', good, 'examples/gatehouse.yaml'])
+    assert.equal(await ok.exit, 0)
+    assert.match(ok.stdout(), /2 files valid/)
+    const bad = writeFile(tmp.dir, 'bad.yaml', { apis: [{ name: 'x', type: 'rest' }], listeners: { http: { port: 'eighty' } } })
+    const ko = cli(['validate', good, bad])
+    assert.equal(await ko.exit, 1)
+    assert.match(ko.stderr(), /bad\.yaml: \/apis\/0/)
+    assert.match(ko.stderr(), /bad\.yaml: \/listeners\/http\/port/)
+    const usage = cli(['validate'])
+    assert.equal(await usage.exit, 2)
+  } finally {
+    tmp.cleanup()
+  }
+})
