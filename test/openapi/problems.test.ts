@@ -41,6 +41,8 @@ describe('refused documents', () => {
     assert.match(problems({ info: { title: 't' }, paths: {} })[0]!.message, /neither an 'openapi' \(3\.0\.x\) nor a 'swagger' \(2\.0\) field/)
     assert.deepEqual(problems({ openapi: '3.1.0', info: { title: 't' }, paths: {} }).map((p) => p.path), ['/openapi'])
     assert.deepEqual(problems({ swagger: '1.2', info: { title: 't' }, paths: {} }).map((p) => p.path), ['/swagger'])
+    // An unquoted YAML `swagger: 2.0` is the number 2, and fine.
+    assert.equal(importOpenApi(parseDefinition('swagger: 2.0\ninfo: {title: t}\npaths: {}\n'), { kind: 'REST', id: 'ok' }).api.name, 't')
   })
 
   it('requires info.title, the API name', () => {

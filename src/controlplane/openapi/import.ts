@@ -63,7 +63,8 @@ export function importOpenApi(doc: unknown, opts: ImportOptions): ImportResult {
     }
   } else if (resolved.swagger !== undefined) {
     oas3 = false
-    if (String(resolved.swagger) !== '2.0') {
+    // An unquoted YAML `swagger: 2.0` reads as the number 2.
+    if (resolved.swagger !== '2.0' && resolved.swagger !== 2) {
       ctx.problem('/swagger', `Unsupported Swagger version ${JSON.stringify(resolved.swagger)}: API Gateway imports OpenAPI 3.0.x and Swagger 2.0`)
     }
   } else {
@@ -72,18 +73,16 @@ export function importOpenApi(doc: unknown, opts: ImportOptions): ImportResult {
   }
 
   const info = ctx.object(resolved, 'info', '', true)
-  let name = ''
-  const basics: ApiBasics = { id: opts.id, name, createdDate: opts.createdDate ?? new Date().toISOString(), oas3, prefix: [] }
+  const basics: ApiBasics = { id: opts.id, name: '', createdDate: opts.createdDate ?? new Date().toISOString(), oas3, prefix: [] }
   if (info !== undefined) {
     const title = ctx.text(info, 'title', '/info')
     if (title === undefined || title.trim() === '') ctx.problem('/info/title', 'info.title is required: it becomes the API name')
-    else name = title
+    else basics.name = title
     const description = ctx.text(info, 'description', '/info')
     if (description !== undefined) basics.description = description
     const version = ctx.text(info, 'version', '/info')
     if (version !== undefined) basics.version = version
   }
-  basics.name = name
   basics.prefix = basePathPrefix(ctx, resolved, oas3, mode, opts.kind)
 
   const api = opts.kind === 'REST' ? importRestApi(ctx, resolved, basics) : importHttpApi(ctx, resolved, basics)
