@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { serviceSkip } from '../services.js'
 import pg from 'pg'
 import { LISTEN_APPLICATION_NAME, PostgresConfigStore } from '../../src/store/postgres/config-store.js'
 import type { PostgresConfigStoreOptions } from '../../src/store/postgres/config-store.js'
@@ -15,15 +15,6 @@ import { configStoreConformance } from '../conformance/config-store.js'
 
 const PG_URL = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const quiet = { onListenerError: () => {} }
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 })
-    socket.once('connect', () => (socket.destroy(), resolve(true)))
-    socket.once('timeout', () => (socket.destroy(), resolve(false)))
-    socket.once('error', () => resolve(false))
-  })
-}
 
 let counter = 0
 /** A schema name no other run or test uses. */
@@ -74,8 +65,9 @@ function schemaFixture(t: { after: (fn: () => Promise<void>) => void }) {
   }
 }
 
-if (!(await answers('127.0.0.1', 5432))) {
-  test('postgres ConfigStore', { skip: 'PostgreSQL is not answering on 127.0.0.1:5432' }, () => {})
+const pgSkip = await serviceSkip('PostgreSQL', '127.0.0.1', 5432)
+if (pgSkip) {
+  test('postgres ConfigStore', { skip: pgSkip }, () => {})
 } else {
   configStoreConformance('postgres', async () => {
     const schema = uniqueSchema()
