@@ -1,0 +1,333 @@
+// The renderer: walks a compiled program with Velocity 1.7 semantics as API Gateway runs them (§5.1): quiet
+// null references, `#set` ignoring null values, the 1000-iteration `#foreach` cap, `#break`/`#stop`, macros.
+// Nothing here parses template text; this is the per-request hot path.
+
+import type { Expr, MacroDef, Node, Program, RefExpr } from './compile.js'
+import { TemplateRenderError } from './errors.js'
+import {
+  HostObject,
+  callMethod,
+  getIndex,
+  getProperty,
+  isMap,
+  isTruthy,
+  newJavaList,
+  setIndex,
+  setMapKey,
+  setProperty,
+  toJavaString,
+  velocityEquals,
+} from './values.js'
+
+/** AWS: a `#foreach` may iterate at most 1000 times (§5.1 [DOC]); more is a render error (a 500). */
+export const FOREACH_LIMIT = 1000
+// Velocity's `velocimacro.max.depth` default.
+const MACRO_DEPTH_LIMIT = 20
+// A range literal is materialised; this keeps `[1..1000000000]` from exhausting memory.
+const RANGE_LIMIT = 100_000
+
+/** `#define($name)...#end`: a block rendered where `$name` is referenced. */
+class DefinedBlock {
+  constructor(readonly body: readonly Node[]) {}
+}
+
+/** `$foreach` inside a loop: index, count, hasNext, first, last, parent. */
+class ForeachScope extends HostObject {
+  index = 0
+  total = 0
+  constructor(readonly parent: unknown) {
+    super()
+  }
+  getProperty(name: string): unknown {
+    switch (name) {
+      case 'index':
+        return this.index
+      case 'count':
+        return this.index + 1
+      case 'hasNext':
+        return this.index + 1 < this.total
+      case 'first':
+        return this.index === 0
+      case 'last':
+        return this.index + 1 === this.total
+      case 'parent':
+        return this.parent
+      default:
+        return undefined
+    }
+  }
+  callMethod(name: string, args: readonly unknown[]): unknown {
+    if (args.length !== 0) return undefined
+    if (name === 'hasNext') return this.getProperty('hasNext')
+    if (name.startsWith('get') || name.startsWith('is')) {
+      const prop = name.slice(name.startsWith('get') ? 3 : 2)
+      return this.getProperty(prop.charAt(0).toLowerCase() + prop.slice(1))
+    }
+    return undefined
+  }
+}
+
+/** Mutable state of one render. */
+export class RenderState {
+  stopped = false
+  breaking = false
+  macroDepth = 0
+  readonly frames: Record<string, unknown>[] = []
+
+  constructor(
+    readonly program: Program,
+    readonly globals: Record<string, unknown>,
+  ) {}
+
+  lookup(id: string): unknown {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i] as Record<string, unknown>
+      if (Object.hasOwn(f, id)) return f[id]
+    }
+    return Object.hasOwn(this.globals, id) ? this.globals[id] : undefined
+  }
+
+  assign(id: string, value: unknown): void {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i] as Record<string, unknown>
+      if (Object.hasOwn(f, id)) {
+        f[id] = value
+        return
+      }
+    }
+    setMapKey(this.globals, id, value)
+  }
+}
+
+/** Renders nodes to text; stops early when `#stop` or `#break` sets the state's flags. */
+export function renderNodes(nodes: readonly Node[], st: RenderState): string {
+  let out = ''
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as Node
+    switch (n.k) {
+      case 'text':
+        out += n.text
+        continue
+      case 'out': {
+        const v = evalRef(n.ref, st)
+        if (v instanceof DefinedBlock) out += renderNodes(v.body, st)
+        else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : toJavaString(v)
+        break
+      }
+      case 'set':
+        execSet(n.target, n.value, st)
+        break
+      case 'if':
+        for (const b of n.branches) {
+          if (b.cond === null || isTruthy(evalExpr(b.cond, st))) {
+            out += renderNodes(b.body, st)
+            break
+          }
+        }
+        break
+      case 'foreach':
+        out += renderForeach(n, st)
+        break
+      case 'break':
+        st.breaking = true
+        return out
+      case 'stop':
+        st.stopped = true
+        return out
+      case 'call':
+        out += callMacro(n, st)
+        break
+      case 'define':
+        st.assign(n.name, new DefinedBlock(n.body))
+        break
+    }
+    if (st.stopped || st.breaking) return out
+  }
+  return out
+}
+
+function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): string {
+  const from = evalExpr(n.from, st)
+  let items: readonly unknown[]
+  if (Array.isArray(from)) items = from.slice()
+  else if (isMap(from)) items = Object.values(from)
+  else return ''
+  if (items.length > FOREACH_LIMIT) {
+    throw new TemplateRenderError(`${n.where}: #foreach over ${items.length} items; API Gateway allows at most ${FOREACH_LIMIT} iterations`)
+  }
+  const scope = new ForeachScope(st.lookup('foreach'))
+  scope.total = items.length
+  const frame: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  frame.foreach = scope
+  st.frames.push(frame)
+  let out = ''
+  try {
+    for (let i = 0; i < items.length; i++) {
+      scope.index = i
+      frame[n.varName] = items[i]
+      frame.velocityCount = i + 1
+      frame.velocityHasNext = i + 1 < items.length
+      out += renderNodes(n.body, st)
+      if (st.stopped) break
+      if (st.breaking) {
+        st.breaking = false
+        break
+      }
+    }
+  } finally {
+    st.frames.pop()
+  }
+  return out
+}
+
+function callMacro(n: Extract<Node, { k: 'call' }>, st: RenderState): string {
+  const def = st.program.macros.get(n.name) as MacroDef
+  if (st.macroDepth >= MACRO_DEPTH_LIMIT) {
+    throw new TemplateRenderError(`${n.where}: #${n.name} nested more than ${MACRO_DEPTH_LIMIT} macro calls deep`)
+  }
+  const frame: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  for (let i = 0; i < def.params.length; i++) {
+    const arg = n.args[i]
+    frame[def.params[i] as string] = arg === undefined ? undefined : evalExpr(arg, st)
+  }
+  if (n.body !== null) frame.bodyContent = renderNodes(n.body, st)
+  st.frames.push(frame)
+  st.macroDepth++
+  try {
+    return renderNodes(def.body, st)
+  } finally {
+    st.macroDepth--
+    st.frames.pop()
+  }
+}
+
+function execSet(target: RefExpr, valueExpr: Expr, st: RenderState): void {
+  const value = evalExpr(valueExpr, st)
+  // Velocity 1.7: a #set whose right side is null leaves the left side unchanged.
+  if (value === undefined || value === null) return
+  const path = target.path
+  if (path.length === 0) {
+    st.assign(target.id, value)
+    return
+  }
+  let base = st.lookup(target.id)
+  for (let i = 0; i < path.length - 1; i++) {
+    if (base === undefined || base === null) return
+    base = stepInto(base, path[i] as RefExpr['path'][number], st)
+  }
+  if (base === undefined || base === null) return
+  const last = path[path.length - 1] as RefExpr['path'][number]
+  if (last.k === 'prop') setProperty(base, last.name, value)
+  else if (last.k === 'index') setIndex(base, evalExpr(last.key, st), value)
+}
+
+function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState): unknown {
+  switch (seg.k) {
+    case 'prop':
+      return getProperty(base, seg.name)
+    case 'index':
+      return getIndex(base, evalExpr(seg.key, st))
+    case 'call': {
+      const args = new Array<unknown>(seg.args.length)
+      for (let i = 0; i < args.length; i++) args[i] = evalExpr(seg.args[i] as Expr, st)
+      return callMethod(base, seg.name, args)
+    }
+  }
+}
+
+function evalRef(ref: RefExpr, st: RenderState): unknown {
+  if (ref.rootCall) return undefined
+  let v = st.lookup(ref.id)
+  const path = ref.path
+  for (let i = 0; i < path.length; i++) {
+    if (v === undefined || v === null) return undefined
+    if (v instanceof DefinedBlock) v = renderNodes(v.body, st)
+    v = stepInto(v, path[i] as RefExpr['path'][number], st)
+  }
+  return v
+}
+
+/** Evaluates an expression to a template value. */
+export function evalExpr(e: Expr, st: RenderState): unknown {
+  switch (e.k) {
+    case 'lit':
+      return e.v
+    case 'ref': {
+      const v = evalRef(e, st)
+      return v instanceof DefinedBlock ? renderNodes(v.body, st) : v
+    }
+    case 'interp':
+      return renderNodes(e.body, st)
+    case 'list':
+      return newJavaList(e.items.map((x) => evalExpr(x, st)))
+    case 'range':
+      return range(evalExpr(e.from, st), evalExpr(e.to, st))
+    case 'map': {
+      const m: Record<string, unknown> = {}
+      for (const [k, x] of e.entries) setMapKey(m, k, evalExpr(x, st))
+      return m
+    }
+    case 'not':
+      return !isTruthy(evalExpr(e.a, st))
+    case 'neg': {
+      const v = evalExpr(e.a, st)
+      return typeof v === 'number' ? -v : undefined
+    }
+    case 'bin':
+      return binary(e.op, e.a, e.b, st)
+  }
+}
+
+function range(from: unknown, to: unknown): unknown {
+  const a = typeof from === 'string' && /^-?\d+$/.test(from) ? Number(from) : from
+  const b = typeof to === 'string' && /^-?\d+$/.test(to) ? Number(to) : to
+  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isInteger(a) || !Number.isInteger(b)) return undefined
+  if (Math.abs(b - a) + 1 > RANGE_LIMIT) throw new TemplateRenderError(`range [${a}..${b}] is larger than ${RANGE_LIMIT} items`)
+  const out: number[] = []
+  if (a <= b) for (let i = a; i <= b; i++) out.push(i)
+  else for (let i = a; i >= b; i--) out.push(i)
+  return newJavaList(out)
+}
+
+function binary(op: string, ea: Expr, eb: Expr, st: RenderState): unknown {
+  // Logical operators short-circuit and yield booleans (Velocity's ASTAndNode/ASTOrNode).
+  if (op === '&&') return isTruthy(evalExpr(ea, st)) && isTruthy(evalExpr(eb, st))
+  if (op === '||') return isTruthy(evalExpr(ea, st)) || isTruthy(evalExpr(eb, st))
+  const a = evalExpr(ea, st)
+  const b = evalExpr(eb, st)
+  switch (op) {
+    case '==':
+      return velocityEquals(a, b)
+    case '!=':
+      return !velocityEquals(a, b)
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      // Velocity 1.7 orders numbers only; anything else compares false.
+      if (typeof a !== 'number' || typeof b !== 'number') return false
+      return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b
+    case '+':
+      if (typeof a === 'number' && typeof b === 'number') return a + b
+      // Velocity 1.7 concatenates when either side is a string; null operands make the result null.
+      if ((typeof a === 'string' || typeof b === 'string') && a !== undefined && a !== null && b !== undefined && b !== null) {
+        return toJavaString(a, true) + toJavaString(b, true)
+      }
+      return undefined
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
+      if (typeof a !== 'number' || typeof b !== 'number') return undefined
+      if (op === '-') return a - b
+      if (op === '*') return a * b
+      const integers = Number.isInteger(a) && Number.isInteger(b)
+      // Division by zero is an error Velocity logs; the value is null.
+      if (b === 0 && integers) return undefined
+      if (op === '/') return integers ? Math.trunc(a / b) : a / b
+      return a % b
+    }
+    default:
+      return undefined
+  }
+}
