@@ -1,7 +1,7 @@
 // The composition root: config sources → ConfigStore → compiler → data plane, plus the admin listener,
 // hot reload of config files, and graceful shutdown. `gatehouse serve` is a thin shell around this.
 
-import { watch, type FSWatcher } from 'node:fs'
+import { readFileSync, watch, type FSWatcher } from 'node:fs'
 import { Agent, type Dispatcher } from 'undici'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -102,7 +102,9 @@ export class Gateway {
 
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
     const plan = await this.#compile()
-    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null })
+    const tlsFiles = desired.listeners.http?.tls
+    const tls = tlsFiles ? { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) } : null
+    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls })
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
@@ -241,9 +243,10 @@ export class Gateway {
       if (api.defaultStage) stages.push('$default')
       for (const stage of stages) {
         const prefix = stage === '$default' ? '' : '/' + stage
-        const urls = [`http://${api.id}.execute-api.${publicHost}:${port}${prefix}/`]
-        if (plan.defaultApi === api) urls.push(`http://${publicHost}:${port}${prefix}/`)
-        if (api.kind === 'REST') urls.push(`http://${publicHost}:${port}/restapis/${api.id}/${stage}/_user_request_/`)
+        const scheme = this.#dataPlane?.isHttps ? 'https' : 'http'
+        const urls = [`${scheme}://${api.id}.execute-api.${publicHost}:${port}${prefix}/`]
+        if (plan.defaultApi === api) urls.push(`${scheme}://${publicHost}:${port}${prefix}/`)
+        if (api.kind === 'REST') urls.push(`${scheme}://${publicHost}:${port}/restapis/${api.id}/${stage}/_user_request_/`)
         out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls })
       }
     }
