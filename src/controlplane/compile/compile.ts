@@ -78,18 +78,16 @@ export interface CompileDeps {
   integrations?: IntegrationFactory
 }
 
-/** A route that cannot run: answers with a gateway error. */
+/** A route that cannot run: answers 500 API_CONFIGURATION_ERROR. `type` says what it was meant to be. */
 class FailingIntegration implements IntegrationHandler {
-  readonly type = 'NONE'
-  readonly #code: 'API_CONFIGURATION_ERROR'
-  constructor() {
-    this.#code = 'API_CONFIGURATION_ERROR'
+  readonly type: string
+  constructor(intended: string) {
+    this.type = `UNAVAILABLE(${intended})`
   }
   handle(_ctx: RequestContext): Promise<void> {
-    return Promise.reject(new GatewayError(this.#code, undefined))
+    return Promise.reject(new GatewayError('API_CONFIGURATION_ERROR', undefined))
   }
 }
-const FAILING = new FailingIntegration()
 
 const ORDER = new Map<string, number>(STEP_ORDER.map(([k], i) => [k, i]))
 
@@ -112,7 +110,7 @@ function restIntegration(info: RouteInfo, integration: Integration | undefined, 
   const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
   if (!integration) {
     warn(`${where}: the method has no integration; it answers 500`)
-    return FAILING
+    return new FailingIntegration('NONE')
   }
   try {
     switch (integration.type) {
@@ -147,12 +145,12 @@ function restIntegration(info: RouteInfo, integration: Integration | undefined, 
         const h = deps.integrations?.(info, integration) ?? null
         if (h) return h
         warn(`${where}: integration type ${integration.type} is not available in this build; it answers 500`)
-        return FAILING
+        return new FailingIntegration(integration.type)
       }
     }
   } catch (err) {
     warn(`${where}: ${(err as Error).message}; it answers 500`)
-    return FAILING
+    return new FailingIntegration(integration.type)
   }
 }
 
@@ -160,7 +158,7 @@ function httpApiIntegration(info: RouteInfo, integration: IntegrationV2 | undefi
   const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
   if (!integration) {
     warn(`${where}: the route has no integration target; it answers 500`)
-    return FAILING
+    return new FailingIntegration('NONE')
   }
   try {
     if (integration.integrationType === 'HTTP_PROXY') {
@@ -183,10 +181,10 @@ function httpApiIntegration(info: RouteInfo, integration: IntegrationV2 | undefi
     const h = deps.integrations?.(info, integration) ?? null
     if (h) return h
     warn(`${where}: integration type ${integration.integrationType} is not available in this build; it answers 500`)
-    return FAILING
+    return new FailingIntegration(integration.integrationType)
   } catch (err) {
     warn(`${where}: ${(err as Error).message}; it answers 500`)
-    return FAILING
+    return new FailingIntegration(integration.integrationType)
   }
 }
 
