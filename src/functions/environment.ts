@@ -76,15 +76,17 @@ interface Pending {
 
 /**
  * Node flags for environments: the gateway's own, without its preloads and loaders (`--import tsx` when running
- * from sources) — they belong to the gateway, cost every cold start, and user code does not expect them.
+ * from sources) — they belong to the gateway, cost every cold start, and user code does not expect them — and
+ * without flags about the gateway's entry point (`--input-type`), which would break the worker's.
  */
 const WORKER_EXEC_ARGV = ((): string[] => {
+  const withValue = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--input-type', '--eval', '-e', '--print', '-p'])
   const out: string[] = []
   const args = process.execArgv
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     const name = a.split('=')[0]!
-    if (['--import', '--require', '-r', '--loader', '--experimental-loader'].includes(name)) {
+    if (withValue.has(name)) {
       if (!a.includes('=')) i++
       continue
     }
@@ -258,6 +260,13 @@ export class Environment {
       if (oom) this.#maxMemoryMb = this.memorySize
       const error = oom ? outOfMemoryError(p.req.requestId) : exitError(p.req.requestId, code)
       if (p.dispatchedAt === 0) this.#platform(p, 'START', `START RequestId: ${p.req.requestId} Version: $LATEST`)
+      if (!oom && this.#workerError !== null) {
+        // The environment itself failed (not the handler): say why, or nobody can tell.
+        const why = `environment failed: ${this.#workerError.stack ?? this.#workerError.message}`
+        const whyLine = `${new Date().toISOString()}\t${p.req.requestId}\tERROR\t${why}`
+        p.logs.push(whyLine)
+        this.#log(p.req.requestId, 'ERROR', why, whyLine)
+      }
       const line = `RequestId: ${p.req.requestId} Error: ${error.errorMessage.replace(/^RequestId: \S+ Error: /, '')}\n${error.errorType}`
       p.logs.push(line)
       this.#log(p.req.requestId, 'ERROR', line, line)

@@ -106,6 +106,21 @@ const REF_CACHE_LIMIT = 10_000
 /**
  * Runs Lambda-style functions in worker-thread execution environments.
  *
+ * Behaviour, following Lambda's Node.js runtime:
+ * - One invocation per environment at a time; idle environments are reused (most recently used first) and
+ *   stopped after `idleTimeoutMs`. A new environment loads the module once (cold start, `Init Duration`).
+ * - Timeout: the clock starts when the handler starts (init has its own 10 s limit); at expiry the environment
+ *   is terminated and the result is `Sandbox.Timedout`, "RequestId: {id} Error: Task timed out after 3.00 seconds".
+ * - `process.exit` → `Runtime.ExitError`; an uncaught exception → that error's own shape; an unhandled rejection →
+ *   `Runtime.UnhandledPromiseRejection`; going past `memorySize` of JS heap → `Runtime.OutOfMemory`. Each ends
+ *   only its own environment; the next invocation starts a fresh one.
+ * - A non-async handler's return value is ignored: it answers through the callback, or null once its event loop
+ *   is empty; an async handler whose promise never settles gets `Runtime.NodeJsExit`.
+ * - Load failures: `Runtime.UserCodeSyntaxError`, `Runtime.ImportModuleError` (a missing CommonJS dependency),
+ *   `Runtime.HandlerNotFound`; an error thrown by module code is reported as itself. Init is retried next call.
+ * - Environments are worker threads: they isolate failures, not hostile code (they share the process, its cwd
+ *   and time zone). Off-heap memory (Buffers) is not bounded by `memorySize`.
+ *
  * @example
  * const functions = new FunctionRuntime({ logger: (l) => console.log(l.line) })
  * functions.registerDirectory('./functions')
@@ -206,6 +221,8 @@ export class FunctionRuntime {
     const req = { requestId, event: eventJson, invokedFunctionArn, clientContext }
 
     let env = entry.idle.pop()
+    // An idle environment can die between invocations (a stray timer throwing) before its exit is processed.
+    while (env !== undefined && env.state !== 'idle') env = entry.idle.pop()
     if (env === undefined) {
       if (this.#counted + this.#starting >= this.#max && !this.#evictOldestIdle()) {
         throw new TooManyRequestsError(entry.name, 'ConcurrentInvocationLimitExceeded')
