@@ -124,6 +124,7 @@ export const handler = (event, context, callback) => {
     case 'callback-string': callback('nope'); return
     case 'fail-empty': context.fail(); return
     case 'circular': { const o = {}; o.self = o; context.succeed(o); return }
+    case 'huge': context.succeed('x'.repeat(6291557)); return
   }
 }
 `)
@@ -311,6 +312,14 @@ describe('function errors', () => {
   it('fails a result JSON cannot represent', async () => {
     const res = await rt.invoke('styles', { kind: 'circular' })
     assert.deepEqual([res.functionError?.errorType, res.functionError?.errorMessage], ['Error', 'Unable to stringify response body'])
+  })
+
+  it("fails a response above Lambda's 6 MB limit", async () => {
+    const res = await rt.invoke('styles', { kind: 'huge' })
+    assert.deepEqual(res.functionError, {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    })
   })
 
   it('keeps the environment warm after a handled error', async () => {
