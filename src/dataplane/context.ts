@@ -53,6 +53,11 @@ export class RequestContext {
   integrationErrorMessage: string | null = null
   /** Values steps add for `$context.authorizer.*` and the like (later issues). */
   authorizer: Record<string, unknown> | null = null
+  /** `$context.requestOverride` / `responseOverride` set by mapping templates (§5.6). */
+  overrides: {
+    request: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> }
+    response: { header: Record<string, string>; status?: number }
+  } | null = null
   /** Free slots for steps of later issues (api key id, usage plan…), keyed by step name. */
   extras: Record<string, unknown> | null = null
 

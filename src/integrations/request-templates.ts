@@ -20,7 +20,7 @@ export function compileRequestTemplates(templates: Record<string, string>, passt
       // A missing Content-Type counts as application/json (§5.9).
       const type = mediaType(ctx.header('content-type'), 'application/json')
       const tpl = compiled.get(type)
-      if (tpl !== undefined) return tpl.render(ctx, body)
+      if (tpl !== undefined) return tpl.render(ctx, body, type).output
       if (passthrough === 'NEVER' || (passthrough === 'WHEN_NO_TEMPLATES' && compiled.size > 0)) {
         throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', undefined)
       }

@@ -106,13 +106,18 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
       const picked = selectResponseTemplate(chosen.templates, firstAccept(ctx.header('accept')))
       let payload: Buffer | string = body
       let type = 'application/json'
+      let status = chosen.statusCode
       if (picked !== undefined) {
         type = picked[0]
-        payload = picked[1].render(ctx, body)
+        const r = picked[1].render(ctx, body, 'application/json')
+        payload = r.output
+        // $context.responseOverride wins over the mapping (§5.6).
+        if (r.responseOverride.status !== undefined) status = r.responseOverride.status
+        for (const [k, v] of Object.entries(r.responseOverride.header)) out[k] = v
       }
       const hasType = Object.keys(out).some((k) => k.toLowerCase() === 'content-type')
       if (!hasType) out['Content-Type'] = type
-      return { status: chosen.statusCode, headers: out, body: payload }
+      return { status, headers: out, body: payload }
     },
   }
 }

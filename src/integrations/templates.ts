@@ -2,17 +2,58 @@
 // request with `$input`, `$context` and `$stageVariables` (§5). Template selection rules live here too (§5.9).
 
 import type { RequestContext } from '../dataplane/context.js'
-import { compileSubstitution } from '../dataplane/context-vars.js'
+import { contextObject } from '../dataplane/context-vars.js'
+import { GatewayError } from '../errors.js'
+import { compileTemplate, TemplateRenderError, type RenderResult } from '../vtl/index.js'
 
 export interface MappingTemplate {
-  /** Renders with the body the template maps (request or response body). */
-  render(ctx: RequestContext, body: Buffer | null): string
+  /**
+   * Renders with the body the template maps (request body, or the integration's response body) treated as
+   * `contentType`. A render failure is a configuration error: 500 API_CONFIGURATION_ERROR (§6.1).
+   */
+  render(ctx: RequestContext, body: Buffer | string | null, contentType: string): RenderResult
 }
 
-/** Compiles a mapping template once (at deploy time). Throws on a template that cannot compile. */
+function lastValues(map: Map<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of map) out[k] = v[v.length - 1]!
+  return out
+}
+
+function headerValues(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {}
+  const raw = ctx.req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) out[raw[i]!] = raw[i + 1]!
+  return out
+}
+
+/** Compiles a mapping template once (at deploy time). Throws TemplateSyntaxError on a template that cannot compile. */
 export function compileMappingTemplate(source: string): MappingTemplate {
-  const render = compileSubstitution(source, '')
-  return { render: (ctx) => render(ctx) }
+  const tpl = compileTemplate(source)
+  return {
+    render(ctx, body, contentType) {
+      const context = contextObject(ctx)
+      if (ctx.overrides !== null) {
+        context['requestOverride'] = ctx.overrides.request
+        context['responseOverride'] = ctx.overrides.response
+      }
+      try {
+        const result = tpl.render({
+          input: { body: body ?? '', path: ctx.pathParams, querystring: lastValues(ctx.query), header: headerValues(ctx), contentType },
+          context,
+          stageVariables: ctx.stage?.hasVariables ? { ...ctx.stageVariables } : null,
+        })
+        ctx.overrides = { request: result.requestOverride, response: result.responseOverride }
+        return result
+      } catch (err) {
+        if (err instanceof TemplateRenderError) {
+          ctx.integrationErrorMessage = `mapping template failed: ${err.message}`
+          throw new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
+        }
+        throw err
+      }
+    },
+  }
 }
 
 /** The media type of a header value without parameters, lower-cased; `fallback` when absent. */
