@@ -17,6 +17,8 @@ import type { GatewayPlan } from './dataplane/plan.js'
 import { GatewayMetrics } from './observe/metrics.js'
 import { AdminServer } from './controlplane/admin.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
+import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
+import { functionIntegrations } from './integrations/functions.js'
 
 export interface GatewayOptions {
   sources: Sources
@@ -60,6 +62,9 @@ export class Gateway {
   #recompileAgain = false
   #ready = false
   #desired: DesiredState | null = null
+  readonly functions: FunctionRuntime
+  #functionsDir: string | undefined
+  readonly #registered = new Map<string, string>()
   #address: AddressInfo | null = null
   #adminAddress: AddressInfo | null = null
 
@@ -67,6 +72,10 @@ export class Gateway {
     this.#opts = opts
     this.#log = opts.logger
     this.#dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: null, pipelining: 1 })
+    // Function logs go to the gateway log with the request id, like CloudWatch Logs lines.
+    this.functions = new FunctionRuntime({
+      logger: (l) => this.#log.info({ function: l.functionName, requestId: l.requestId, level: l.level }, l.message),
+    })
   }
 
   get ready(): boolean {
@@ -101,6 +110,9 @@ export class Gateway {
     if (hasFileSources || !dataDir) await this.#applyDesired(desired)
 
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
+    // The loader resolved --functions (or the config file's functionsDir) to an absolute path.
+    this.#functionsDir = desired.functionsDir
+    if (this.#functionsDir) this.functions.registerDirectory(this.#functionsDir)
     const plan = await this.#compile()
     const tlsFiles = desired.listeners.http?.tls
     const tls = tlsFiles ? { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) } : null
@@ -134,17 +146,29 @@ export class Gateway {
   async #compile(): Promise<GatewayPlan> {
     const store = this.#store!
     const revision = await store.revision()
-    const [deployments, stages, settings] = await Promise.all([
+    const [deployments, stages, settings, functions] = await Promise.all([
       store.list<Deployment>('deployment'),
       store.list<Stage>('stage'),
       store.get<GatewaySettings>('settings', 'gateway'),
+      store.list<FunctionConfig>('function'),
     ])
+    for (const f of functions) {
+      // Re-registering retires warm environments: only do it when the declaration changed.
+      const key = JSON.stringify(f.value)
+      if (this.#registered.get(f.id) === key) continue
+      this.#registered.set(f.id, key)
+      try {
+        this.functions.register(f.value)
+      } catch (err) {
+        this.#log.error({ function: f.id, err }, 'function declaration refused')
+      }
+    }
     const deps: CompileDeps = {
       dispatcher: this.#dispatcher,
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
       ...(this.#opts.steps ? { steps: this.#opts.steps } : {}),
-      ...(this.#opts.integrations ? { integrations: this.#opts.integrations } : {}),
+      integrations: this.#opts.integrations ?? functionIntegrations(this.functions),
     }
     const plan = compileGateway(
       {
@@ -265,5 +289,6 @@ export class Gateway {
     await this.#store?.close()
     this.#accessLog?.flush()
     await this.#dispatcher.close()
+    await this.functions.close()
   }
 }

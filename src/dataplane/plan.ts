@@ -11,6 +11,8 @@ export interface Reply {
   status: number
   headers: Record<string, string>
   body: Buffer | string
+  /** Each becomes its own `Set-Cookie` header. */
+  cookies?: string[]
 }
 
 /**

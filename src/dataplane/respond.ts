@@ -27,6 +27,7 @@ export function sendReply(ctx: RequestContext, reply: Reply): void {
     if (lk === 'content-type') hasType = true
     headers.push(k, v)
   }
+  if (reply.cookies !== undefined) for (const c of reply.cookies) headers.push('Set-Cookie', c)
   if (!hasType) headers.push('Content-Type', 'application/json')
   headers.push('Content-Length', String(body.length))
   pushIdHeaders(ctx, headers)

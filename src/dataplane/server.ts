@@ -10,7 +10,7 @@ import type { Socket } from 'node:net'
 import { RequestContext } from './context.js'
 import type { ApiPlan, GatewayPlan, RoutePlan, StagePlan } from './plan.js'
 import { sendBare, sendError, sendGatewayError, sendReply } from './respond.js'
-import { GatewayError } from '../errors.js'
+import { GATEWAY_ERRORS, GatewayError } from '../errors.js'
 import { extendedRequestId, requestId } from '../model/ids.js'
 
 /** 10 MB payload limit (§11.2). */
@@ -138,6 +138,13 @@ export class DataPlane {
 
   #fail(ctx: RequestContext, err: unknown): void {
     if (err instanceof GatewayError) {
+      // Our faults (5xx) are logged with why, so a user can tell a bad template from a dead backend.
+      if (GATEWAY_ERRORS[err.code].fault === 'server') {
+        this.#logger.warn(
+          { requestId: ctx.requestId, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
+          `request answered with ${err.code}`,
+        )
+      }
       if (!ctx.res.headersSent) sendError(ctx, err)
       else ctx.res.destroy()
       return

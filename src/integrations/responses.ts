@@ -24,8 +24,12 @@ interface CompiledResponse {
 }
 
 export interface IntegrationResponseSelector {
-  /** `key` is the backend status as a string, or a Lambda error message. Throws API_CONFIGURATION_ERROR when nothing matches and there is no default. */
-  select(key: string, ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer): Reply
+  /**
+   * `key` is the backend status as a string, or a Lambda error message; null for a successful Lambda
+   * result, which only the default response takes (§1.5). Throws API_CONFIGURATION_ERROR when nothing
+   * matches and there is no default.
+   */
+  select(key: string | null, ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer): Reply
   readonly empty: boolean
 }
 
@@ -91,7 +95,7 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
     empty: specific.length === 0 && fallback === null,
     select(key, ctx, headers, body) {
       let chosen = fallback
-      for (const r of specific) {
+      if (key !== null) for (const r of specific) {
         if (r.pattern!.test(key)) {
           chosen = r
           break

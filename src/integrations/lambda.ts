@@ -1,0 +1,204 @@
+// Lambda integrations on our function runtime: REST `AWS_PROXY` (payload 1.0), HTTP API `AWS_PROXY`
+// (payload 1.0 or 2.0) and REST `AWS` non-proxy (request template → event, result or error →
+// integration-response selection by errorMessage, §1.5, §4.8).
+
+import { performance } from 'node:perf_hooks'
+import type { RequestContext } from '../dataplane/context.js'
+import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
+import { GatewayError } from '../errors.js'
+import { sendReply } from '../dataplane/respond.js'
+import { MAX_PAYLOAD } from '../dataplane/server.js'
+import { readBody } from './body.js'
+import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result } from './lambda-events.js'
+import type { IntegrationResponseSelector } from './responses.js'
+import type { RequestTemplates } from './request-templates.js'
+import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
+
+/** What the integrations need of the function runtime (src/functions implements it). */
+export interface FunctionInvoker {
+  invoke(
+    nameOrArn: string,
+    event: unknown,
+    opts?: { requestId?: string },
+  ): Promise<{ payload?: unknown; functionError?: { errorMessage: string; errorType: string; stackTrace?: string[] }; requestId: string }>
+}
+
+/** Errors a FunctionInvoker throws, recognised by name so this module needs no import of the runtime. */
+function invokeFailure(err: unknown, ctx: RequestContext): GatewayError {
+  const name = (err as { name?: string }).name
+  ctx.integrationErrorMessage = (err as Error).message ?? String(err)
+  // A missing function, a throttled one ([K] §4.2: AWS logs "Execution failed due to configuration error"),
+  // or anything else the runtime refuses is a 500 Internal server error.
+  if (name === 'TooManyRequestsError' || name === 'FunctionNotFoundError') return new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
+  return new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
+}
+
+type UriPart = string | ((ctx: RequestContext) => string)
+
+/** `arn:aws:apigateway:…:lambda:path/2015-03-31/functions/{arn}/invocations` or a bare ARN/name, with `${stageVariables.x}`. */
+export function compileFunctionUri(uri: string): (ctx: RequestContext) => string {
+  const parts: UriPart[] = []
+  const re = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g
+  let last = 0
+  for (let m = re.exec(uri); m !== null; m = re.exec(uri)) {
+    if (m.index > last) parts.push(uri.slice(last, m.index))
+    const name = m[1]!
+    parts.push((c) => c.stageVariables[name] ?? '')
+    last = m.index + m[0].length
+  }
+  if (last < uri.length) parts.push(uri.slice(last))
+  if (parts.length <= 1 && typeof parts[0] !== 'function') {
+    const fixed = uri
+    return () => fixed
+  }
+  return (ctx) => {
+    let s = ''
+    for (const p of parts) s += typeof p === 'string' ? p : p(ctx)
+    return s
+  }
+}
+
+async function invoke(invoker: FunctionInvoker, target: string, event: unknown, ctx: RequestContext, timeoutMs: number) {
+  ctx.integrationStart = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new GatewayError('INTEGRATION_TIMEOUT', undefined)), timeoutMs)
+    })
+    return await Promise.race([invoker.invoke(target, event, { requestId: ctx.requestId }), timeout])
+  } catch (err) {
+    if (err instanceof GatewayError) throw err
+    throw invokeFailure(err, ctx)
+  } finally {
+    clearTimeout(timer)
+    ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+  }
+}
+
+export interface LambdaProxyConfig {
+  apiKind: 'REST' | 'HTTP'
+  uri: string
+  /** REST: the integration's httpMethod; anything but POST fails every invocation (§4.1). */
+  httpMethod?: string | undefined
+  payloadFormatVersion: '1.0' | '2.0'
+  timeoutMs: number
+  binaryMediaTypes: readonly string[]
+}
+
+export class LambdaProxyIntegration implements IntegrationHandler {
+  readonly type = 'AWS_PROXY'
+  readonly #cfg: LambdaProxyConfig
+  readonly #invoker: FunctionInvoker
+  readonly #target: (ctx: RequestContext) => string
+
+  constructor(cfg: LambdaProxyConfig, invoker: FunctionInvoker) {
+    this.#cfg = cfg
+    this.#invoker = invoker
+    this.#target = compileFunctionUri(cfg.uri)
+  }
+
+  async handle(ctx: RequestContext): Promise<void> {
+    const cfg = this.#cfg
+    if (cfg.apiKind === 'REST' && cfg.httpMethod !== undefined && cfg.httpMethod.toUpperCase() !== 'POST') {
+      ctx.integrationErrorMessage = `Lambda integrations must use POST, not ${cfg.httpMethod}`
+      throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+    }
+    if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    const event = cfg.payloadFormatVersion === '2.0' ? buildV2Event(ctx) : buildV1Event(ctx, { httpApi: cfg.apiKind === 'HTTP', binaryMediaTypes: cfg.binaryMediaTypes })
+    const result = await invoke(this.#invoker, this.#target(ctx), event, ctx, cfg.timeoutMs)
+    if (result.functionError) {
+      ctx.integrationStatus = 200
+      ctx.integrationErrorMessage = `${result.functionError.errorType}: ${result.functionError.errorMessage}`
+      return this.#malformed(ctx)
+    }
+    ctx.integrationStatus = 200
+    let reply: Reply
+    try {
+      reply = cfg.payloadFormatVersion === '2.0' ? readV2Result(result.payload) : readV1Result(result.payload, cfg.apiKind === 'HTTP' || acceptIsBinary(ctx, cfg.binaryMediaTypes))
+    } catch (err) {
+      if (!(err instanceof MalformedProxyResponse)) throw err
+      ctx.integrationErrorMessage = err.message
+      return this.#malformed(ctx)
+    }
+    sendReply(ctx, reply)
+  }
+
+  /** REST: 502 `{"message": "Internal server error"}` without x-amzn-ErrorType (§4.2); HTTP APIs: 500. */
+  #malformed(ctx: RequestContext): void {
+    if (this.#cfg.apiKind === 'HTTP') {
+      sendReply(ctx, { status: 500, headers: {}, body: '{"message":"Internal Server Error"}' })
+      return
+    }
+    const gr = ctx.stage?.gatewayResponses.get('API_CONFIGURATION_ERROR')
+    if (!gr) {
+      sendReply(ctx, { status: 502, headers: {}, body: '{"message": "Internal server error"}' })
+      return
+    }
+    const { body, headers } = gr.render(ctx, 'Internal server error')
+    // A customised DEFAULT_5XX status applies; otherwise AWS's 502 for a malformed proxy response.
+    sendReply(ctx, { status: gr.status === 500 ? 502 : gr.status, headers: { 'Content-Type': gr.contentType, ...headers }, body })
+  }
+}
+
+export interface LambdaConfig {
+  uri: string
+  timeoutMs: number
+  requestTemplates: RequestTemplates
+  responses: IntegrationResponseSelector
+  /** `integration.request.header.X-Amz-Invocation-Type` mapping, if any (§4.8, §19.5). */
+  invocationType?: string | undefined
+}
+
+/** REST `AWS` integration with a Lambda URI (non-proxy, §4.8). */
+export class LambdaIntegration implements IntegrationHandler {
+  readonly type = 'AWS'
+  readonly #cfg: LambdaConfig
+  readonly #invoker: FunctionInvoker
+  readonly #target: (ctx: RequestContext) => string
+  readonly #invocationType: ParamGetter | null
+
+  constructor(cfg: LambdaConfig, invoker: FunctionInvoker) {
+    this.#cfg = cfg
+    this.#invoker = invoker
+    this.#target = compileFunctionUri(cfg.uri)
+    this.#invocationType = cfg.invocationType === undefined ? null : compileRequestSource(cfg.invocationType)
+  }
+
+  async handle(ctx: RequestContext): Promise<void> {
+    const cfg = this.#cfg
+    if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    const rendered = cfg.requestTemplates.apply(ctx, ctx.body)
+    const text = rendered ?? ctx.body.toString('utf8')
+    let event: unknown = {}
+    if (text.trim() !== '') {
+      try {
+        event = JSON.parse(text)
+      } catch {
+        // Lambda refuses a payload that is not JSON (InvalidRequestContentException): a 500 here [K].
+        ctx.integrationErrorMessage = 'Could not parse request body into json'
+        throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+      }
+    }
+    const target = this.#target(ctx)
+    if (this.#invocationType?.(ctx) === 'Event') {
+      // Asynchronous invocation: the client gets the default response at once, with an empty body.
+      ctx.integrationStatus = 202
+      void this.#invoker.invoke(target, event, { requestId: ctx.requestId }).catch(() => undefined)
+      sendReply(ctx, cfg.responses.select(null, ctx, {}, Buffer.alloc(0)))
+      return
+    }
+    const result = await invoke(this.#invoker, target, event, ctx, cfg.timeoutMs)
+    if (result.functionError) {
+      const e = result.functionError
+      ctx.integrationStatus = 200
+      ctx.integrationErrorMessage = e.errorMessage
+      // The unmapped error body is Lambda's error document as it is (§1.5).
+      const body = JSON.stringify({ errorMessage: e.errorMessage, errorType: e.errorType, requestId: result.requestId, stackTrace: e.stackTrace ?? [] })
+      sendReply(ctx, cfg.responses.select(e.errorMessage, ctx, {}, Buffer.from(body)))
+      return
+    }
+    ctx.integrationStatus = 200
+    const body = Buffer.from(JSON.stringify(result.payload ?? null))
+    sendReply(ctx, cfg.responses.select(null, ctx, {}, body))
+  }
+}
