@@ -133,7 +133,13 @@ function lex(source: string, offset: Loc | undefined): RawToken[] {
     const err = e as JisonError
     const text = err.hash?.text
     const expected = err.hash?.expected
-    let detail = text === undefined ? (err.message ?? String(e)).split('\n')[0] ?? 'parse error' : text === '' ? 'unexpected end of template' : `unexpected ${JSON.stringify(text)}`
+    // Without a jison hash the grammar itself failed on input it half-accepted; pass its message on.
+    let detail =
+      text === undefined
+        ? `cannot parse the template (${(err.message ?? String(e)).split('\n')[0]})`
+        : text === ''
+          ? 'unexpected end of template'
+          : `unexpected ${JSON.stringify(text)}`
     if (expected !== undefined && expected.length > 0 && expected.length <= 8) detail += `, expected ${expected.join(' or ')}`
     if (offset !== undefined) throw new TemplateSyntaxError(`in a string literal: ${detail}`, offset.line, offset.column, { cause: e })
     const loc = err.hash?.loc
@@ -231,12 +237,9 @@ function nest(tokens: RawToken[], base: Loc | undefined): RawItem[] {
         const loc = locOf(t.pos, base)
         throw new TemplateSyntaxError(`#${t.type} without a matching #if`, loc?.line, loc?.column)
       }
-      if (t.type === 'elseif' || t.type === 'else') {
-        const seenElse = top.items.some((x) => typeof x === 'object' && !isBlock(x) && x.type === 'else')
-        if (seenElse) {
-          const loc = locOf(t.pos, base)
-          throw new TemplateSyntaxError(`#${t.type} after #else`, loc?.line, loc?.column)
-        }
+      if (top.items.some((x) => typeof x === 'object' && !isBlock(x) && x.type === 'else')) {
+        const loc = locOf(t.pos, base)
+        throw new TemplateSyntaxError(`#${t.type} after #else`, loc?.line, loc?.column)
       }
       current.push(t)
       continue

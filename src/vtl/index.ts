@@ -58,13 +58,12 @@ export function compileTemplate(source: string): CompiledTemplate {
   const program = compileProgram(source)
   return {
     render(vars: RenderVars): RenderResult {
-      const context = renderContext(vars.context)
+      let context: (Record<string, unknown> & OverrideMaps) | undefined
       const globals: Record<string, unknown> = Object.create(null) as Record<string, unknown>
       globals.input = new InputObject(vars.input)
-      globals.context = context
       globals.stageVariables = vars.stageVariables
       globals.util = UTIL
-      const st = new RenderState(program, globals)
+      const st = new RenderState(program, globals, (id) => (id === 'context' ? (context = renderContext(vars.context)) : undefined))
       let output: string
       try {
         output = renderNodes(program.nodes, st)
@@ -72,7 +71,9 @@ export function compileTemplate(source: string): CompiledTemplate {
         if (e instanceof TemplateRenderError) throw e
         throw new TemplateRenderError(`rendering failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
       }
-      return { output, requestOverride: readRequestOverride(context), responseOverride: readResponseOverride(context) }
+      // A template that never touched $context passes the given overrides through unchanged.
+      const overrides = context ?? (vars.context as Partial<OverrideMaps>)
+      return { output, requestOverride: readRequestOverride(overrides), responseOverride: readResponseOverride(overrides) }
     },
   }
 }
@@ -110,13 +111,13 @@ function stringValues(v: unknown): Record<string, string> {
   return out
 }
 
-function readRequestOverride(context: OverrideMaps): RenderResult['requestOverride'] {
+function readRequestOverride(context: Partial<OverrideMaps>): RenderResult['requestOverride'] {
   const r = context.requestOverride as unknown
   const m = isMap(r) ? r : {}
   return { header: stringValues(m.header), querystring: stringValues(m.querystring), path: stringValues(m.path) }
 }
 
-function readResponseOverride(context: OverrideMaps): RenderResult['responseOverride'] {
+function readResponseOverride(context: Partial<OverrideMaps>): RenderResult['responseOverride'] {
   const r = context.responseOverride as unknown
   const m = isMap(r) ? r : {}
   const out: RenderResult['responseOverride'] = { header: stringValues(m.header) }

@@ -74,9 +74,14 @@ export class RenderState {
   macroDepth = 0
   readonly frames: Record<string, unknown>[] = []
 
+  /**
+   * @param lazyGlobal builds a global on its first use (so `$context` is copied only by templates that read it);
+   *   its result is stored, and it is not asked again for that name.
+   */
   constructor(
     readonly program: Program,
     readonly globals: Record<string, unknown>,
+    readonly lazyGlobal?: (id: string) => unknown,
   ) {}
 
   lookup(id: string): unknown {
@@ -84,7 +89,11 @@ export class RenderState {
       const f = this.frames[i] as Record<string, unknown>
       if (Object.hasOwn(f, id)) return f[id]
     }
-    return Object.hasOwn(this.globals, id) ? this.globals[id] : undefined
+    if (Object.hasOwn(this.globals, id)) return this.globals[id]
+    if (this.lazyGlobal === undefined) return undefined
+    const v = this.lazyGlobal(id)
+    if (v !== undefined) this.globals[id] = v
+    return v
   }
 
   assign(id: string, value: unknown): void {

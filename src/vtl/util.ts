@@ -2,7 +2,7 @@
 // library semantics API Gateway exposes. There is no `$util.toJson` or `$util.time` (those are AppSync).
 
 import { TemplateRenderError } from './errors.js'
-import { HostObject, toJavaString } from './values.js'
+import { HostObject } from './values.js'
 
 function hex4(code: number): string {
   return code.toString(16).toUpperCase().padStart(4, '0')
@@ -104,13 +104,15 @@ export class UtilObject extends HostObject {
 
   callMethod(name: string, args: readonly unknown[]): unknown {
     if (args.length !== 1) return undefined
-    const arg = args[0]
-    // A null argument gives null (renders nothing), as the Java helpers return null for null.
-    if (arg === undefined || arg === null) {
-      if (name === 'parseJson') throw new TemplateRenderError('$util.parseJson: the argument is null')
+    const s = args[0]
+    if (typeof s !== 'string') {
+      // The Java helpers take a String. Velocity finds no method for a map, list, number or boolean argument,
+      // so the reference is null and renders nothing (§5.5 [K]; LocalStack's test_sqs_amz_json_protocol
+      // recording shows nested $context maps rendering as ""). A null argument reaches the helper: the
+      // escapers return null, parseJson fails.
+      if (name === 'parseJson' && (s === undefined || s === null)) throw new TemplateRenderError('$util.parseJson: the argument is null')
       return undefined
     }
-    const s = typeof arg === 'string' ? arg : toJavaString(arg, true)
     switch (name) {
       case 'escapeJavaScript':
         return escapeJavaScript(s)

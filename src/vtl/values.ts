@@ -15,6 +15,10 @@ export abstract class HostObject {
   toJavaString(): string {
     return ''
   }
+  /** Inside JSON text (a JSON list holding an entry, say) a host object appears as its printed form. */
+  toJSON(): string {
+    return this.toJavaString()
+  }
 }
 
 // Lists created by the template (literals, ranges, keySet(), split()...) are java.util.ArrayList and print as
@@ -104,12 +108,7 @@ export function formatJavaNumber(n: number): string {
 
 /** Compact JSON text (what json-smart prints for parsed JSON lists and `$input.json`). */
 export function toJsonText(v: unknown): string {
-  return JSON.stringify(v, jsonReplacer) ?? 'null'
-}
-
-function jsonReplacer(_key: string, v: unknown): unknown {
-  if (v instanceof HostObject) return v.toJavaString()
-  return v
+  return JSON.stringify(v) ?? 'null'
 }
 
 /**
@@ -270,9 +269,10 @@ function asInt(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined
 }
 
+// Java String methods take CharSequence/String arguments; Velocity 1.7 does not convert a number or a map
+// to one, so such a call finds no method.
 function asText(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined
-  return typeof v === 'string' ? v : toJavaString(v, true)
+  return typeof v === 'string' ? v : undefined
 }
 
 // Java `String.trim()` removes every char <= U+0020 at both ends (not Unicode whitespace).
@@ -340,7 +340,8 @@ function stringMethod(s: string, name: string, args: readonly unknown[]): unknow
     }
     case 'indexOf':
     case 'lastIndexOf': {
-      const needle = asText(a0)
+      // indexOf(int ch) searches for a character code.
+      const needle = typeof a0 === 'number' && Number.isInteger(a0) && a0 >= 0 && a0 <= 0xffff ? String.fromCharCode(a0) : asText(a0)
       if (needle === undefined || n < 1 || n > 2) return undefined
       const from = n === 2 ? asInt(a1) : undefined
       if (n === 2 && from === undefined) return undefined

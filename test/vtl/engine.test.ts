@@ -176,6 +176,8 @@ test('Java String method misuse is a render error, as the Java exception would b
 
 test('an unknown method or one with the wrong arguments renders as nothing', () => {
   assert.equal(out("[$input.path('$.s').noSuchMethod()][$input.path('$.s').substring()]", { body: '{"s":"abc"}' }), '[][]')
+  // String parameters are not converted from numbers (Velocity 1.7), except indexOf(int ch).
+  assert.equal(out("[$input.path('$.s').contains(1)][$input.path('$.s').indexOf(98)]", { body: '{"s":"abc"}' }), '[][1]')
   // JavaScript's own methods are not reachable from templates.
   assert.equal(out("[$input.path('$.s').padStart(9)][$input.path('$').constructor][$input.path('$').hasOwnProperty('s')]", { body: '{"s":"abc"}' }), '[][][]')
   // `.length` is a JavaScript property, not a Java bean property.
