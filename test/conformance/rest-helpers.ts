@@ -78,8 +78,9 @@ function echoOf(method: string, rawUrl: string, rawHeaders: string[], body: stri
 /** An upstream that answers every request with a JSON description of it (an Echo) plus `extraHeaders`. */
 export function startEchoUpstream(extraHeaders: Record<string, string> = {}): Promise<Upstream> {
   return startUpstream((req: IncomingMessage, res: ServerResponse, body: string) => {
-    res.writeHead(200, { 'Content-Type': 'application/json', ...extraHeaders })
-    res.end(JSON.stringify(echoOf(req.method!, req.url!, req.rawHeaders, body)))
+    const text = JSON.stringify(echoOf(req.method!, req.url!, req.rawHeaders, body))
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...extraHeaders })
+    res.end(text)
   })
 }
 
