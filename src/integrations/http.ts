@@ -254,6 +254,14 @@ export class HttpIntegration implements IntegrationHandler {
       body = rendered ?? (ctx.body!.length > 0 ? ctx.body : null)
     }
     ctx.integrationStart = performance.now()
+    // The integration timeout covers the wait for the backend's response (and, non-proxy, its body);
+    // our own timer, because undici's coarse timers can overshoot short timeouts.
+    const abort = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort.abort()
+    }, cfg.timeoutMs)
     let response: Dispatcher.ResponseData
     try {
       response = await this.#dispatcher.request({
@@ -262,17 +270,19 @@ export class HttpIntegration implements IntegrationHandler {
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
-        headersTimeout: cfg.timeoutMs,
-        bodyTimeout: cfg.proxy ? 300_000 : cfg.timeoutMs,
+        signal: abort.signal,
+        headersTimeout: 0,
+        bodyTimeout: cfg.proxy ? 300_000 : 0,
       })
     } catch (err) {
+      clearTimeout(timer)
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
-      const gerr = upstreamError(err)
-      ctx.integrationErrorMessage = (err as Error).message ?? String(err)
-      throw gerr
+      ctx.integrationErrorMessage = timedOut ? `timed out after ${cfg.timeoutMs} ms` : ((err as Error).message ?? String(err))
+      throw timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err)
     }
     ctx.integrationStatus = response.statusCode
     if (cfg.proxy) {
+      clearTimeout(timer)
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
       this.#sendProxied(ctx, response)
       return
@@ -281,8 +291,9 @@ export class HttpIntegration implements IntegrationHandler {
     try {
       payload = Buffer.from(await response.body.arrayBuffer())
     } catch (err) {
-      throw upstreamError(err)
+      throw timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err)
     } finally {
+      clearTimeout(timer)
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
     }
     const selected = cfg.responses!.select(String(response.statusCode), ctx, response.headers, payload)
