@@ -21,12 +21,22 @@ const DROP_REQUEST = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect',
   'max-forwards', 'content-md5', 'server', 'www-authenticate', 'proxy-authenticate', 'proxy-authorization', 'host',
 ])
-/** Response headers a REST proxy renames to `x-amzn-Remapped-*` while setting its own (§5.8). */
-const REMAP_RESPONSE = new Set(['connection', 'content-length', 'date', 'server'])
+/**
+ * Response headers a REST proxy renames to `x-amzn-Remapped-*` while setting its own (§5.8). The backend's
+ * x-amzn-RequestId too: test_apigateway_http :: test_http_integration_with_lambda[HTTP_PROXY] recorded
+ * `x-amzn-remapped-x-amzn-requestid` next to the gateway's own id.
+ */
+const REMAP_RESPONSE = new Set(['connection', 'content-length', 'date', 'server', 'x-amzn-requestid'])
 /** Hop-by-hop response headers that never pass. */
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
+/**
+ * Mapped header names undici refuses to send, which would otherwise turn a valid mapping into a 504. `Expect`
+ * was absent at the backend in the header_remapping recording; AWS does send a mapped `Upgrade` there, which
+ * this client cannot: a known divergence.
+ */
+const UNSENDABLE = ['expect', 'upgrade']
 /** Request header names that cannot be the target of a mapping (§5.7): dropped, or a 500 for the length ones. */
-const MAPPING_DROPPED = new Set(['connection', 'proxy-authenticate', 'te', 'via'])
+const MAPPING_DROPPED = new Set(['connection', 'proxy-authenticate', 'te', 'via', ...UNSENDABLE])
 const MAPPING_FATAL = new Set(['content-length', 'transfer-encoding'])
 
 export interface HttpIntegrationConfig {
@@ -186,7 +196,11 @@ export class HttpIntegration implements IntegrationHandler {
       const params = new URLSearchParams(query)
       for (const [name, get] of this.#queryMaps) {
         const v = get(ctx)
-        if (v !== undefined) params.set(name, v)
+        if (v === undefined) continue
+        // A proxy adds mapped values after those already there (test_http_proxy_integration_request_data_mappings:
+        // `testQs=bar` from the URI plus the mapped `testQs=foo` arrive as both).
+        if (this.#cfg.proxy) params.append(name, v)
+        else params.set(name, v)
       }
       query = params.toString()
     }
@@ -214,13 +228,15 @@ export class HttpIntegration implements IntegrationHandler {
       out.push('X-Forwarded-For', xff === undefined ? ctx.sourceIp : xff + ', ' + ctx.sourceIp)
       out.push('X-Forwarded-Proto', (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http')
       out.push('X-Forwarded-Port', String(ctx.req.socket.localPort ?? ''))
+      // REST proxies name the API to the backend as non-proxy HTTP does (test_http_integration_with_lambda[HTTP_PROXY]).
+      if (this.#cfg.apiKind === 'REST') out.push('X-Amzn-Apigateway-Api-Id', this.#cfg.apiId)
     } else {
       // Non-proxy HTTP: the backend gets only mapped values plus these defaults (§1.4).
       out.push('Accept', 'application/json', 'User-Agent', `AmazonAPIGateway_${this.#cfg.apiId}`, 'X-Amzn-Apigateway-Api-Id', this.#cfg.apiId)
       const ct = ctx.req.headers['content-type']
       if (ctx.body !== null && ctx.body.length > 0) out.push('Content-Type', ct ?? 'application/json')
     }
-    out.push('X-Amzn-Trace-Id', 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24))
+    out.push('X-Amzn-Trace-Id', traceId(ctx))
     for (const [name, get] of this.#headerMaps) {
       const v = get(ctx)
       if (v === undefined) continue
@@ -238,7 +254,14 @@ export class HttpIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<void> {
-    if (this.#fatalMapping) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
+    if (this.#fatalMapping) {
+      // AWS answers with its own body here, not the gateway-response template: the header_remapping recording
+      // has Content-Length 36, i.e. `{"message": "Internal server error"}` with the space.
+      ctx.errorType = 'API_CONFIGURATION_ERROR'
+      ctx.errorMessage = 'Internal server error'
+      sendReply(ctx, { status: 500, headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' }, body: '{"message": "Internal server error"}' })
+      return
+    }
     const cfg = this.#cfg
     if (!cfg.proxy && ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
     const target = this.#target(ctx)
@@ -297,6 +320,8 @@ export class HttpIntegration implements IntegrationHandler {
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
     }
     const selected = cfg.responses!.select(String(response.statusCode), ctx, response.headers, payload)
+    // Non-proxy HTTP responses carry the trace id (§6.5; test_http_integration_with_lambda[HTTP], header_remapping[HTTP]).
+    if (!Object.keys(selected.headers).some((k) => k.toLowerCase() === 'x-amzn-trace-id')) selected.headers['X-Amzn-Trace-Id'] = traceId(ctx)
     sendReply(ctx, selected)
   }
 
@@ -335,6 +360,11 @@ export class HttpIntegration implements IntegrationHandler {
       if (err) res.destroy()
     })
   }
+}
+
+/** The `X-Amzn-Trace-Id` of a request: the same value towards the backend and back to the client. */
+function traceId(ctx: RequestContext): string {
+  return 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24)
 }
 
 /** Streams the client body on, refusing bodies over the payload limit even when sent chunked. */
