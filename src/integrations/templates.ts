@@ -20,10 +20,19 @@ function lastValues(map: Map<string, string[]>): Record<string, string> {
   return out
 }
 
+/**
+ * Client headers dropped at ingress, invisible to templates (§6.6): the header_remapping recording
+ * (TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP] :: full-integration) reads them as "".
+ */
+const INGRESS_DROPPED = new Set([
+  'connection', 'content-length', 'content-md5', 'expect', 'max-forwards', 'proxy-authenticate', 'server', 'te',
+  'transfer-encoding', 'trailer', 'upgrade', 'www-authenticate',
+])
+
 function headerValues(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {}
   const raw = ctx.req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) out[raw[i]!] = raw[i + 1]!
+  for (let i = 0; i < raw.length; i += 2) if (!INGRESS_DROPPED.has(raw[i]!.toLowerCase())) out[raw[i]!] = raw[i + 1]!
   return out
 }
 
