@@ -11,8 +11,11 @@ import { compileMappingTemplate, firstAccept, selectResponseTemplate, type Mappi
 
 /** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate', 'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate'])
-/** Set by the gateway itself, whatever is mapped. */
-const OVERWRITTEN = new Set(['via', 'transfer-encoding'])
+/**
+ * Set by the gateway itself, whatever is mapped. A mapped `Via` does reach the client: the header_remapping
+ * recording (test_apigateway_header_remapping_http[HTTP] :: full-integration) has a Via only where it is mapped.
+ */
+const OVERWRITTEN = new Set(['transfer-encoding'])
 
 type HeaderSource = (ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer) => string | undefined
 
