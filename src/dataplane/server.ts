@@ -158,7 +158,7 @@ export class DataPlane {
   #route(plan: GatewayPlan, ctx: RequestContext): Promise<void> | undefined {
     const req = ctx.req
     let api: ApiPlan | null | undefined = null
-    let path = ctx.rawPath
+    let path = ctx.rawPath.replace(/^\/{2,}/, '/') // `//stage/x` reaches the stage like `/stage/x` (test_lambda_aws_proxy_integration)
     const host = ctx.domainName
     const at = host.indexOf(EXECUTE_API)
     if (path.startsWith('/restapis/')) {

@@ -86,6 +86,15 @@ function forwardedHeaders(ctx: RequestContext): Array<[string, string]> {
 
 const FORWARDED = new Set(['x-amzn-trace-id', 'x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto'])
 
+/**
+ * Client headers a REST API drops at ingress (§6.6), so a REST proxy event never shows them: the events recorded in
+ * test_apigateway_lambda :: test_lambda_aws_proxy_integration have neither the client's Connection nor its Content-Length.
+ */
+const REST_INGRESS_DROPPED = new Set([
+  'connection', 'content-length', 'content-md5', 'expect', 'max-forwards', 'proxy-authenticate', 'server', 'te',
+  'transfer-encoding', 'trailer', 'upgrade', 'www-authenticate',
+])
+
 /** Body for an event: text, base64, or null when there is none. */
 function eventBody(body: Buffer | null, base64: boolean): string | null {
   if (body === null || body.length === 0) return null
@@ -102,7 +111,8 @@ export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; bina
   const raw = ctx.req.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
-    if (FORWARDED.has(name.toLowerCase())) continue
+    const lower = name.toLowerCase()
+    if (FORWARDED.has(lower) || (!opts.httpApi && REST_INGRESS_DROPPED.has(lower))) continue
     const value = raw[i + 1]!
     headers[name] = value
     ;(multi[name] ??= []).push(value)
@@ -136,7 +146,8 @@ export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; bina
     extendedRequestId: ctx.extendedRequestId,
     httpMethod: ctx.httpMethod,
     identity: identity(ctx),
-    path: ctx.rawPath,
+    // Slashes doubled before the stage are collapsed (recorded: `//stage/x` → "/stage/x"); later ones are kept.
+    path: opts.httpApi ? ctx.rawPath : ctx.rawPath.replace(/^\/{2,}/, '/'),
     protocol: ctx.protocol,
     requestId: opts.httpApi ? ctx.extendedRequestId : ctx.requestId,
     requestTime: ctx.requestTime,
