@@ -114,3 +114,38 @@ test('§5.9 [DOC]: a request without Content-Type is treated as application/json
   const res = await apis.get('NEVER')!.call('/42')
   assert.equal(res.status, 200)
 })
+
+// Recording: test_apigateway_common.snapshot.json :: TestApiGatewayCommon::test_invocation_trace_id ::
+// normal-req-headers-MOCK, trace-id-req-headers-MOCK (snapshot read from localstack/localstack; not in /work/shared).
+// GET /path on a MOCK: exactly these response headers, never a trace id, even when the client sent one. The
+// recorded API was edge-optimised; its CloudFront headers (via, x-amz-cf-id, x-amz-cf-pop, x-cache) are not ours to send.
+test('test_apigateway_common :: TestApiGatewayCommon::test_invocation_trace_id :: normal-req-headers-MOCK, trace-id-req-headers-MOCK', async () => {
+  const api = await startRestApi({
+    openapi: '3.0.1',
+    info: { title: 'test trace id', version: '1' },
+    paths: {
+      '/path': {
+        get: {
+          responses: { '200': { description: '200 response' } },
+          'x-amazon-apigateway-integration': {
+            type: 'mock',
+            requestTemplates: { 'application/json': '{"statusCode": 200}' },
+            responses: { default: { statusCode: '200', responseTemplates: { 'application/json': '{"statusCode": 200}' } } },
+          },
+        },
+      },
+    },
+  })
+  try {
+    const traced = 'Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1'
+    for (const headers of [{}, { 'x-amzn-trace-id': traced }] as Array<Record<string, string>>) {
+      const res = await api.call('/path', { headers })
+      assert.equal(res.status, 200)
+      assert.deepEqual(Object.keys(res.headers).map((h) => h.toLowerCase()).sort(), ['connection', 'content-length', 'content-type', 'date', 'x-amz-apigw-id', 'x-amzn-requestid'])
+      assert.equal(res.headers['connection'], 'keep-alive')
+      assert.equal(res.headers['content-type'], 'application/json')
+    }
+  } finally {
+    await api.stop()
+  }
+})
