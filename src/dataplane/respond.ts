@@ -5,10 +5,15 @@ import type { RequestContext } from './context.js'
 import type { CompiledGatewayResponse, Reply } from './plan.js'
 import { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from '../errors.js'
 
-/** Appends the ids every response carries: `x-amzn-RequestId` + `x-amz-apigw-id` (REST), `apigw-requestid` (HTTP). */
+/**
+ * Appends the headers every response carries: the ids, `x-amzn-RequestId` + `x-amz-apigw-id` (REST) or
+ * `apigw-requestid` (HTTP), and an explicit `Connection`. Written by us, Node adds no `Keep-Alive: timeout=…`,
+ * which AWS never sends (test_apigateway_common :: test_invocation_trace_id :: normal-req-headers-MOCK).
+ */
 export function pushIdHeaders(ctx: RequestContext, out: string[]): void {
   if (ctx.apiKind === 'HTTP') out.push('apigw-requestid', ctx.extendedRequestId)
   else out.push('x-amzn-RequestId', ctx.requestId, 'x-amz-apigw-id', ctx.extendedRequestId)
+  out.push('Connection', ctx.res.shouldKeepAlive ? 'keep-alive' : 'close')
 }
 
 /** Sends a complete response with the standard headers added. */
