@@ -19,6 +19,7 @@ import { AdminServer } from './controlplane/admin.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { functionIntegrations } from './integrations/functions.js'
+import { DEFAULT_STEPS } from './steps/index.js'
 
 export interface GatewayOptions {
   sources: Sources
@@ -167,7 +168,7 @@ export class Gateway {
       dispatcher: this.#dispatcher,
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
-      ...(this.#opts.steps ? { steps: this.#opts.steps } : {}),
+      steps: this.#opts.steps ?? DEFAULT_STEPS,
       integrations: this.#opts.integrations ?? functionIntegrations(this.functions),
     }
     const plan = compileGateway(

@@ -1,0 +1,157 @@
+// The models of a REST API compiled to validators (JSON Schema draft 4, ajv), with `$ref`s between models
+// resolved by their API Gateway URLs (§1.9). Compiled at deploy time and cached, so that routes sharing a
+// model, stages sharing a deployment and reloads that leave the models alone compile each model once.
+
+import { createHash } from 'node:crypto'
+import ajvDraft04 from 'ajv-draft-04'
+import type { ValidateFunction } from 'ajv-draft-04'
+import type { Model, RestApi } from '../../model/types.js'
+import { describeValidationErrors, UNENFORCED_KEYWORDS, type RefResolver, type SchemaNode } from './report.js'
+
+// A CommonJS module: under NodeNext its default import is `module.exports`, which carries the class as `default`.
+const Ajv = ajvDraft04.default
+
+const MODEL_URL = 'https://apigateway.amazonaws.com/restapis/'
+
+/** The URL other models use to `$ref` a model (§1.9). */
+export function modelUrl(apiId: string, name: string): string {
+  return `${MODEL_URL}${apiId}/models/${name}`
+}
+
+/** A model ready to check bodies: ajv decides, the report explains. */
+export interface CompiledModel {
+  readonly name: string
+  /** True when `data` conforms. */
+  validate(data: unknown): boolean
+  /** AWS-worded reasons why `data` does not conform (empty when it does). */
+  explain(data: unknown): string[]
+}
+
+/** The compiled models of one API snapshot; each model is compiled on first use. */
+export class ModelSet {
+  readonly #apiId: string
+  readonly #models: Record<string, Model>
+  readonly #ajv: InstanceType<typeof Ajv>
+  /** Why a model cannot be registered (invalid schema, duplicate id), by model name. */
+  readonly #broken = new Map<string, string>()
+  readonly #compiled = new Map<string, CompiledModel | Error>()
+  readonly #onCompile: () => void
+
+  constructor(apiId: string, models: Record<string, Model>, onCompile: () => void) {
+    this.#apiId = apiId
+    this.#models = models
+    this.#onCompile = onCompile
+    // allErrors off: ajv only decides; formats are not enforced (the step's header comment says why).
+    this.#ajv = new Ajv({ strict: false, logger: false, validateFormats: false, allErrors: false })
+    for (const k of UNENFORCED_KEYWORDS) this.#ajv.removeKeyword(k)
+    for (const [name, model] of Object.entries(models)) {
+      try {
+        if (!this.#ajv.validateSchema(model.schema)) {
+          this.#broken.set(name, `is not a valid JSON Schema (draft 4): ${this.#ajv.errorsText(this.#ajv.errors, { dataVar: 'schema' })}`)
+          continue
+        }
+        this.#ajv.addSchema(model.schema, modelUrl(apiId, name))
+      } catch (err) {
+        // An unknown `$schema` meta-schema, or an `id` another model already uses.
+        this.#broken.set(name, `cannot be used: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  /** The compiled model, or an Error whose message says why it cannot be used. */
+  get(name: string): CompiledModel | Error {
+    const known = this.#compiled.get(name)
+    if (known !== undefined) return known
+    const result = this.#compile(name)
+    this.#compiled.set(name, result)
+    return result
+  }
+
+  #compile(name: string): CompiledModel | Error {
+    const model = this.#models[name]
+    if (model === undefined) return new Error(`model '${name}' does not exist in API ${this.#apiId}`)
+    const broken = this.#broken.get(name)
+    if (broken !== undefined) return new Error(`model '${name}' ${broken}`)
+    let fn: ValidateFunction | undefined
+    try {
+      this.#onCompile()
+      fn = this.#ajv.getSchema(modelUrl(this.#apiId, name))
+    } catch (err) {
+      return new Error(`model '${name}' cannot be compiled: ${(err as Error).message}`)
+    }
+    if (fn === undefined) return new Error(`model '${name}' cannot be compiled`)
+    const validate = fn
+    const root = model.schema as SchemaNode
+    const resolve = this.#resolver()
+    return {
+      name,
+      validate: (data) => validate(data) === true,
+      explain: (data) => {
+        const messages = describeValidationErrors(root, data, resolve)
+        if (messages.length > 0 || validate(data)) return messages
+        // The report and ajv disagree (a construct the report does not model): fall back to ajv's words.
+        return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+      },
+    }
+  }
+
+  /** Resolves `#/pointer` in the current model and model URLs (`…/models/Name#/pointer`) of this API. */
+  #resolver(): RefResolver {
+    const prefix = modelUrl(this.#apiId, '')
+    return (ref, root) => {
+      const hash = ref.indexOf('#')
+      const base = hash === -1 ? ref : ref.slice(0, hash)
+      const fragment = hash === -1 ? '' : ref.slice(hash + 1)
+      let doc: SchemaNode = root
+      if (base !== '') {
+        if (!base.startsWith(prefix)) return undefined
+        const model = this.#models[base.slice(prefix.length)]
+        if (model === undefined) return undefined
+        doc = model.schema as SchemaNode
+      }
+      let node: unknown = doc
+      if (fragment !== '' && fragment !== '/') {
+        if (!fragment.startsWith('/')) return undefined
+        for (const raw of fragment.slice(1).split('/')) {
+          const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')
+          if (typeof node !== 'object' || node === null) return undefined
+          node = (node as Record<string, unknown>)[token]
+        }
+      }
+      return node === undefined ? undefined : { schema: node, root: doc }
+    }
+  }
+}
+
+/** How many model sets (one per API snapshot's models) are kept for reuse across reloads. */
+const KEEP = 32
+
+/**
+ * Model sets by API and by the content of its models, so a reload that leaves the models alone reuses the
+ * compiled validators. `compiles` counts model compilations (tests and diagnostics read it).
+ */
+export class ModelCache {
+  #compiles = 0
+  readonly #bySnapshot = new WeakMap<object, ModelSet>()
+  readonly #byContent = new Map<string, ModelSet>()
+
+  get compiles(): number {
+    return this.#compiles
+  }
+
+  /** The model set of a deployment's API snapshot. */
+  forApi(api: RestApi): ModelSet {
+    const known = this.#bySnapshot.get(api.models)
+    if (known !== undefined) return known
+    const key = api.id + '\n' + createHash('sha256').update(JSON.stringify(api.models)).digest('base64')
+    let set = this.#byContent.get(key)
+    if (set === undefined) {
+      set = new ModelSet(api.id, api.models, () => this.#compiles++)
+      if (this.#byContent.size >= KEEP) this.#byContent.delete(this.#byContent.keys().next().value!)
+    } else this.#byContent.delete(key)
+    // Re-inserted last: the least recently used set is the first to go.
+    this.#byContent.set(key, set)
+    this.#bySnapshot.set(api.models, set)
+    return set
+  }
+}
