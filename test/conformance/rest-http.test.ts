@@ -73,8 +73,10 @@ before(async () => {
     }
     const id = randomUUID()
     lambdaRequestIds.push(id)
-    res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': id })
-    res.end(JSON.stringify({ args, data, domain: headers['host'], headers, method: req.method, origin: req.socket.remoteAddress, path: url.pathname }))
+    // A function URL answers with its own request id and trace id.
+    const text = JSON.stringify({ args, data, domain: headers['host'], headers, method: req.method, origin: req.socket.remoteAddress, path: url.pathname })
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'x-amzn-RequestId': id, 'X-Amzn-Trace-Id': LAMBDA_TRACE })
+    res.end(text)
   })
   statusEcho = await startUpstream((req, res) => {
     const status = Number(req.url!.split('?')[0]!.split('/').pop())
@@ -156,6 +158,7 @@ function postHello(api: RestApiUnderTest, accept: string) {
 }
 
 const TRACE_ID = /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/
+const LAMBDA_TRACE = 'root=1-6b04a000-0123456789abcdef01234567;parent=1a2b3c4d5e6f7a8b;sampled=0'
 
 // Recording: test_apigateway_http.snapshot.json :: test_http_integration_with_lambda[HTTP] :: http-invocation-lambda-url (content.headers, content.method/path/data)
 test('test_apigateway_http :: test_http_integration_with_lambda[HTTP] :: http-invocation-lambda-url: what the backend receives', async () => {
@@ -189,7 +192,8 @@ test('test_apigateway_http :: test_http_integration_with_lambda[HTTP] :: http-in
   assert.ok(res.headers['date'])
   assert.notEqual(res.headers['x-amzn-requestid'], lambdaRequestIds.at(-1))
   assert.match(String(res.headers['x-amzn-trace-id']), TRACE_ID)
-  assert.deepEqual(Object.keys(res.headers).filter((h) => h.startsWith('x-amzn-remapped-')), [])
+  assert.deepEqual(headerNames(res.headers), ['connection', 'content-length', 'content-type', 'date', 'x-amz-apigw-id', 'x-amzn-requestid', 'x-amzn-trace-id'])
+  assert.equal(res.headers['connection'], 'keep-alive')
 })
 
 // Recording: same :: http-invocation-lambda-url (content). NEEDS VTL: the body is `$input.json('$')` of the backend's.
@@ -241,6 +245,12 @@ test('test_apigateway_http :: test_http_integration_with_lambda[HTTP_PROXY] :: h
   assert.ok(res.headers['x-amzn-remapped-date'])
   assert.equal(res.headers['x-amzn-remapped-x-amzn-requestid'], lambdaRequestIds.at(-1))
   assert.notEqual(res.headers['x-amzn-requestid'], lambdaRequestIds.at(-1))
+  // The backend's trace id passes through as any other header (proxies add none of their own, §6.5).
+  assert.equal(res.headers['x-amzn-trace-id'], LAMBDA_TRACE)
+  assert.deepEqual(headerNames(res.headers), [
+    'connection', 'content-length', 'content-type', 'date', 'x-amz-apigw-id', 'x-amzn-remapped-connection', 'x-amzn-remapped-content-length',
+    'x-amzn-remapped-date', 'x-amzn-remapped-x-amzn-requestid', 'x-amzn-requestid', 'x-amzn-trace-id',
+  ])
 })
 
 for (const type of TYPES) {
