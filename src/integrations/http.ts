@@ -10,7 +10,7 @@ import type { RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
 import { pushIdHeaders, sendReply } from '../dataplane/respond.js'
-import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
+import { compileRequestSource, readsRequestBody, type ParamGetter } from '../dataplane/param-source.js'
 import { MAX_PAYLOAD } from '../dataplane/server.js'
 import { readBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
@@ -74,7 +74,8 @@ function compileUri(uri: string, pathSources: Map<string, ParamGetter>): UriPart
       // Without a mapping for the placeholder we use the method's path parameter of that name: what the
       // console generates for `{proxy}` ([K]: AWS requires the mapping; this is a convenience).
       const get = pathSources.get(name) ?? ((c: RequestContext) => c.pathParams[name])
-      parts.push((c) => get(c) ?? '')
+      // `$context.requestOverride.path.{name}` set by the request template wins over the mapping (§5.6).
+      parts.push((c) => c.overrides?.request.path[name] ?? get(c) ?? '')
     }
     last = m.index + m[0].length
   }
@@ -136,6 +137,8 @@ export class HttpIntegration implements IntegrationHandler {
   readonly #headerMaps: Array<[string, ParamGetter]> = []
   readonly #queryMaps: Array<[string, ParamGetter]> = []
   readonly #fatalMapping: boolean
+  /** A mapping reads the body: a proxy buffers it instead of streaming (§5.7). */
+  readonly #needsBody: boolean
 
   /** Throws an Error with a user-facing message when the configuration cannot work. */
   constructor(cfg: HttpIntegrationConfig, dispatcher: Dispatcher) {
@@ -159,6 +162,7 @@ export class HttpIntegration implements IntegrationHandler {
       }
     }
     this.#fatalMapping = fatal
+    this.#needsBody = Object.values(cfg.requestParameters).some(readsRequestBody)
     this.#uri = compileUri(cfg.uri, pathSources)
     if (this.#uri.every((p) => typeof p === 'string')) {
       const split = splitUrl(cfg.uri)
@@ -203,6 +207,16 @@ export class HttpIntegration implements IntegrationHandler {
         else params.set(name, v)
       }
       query = params.toString()
+    }
+    const overrides = ctx.overrides?.request.querystring
+    if (overrides !== undefined) {
+      const names = Object.keys(overrides)
+      if (names.length > 0) {
+        // `$context.requestOverride.querystring.{name}` replaces whatever the mapping set (§5.6).
+        const params = new URLSearchParams(query)
+        for (const name of names) params.set(name, overrides[name]!)
+        query = params.toString()
+      }
     }
     return { origin: split.origin, path: query === '' ? path : path + '?' + query }
   }
@@ -249,6 +263,22 @@ export class HttpIntegration implements IntegrationHandler {
       }
       out.push(name, v)
     }
+    const overrides = ctx.overrides?.request.header
+    if (overrides !== undefined) {
+      // `$context.requestOverride.header.{name}` replaces mapped and default values (§5.6); names a mapping
+      // cannot send are not sent this way either.
+      for (const name of Object.keys(overrides)) {
+        const lower = name.toLowerCase()
+        if (MAPPING_DROPPED.has(lower) || MAPPING_FATAL.has(lower)) continue
+        for (let i = 0; i < out.length; i += 2) {
+          if (out[i]!.toLowerCase() === lower) {
+            out.splice(i, 2)
+            i -= 2
+          }
+        }
+        out.push(name, overrides[name]!)
+      }
+    }
     void target
     return out
   }
@@ -263,17 +293,23 @@ export class HttpIntegration implements IntegrationHandler {
       return
     }
     const cfg = this.#cfg
-    if (!cfg.proxy && ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
-    const target = this.#target(ctx)
+    if ((!cfg.proxy || this.#needsBody) && ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
     const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
+    // The request template runs first, whatever the method: the overrides it sets decide the URI, query and
+    // headers (§5.6).
+    const rendered = cfg.proxy ? null : (cfg.requestTemplates?.apply(ctx, ctx.body!) ?? null)
+    const target = this.#target(ctx)
     const headers = this.#headers(ctx, target.origin)
     const req = ctx.req
     let body: Dispatcher.DispatchOptions['body'] = null
     if (cfg.proxy) {
-      const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined
-      if (hasBody && method !== 'GET' && method !== 'HEAD') body = limitBody(ctx)
+      if (method === 'GET' || method === 'HEAD') body = null
+      else if (ctx.body !== null) body = ctx.body.length > 0 ? ctx.body : null
+      else {
+        const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined
+        if (hasBody) body = limitBody(ctx)
+      }
     } else if (method !== 'GET' && method !== 'HEAD') {
-      const rendered = cfg.requestTemplates?.apply(ctx, ctx.body!) ?? null
       body = rendered ?? (ctx.body!.length > 0 ? ctx.body : null)
     }
     ctx.integrationStart = performance.now()

@@ -6,7 +6,7 @@ import type { IntegrationResponse } from '../model/types.js'
 import type { RequestContext } from '../dataplane/context.js'
 import type { Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
-import { compileRequestSource } from '../dataplane/param-source.js'
+import { compileBodyPath, compileRequestSource } from '../dataplane/param-source.js'
 import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from './templates.js'
 
 /** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
@@ -55,8 +55,25 @@ function compileHeaderSource(expr: string): HeaderSource | null {
     }
   }
   if (e === 'integration.response.body') return (_c, _h, b) => b.toString('utf8')
+  m = /^integration\.response\.body\.(.+)$/.exec(e)
+  if (m) {
+    let read: (body: Buffer | null) => string | undefined
+    try {
+      read = compileBodyPath(m[1]!)
+    } catch {
+      return null
+    }
+    return (_c, _h, b) => read(b)
+  }
   const req = compileRequestSource(e)
   return req === null ? null : (c) => req(c)
+}
+
+/** Sets a header, replacing any already there under another letter case. */
+function setHeader(out: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase()
+  for (const k of Object.keys(out)) if (k !== name && k.toLowerCase() === lower) delete out[k]
+  out[name] = value
 }
 
 /**
@@ -113,14 +130,20 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
       const picked = selectResponseTemplate(chosen.templates, firstAccept(ctx.header('accept')))
       let payload: Buffer | string = body
       let type = 'application/json'
-      let status = chosen.statusCode
+      let override = ctx.overrides?.response
       if (picked !== undefined) {
         type = picked[0]
         const r = picked[1].render(ctx, body, 'application/json')
         payload = r.output
-        // $context.responseOverride wins over the mapping (§5.6).
-        if (r.responseOverride.status !== undefined) status = r.responseOverride.status
-        for (const [k, v] of Object.entries(r.responseOverride.header)) out[k] = v
+        override = r.responseOverride
+      }
+      // $context.responseOverride wins over the mapping (§5.6). One set by the request template applies even
+      // when no response template runs ([K]: §5.6 says it "also takes effect", without requiring one).
+      let status = chosen.statusCode
+      if (override !== undefined) {
+        // Like AWS, a status outside 100–599 is ignored rather than sent.
+        if (override.status !== undefined && override.status >= 100 && override.status <= 599) status = override.status
+        for (const [k, v] of Object.entries(override.header)) setHeader(out, k, v)
       }
       const hasType = Object.keys(out).some((k) => k.toLowerCase() === 'content-type')
       if (!hasType) out['Content-Type'] = type
