@@ -72,11 +72,18 @@ function domainPrefix(domain: string): string {
   return colon === -1 ? host : host.slice(0, colon)
 }
 
+/** The request's X-Amzn-Trace-Id (the client's, or one made from the request's time and id): the same value in the event and on the response. */
+export function traceIdOf(ctx: RequestContext): string {
+  const sent = ctx.req.headers['x-amzn-trace-id']
+  if (typeof sent === 'string') return sent
+  return 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24)
+}
+
 /** The headers a regional endpoint adds before the integration sees the request (§1.8). */
 function forwardedHeaders(ctx: RequestContext): Array<[string, string]> {
   const out: Array<[string, string]> = []
   const h = ctx.req.headers
-  out.push(['X-Amzn-Trace-Id', h['x-amzn-trace-id'] as string | undefined ?? 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24)])
+  out.push(['X-Amzn-Trace-Id', traceIdOf(ctx)])
   const xff = h['x-forwarded-for']
   out.push(['X-Forwarded-For', xff === undefined ? ctx.sourceIp : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${ctx.sourceIp}`])
   out.push(['X-Forwarded-Port', String(ctx.req.socket.localPort ?? '')])

@@ -9,7 +9,7 @@ import { GatewayError } from '../errors.js'
 import { sendReply } from '../dataplane/respond.js'
 import { MAX_PAYLOAD } from '../dataplane/server.js'
 import { readBody } from './body.js'
-import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result } from './lambda-events.js'
+import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result, traceIdOf } from './lambda-events.js'
 import type { IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
 import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
@@ -31,6 +31,15 @@ function invokeFailure(err: unknown, ctx: RequestContext): GatewayError {
   // or anything else the runtime refuses is a 500 Internal server error.
   if (name === 'TooManyRequestsError' || name === 'FunctionNotFoundError') return new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
   return new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
+}
+
+/**
+ * REST responses from Lambda integrations carry the request's X-Amzn-Trace-Id (§6.5), unless the function set its
+ * own: recorded in test_apigateway_lambda :: test_aws_proxy_response_payload_format_validation (invoke-api-with-headers).
+ */
+function withTraceId(ctx: RequestContext, reply: Reply): Reply {
+  for (const k of Object.keys(reply.headers)) if (k.toLowerCase() === 'x-amzn-trace-id') return reply
+  return { ...reply, headers: { ...reply.headers, 'X-Amzn-Trace-Id': traceIdOf(ctx) } }
 }
 
 type UriPart = string | ((ctx: RequestContext) => string)
@@ -120,7 +129,7 @@ export class LambdaProxyIntegration implements IntegrationHandler {
       ctx.integrationErrorMessage = err.message
       return this.#malformed(ctx)
     }
-    sendReply(ctx, reply)
+    sendReply(ctx, cfg.apiKind === 'REST' ? withTraceId(ctx, reply) : reply)
   }
 
   /** REST: 502 `{"message": "Internal server error"}` without x-amzn-ErrorType (§4.2); HTTP APIs: 500. */
@@ -184,7 +193,7 @@ export class LambdaIntegration implements IntegrationHandler {
       // Asynchronous invocation: the client gets the default response at once, with an empty body.
       ctx.integrationStatus = 202
       void this.#invoker.invoke(target, event, { requestId: ctx.requestId }).catch(() => undefined)
-      sendReply(ctx, cfg.responses.select(null, ctx, {}, Buffer.alloc(0)))
+      sendReply(ctx, withTraceId(ctx, cfg.responses.select(null, ctx, {}, Buffer.alloc(0))))
       return
     }
     const result = await invoke(this.#invoker, target, event, ctx, cfg.timeoutMs)
@@ -194,11 +203,11 @@ export class LambdaIntegration implements IntegrationHandler {
       ctx.integrationErrorMessage = e.errorMessage
       // The unmapped error body is Lambda's error document as it is (§1.5).
       const body = JSON.stringify({ errorMessage: e.errorMessage, errorType: e.errorType, requestId: result.requestId, stackTrace: e.stackTrace ?? [] })
-      sendReply(ctx, cfg.responses.select(e.errorMessage, ctx, {}, Buffer.from(body)))
+      sendReply(ctx, withTraceId(ctx, cfg.responses.select(e.errorMessage, ctx, {}, Buffer.from(body))))
       return
     }
     ctx.integrationStatus = 200
     const body = Buffer.from(JSON.stringify(result.payload ?? null))
-    sendReply(ctx, cfg.responses.select(null, ctx, {}, body))
+    sendReply(ctx, withTraceId(ctx, cfg.responses.select(null, ctx, {}, body)))
   }
 }
