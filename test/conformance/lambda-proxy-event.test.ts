@@ -142,12 +142,13 @@ interface Invocation {
   event: any
   requestId: string
   extendedRequestId: string
+  traceId: string
 }
 
 async function invoke(target: LambdaApiUnderTest, rawPath: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Invocation> {
   const res = await target.raw(rawPath, { headers: CLIENT_HEADERS, ...init })
   assert.equal(res.status, 200, `${rawPath}: ${res.text}`)
-  return { event: res.json(), requestId: String(res.headers['x-amzn-requestid']), extendedRequestId: String(res.headers['x-amz-apigw-id']) }
+  return { event: res.json(), requestId: String(res.headers['x-amzn-requestid']), extendedRequestId: String(res.headers['x-amz-apigw-id']), traceId: String(res.headers['x-amzn-trace-id']) }
 }
 
 /** Checks what every recorded event has in common, for a call on `target` whose client sent `sent`. */
@@ -171,6 +172,7 @@ function assertCommonShape(target: LambdaApiUnderTest, inv: Invocation, sent: Re
   assert.equal(event.headers['Connection'], undefined, 'Connection is dropped at ingress (§6.6)')
   assert.equal(event.headers['Content-Length'], undefined, 'Content-Length is dropped at ingress (§6.6)')
   assert.match(event.headers['X-Amzn-Trace-Id'], /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/)
+  assert.equal(event.headers['X-Amzn-Trace-Id'], inv.traceId, 'the function and the client see the same trace id')
   assert.equal(event.headers['X-Forwarded-For'], '127.0.0.1')
   assert.equal(event.headers['X-Forwarded-Port'], String(target.gw.port))
   assert.equal(event.headers['X-Forwarded-Proto'], 'http')
