@@ -110,6 +110,10 @@ test('minItems and maxItems are not enforced (§9: not part of simple validation
   assert.equal(m.validate([1]), false)
 })
 
+test('patterns are read as ECMA 262 without the unicode flag, so escapes like \\_ compile', () => {
+  assert.deepEqual(explain({ Root: { type: 'string', pattern: '^[a-z\\_]+$' } }, 'a-b'), ['ECMA 262 regex "^[a-z\\_]+$" does not match input string "a-b"'])
+})
+
 test('the error string is a Java-style list escaped for a JSON string, as §9 shows it', () => {
   assert.equal(formatValidationErrorString(['object has missing required properties (["name"])']), '[object has missing required properties ([\\"name\\"])]')
   assert.equal(formatValidationErrorString(['a', 'b']), '[a, b]')

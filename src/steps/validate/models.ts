@@ -42,7 +42,8 @@ export class ModelSet {
     this.#models = models
     this.#onCompile = onCompile
     // allErrors off: ajv only decides; formats are not enforced (the step's header comment says why).
-    this.#ajv = new Ajv({ strict: false, logger: false, validateFormats: false, allErrors: false })
+    // Patterns without the `u` flag, as AWS's (ECMA 262) validator reads them: `\_` and the like are accepted.
+    this.#ajv = new Ajv({ strict: false, logger: false, validateFormats: false, allErrors: false, unicodeRegExp: false })
     for (const k of UNENFORCED_KEYWORDS) this.#ajv.removeKeyword(k)
     for (const [name, model] of Object.entries(models)) {
       try {

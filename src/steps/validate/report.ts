@@ -67,7 +67,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 function regexMatches(pattern: string, s: string): boolean {
   try {
-    return new RegExp(pattern, 'u').test(s)
+    return new RegExp(pattern).test(s)
   } catch {
     return true
   }
