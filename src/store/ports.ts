@@ -86,3 +86,101 @@ export interface ConfigStore {
   watch(listener: (events: ChangeEvent[]) => void): () => void
   close(): Promise<void>
 }
+
+// ---------------------------------------------------------------------------------------------------
+// StateStore: the data plane's shared state (token buckets, quota counters, usage records, a small cache).
+
+/** One token bucket of a `takeTokens` call (docs/aws-behaviour.md §7.9). */
+export interface BucketSpec {
+  /** Names the bucket. The same key with other limits is the same bucket, now under the new limits. */
+  key: string
+  /** Tokens added per second, fractions allowed. 0 blocks all traffic through the bucket. */
+  rate: number
+  /** The most tokens the bucket holds; a new (or long idle) bucket is full. Below 1 blocks all traffic. */
+  burst: number
+}
+
+/**
+ * The outcome of `takeTokens`. On rejection `index` is the first bucket (in the order given) without a
+ * token, and `retryAfterMs` how long until every bucket of the call holds a token again if nobody else
+ * takes one (`Infinity` when one of them never refills: rate or burst 0).
+ */
+export type TakeResult = { allowed: true } | { allowed: false; index: number; retryAfterMs: number }
+
+/** A quota period [start, end) in epoch milliseconds, as `quotaPeriod` (src/store/state-rules.ts) computes it. */
+export interface QuotaPeriod {
+  start: number
+  end: number
+}
+
+/** Requests admitted in a quota period so far, and how many more it admits. */
+export interface QuotaStatus {
+  used: number
+  remaining: number
+}
+
+/** The outcome of `consumeQuota`: the counter after the request (unchanged when it was rejected). */
+export interface QuotaResult extends QuotaStatus {
+  allowed: boolean
+}
+
+/** Requests admitted for one key on one UTC day (`YYYY-MM-DD`). */
+export interface DailyUsage {
+  day: string
+  used: number
+}
+
+/**
+ * Thrown by a StateStore whose shared backend does not answer (Redis down, unreachable or too slow). It is
+ * raised quickly rather than after long retries, so that callers can decide to fail open or fail closed.
+ */
+export class StateStoreUnavailableError extends Error {
+  readonly code = 'STATE_STORE_UNAVAILABLE'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StateStoreUnavailableError'
+  }
+}
+
+/**
+ * Shared data-plane state. Every decision (`takeTokens`, `consumeQuota`, `adjustQuota`) is one atomic step in
+ * the backend, so several gateway processes sharing one backend enforce one limit exactly.
+ *
+ * Time always comes from the caller (`nowMs`, epoch milliseconds from an injectable clock); adapters never
+ * read the wall clock to make a decision. Buckets, quota counters, usage records and cache entries live in
+ * separate namespaces: the same key string in two of them names two unrelated things.
+ */
+export interface StateStore {
+  /**
+   * Takes one token from every bucket, or none: the buckets are checked in the given order and the request
+   * is admitted only if each has a token. Keys must be distinct within a call. An empty list is admitted.
+   * Throws RangeError for a negative or non-finite rate or burst, a non-finite `nowMs`, or a repeated key.
+   */
+  takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult>
+  /**
+   * Counts one request against `key`'s quota for `period` if fewer than `limit` (or the remaining quota set by
+   * `adjustQuota`) were admitted in it; a rejected request is not counted. Each admitted request also adds
+   * one to the usage record of `key` for the UTC day of `nowMs`. `nowMs` must lie in [start, end).
+   */
+  consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult>
+  /** The quota counter of `key` for `period` without counting anything. */
+  quotaStatus(key: string, limit: number, period: QuotaPeriod): Promise<QuotaStatus>
+  /**
+   * Replaces what remains of `key`'s quota in `period` (AWS UpdateUsage, `replace /remaining`): from now on the
+   * period admits `remaining` more requests, whatever the plan's limit. Returns the new status.
+   */
+  adjustQuota(key: string, period: QuotaPeriod, remaining: number, nowMs: number): Promise<QuotaStatus>
+  /**
+   * The usage record of `key`: one entry per UTC day from `fromDay` to `toDay` (both `YYYY-MM-DD`, inclusive,
+   * at most 366 days), oldest first, 0 for days without admitted requests.
+   */
+  getUsage(key: string, fromDay: string, toDay: string): Promise<DailyUsage[]>
+  /** A cache entry, or undefined when absent or expired at `nowMs`. Strings come back as strings, Buffers as Buffers. */
+  get(key: string, nowMs: number): Promise<string | Buffer | undefined>
+  /** Stores a cache entry (a copy of `value`) that expires `ttlMs` (> 0) after `nowMs`. Strings are kept as UTF-8. */
+  set(key: string, value: string | Buffer, ttlMs: number, nowMs: number): Promise<void>
+  delete(key: string): Promise<void>
+  /** Deletes every cache entry whose key starts with `prefix`. */
+  deletePrefix(prefix: string): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,228 @@
+// SqliteStateStore: the StateStore of a single node with a data directory. Quota counters and usage records
+// live in `<data dir>/state.db` and survive restarts; token buckets and cache entries stay in memory.
+
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
+import { MemoryStateStore } from '../memory/state-store.js'
+import {
+  QUOTA_KEEP_AFTER_END_MS,
+  checkConsume,
+  checkCount,
+  checkKey,
+  checkPeriod,
+  checkRetentionDays,
+  checkTime,
+  daysBetween,
+  oldestKeptDay,
+  utcDay,
+} from '../state-rules.js'
+
+/** The database file's name inside the data directory (apart from the config store's gatehouse.db). */
+export const SQLITE_STATE_FILE_NAME = 'state.db'
+
+const SCHEMA_VERSION = 1
+
+export interface SqliteStateStoreOptions {
+  /** How often, in the callers' time, ended quota periods and old usage records are deleted (default 60,000 ms). */
+  sweepIntervalMs?: number
+  /** How many days of usage records are kept (default 90). */
+  usageRetentionDays?: number
+  /** How long a write waits for another connection's write to finish, in ms (default 5000). */
+  busyTimeoutMs?: number
+}
+
+interface CounterRow {
+  used: number
+  cap: number | null
+}
+
+/**
+ * A StateStore for one node with `--data-dir`. Quotas are what users pay attention to across restarts (a
+ * restart must not hand out a fresh monthly quota), so quota counters and usage records are written to
+ * SQLite, each decision in one IMMEDIATE transaction; several processes sharing the directory therefore
+ * share quotas exactly. Token buckets and cache entries are kept in memory (a MemoryStateStore): a bucket
+ * refills within seconds anyway, and writing one per request would cost more than it protects. So buckets
+ * are per process; nodes that must share them use Redis.
+ *
+ * The file is in WAL mode with `synchronous = NORMAL`: a crash of the process loses nothing, a power cut may
+ * lose the last moments of counting, and a request costs no fsync.
+ *
+ * @example
+ * const state = new SqliteStateStore('/var/lib/gatehouse')
+ */
+export class SqliteStateStore implements StateStore {
+  /** The database file. */
+  readonly path: string
+  readonly #memory: MemoryStateStore
+  readonly #db: Database.Database
+  readonly #stmt: ReturnType<typeof prepareStatements>
+  readonly #consumeTx: (key: string, limit: number, period: QuotaPeriod, day: string) => QuotaResult
+  readonly #adjustTx: (key: string, period: QuotaPeriod, remaining: number) => number
+  readonly #sweepIntervalMs: number
+  readonly #retentionDays: number
+  #lastSweep = -Infinity
+  #closed = false
+
+  constructor(dataDir: string, options: SqliteStateStoreOptions = {}) {
+    if (typeof dataDir !== 'string' || dataDir === '') throw new TypeError('SqliteStateStore: dataDir must be a non-empty path')
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000
+    if (!(this.#sweepIntervalMs >= 0)) throw new RangeError(`sweepIntervalMs must be >= 0, got ${options.sweepIntervalMs}`)
+    this.#retentionDays = checkRetentionDays(options.usageRetentionDays)
+    this.#memory = new MemoryStateStore({ sweepIntervalMs: this.#sweepIntervalMs, usageRetentionDays: this.#retentionDays })
+
+    mkdirSync(dataDir, { recursive: true })
+    this.path = join(dataDir, SQLITE_STATE_FILE_NAME)
+    this.#db = new Database(this.path)
+    try {
+      this.#db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+      this.#db.pragma('journal_mode = WAL')
+      this.#db.pragma('synchronous = NORMAL')
+      this.#db.transaction(() => migrate(this.#db, this.path)).immediate()
+      this.#stmt = prepareStatements(this.#db)
+    } catch (error) {
+      this.#db.close()
+      throw error
+    }
+    const stmt = this.#stmt
+    this.#consumeTx = this.#db.transaction((key: string, limit: number, period: QuotaPeriod, day: string): QuotaResult => {
+      const row = stmt.counter.get(key, period.start, period.end)
+      const used = row?.used ?? 0
+      const cap = row?.cap ?? limit
+      if (used >= cap) return { allowed: false, used, remaining: 0 }
+      stmt.countRequest.run(key, period.start, period.end)
+      stmt.countDay.run(key, day)
+      return { allowed: true, used: used + 1, remaining: cap - used - 1 }
+    }).immediate
+    this.#adjustTx = this.#db.transaction((key: string, period: QuotaPeriod, remaining: number): number => {
+      const used = stmt.counter.get(key, period.start, period.end)?.used ?? 0
+      stmt.setCap.run(key, period.start, period.end, used + remaining)
+      return used
+    }).immediate
+  }
+
+  async takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult> {
+    this.#assertOpen()
+    return this.#memory.takeTokens(buckets, nowMs)
+  }
+
+  async consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult> {
+    this.#assertOpen()
+    checkConsume(key, limit, period, nowMs)
+    this.#maybeSweep(nowMs)
+    return this.#consumeTx(key, limit, period, utcDay(nowMs))
+  }
+
+  async quotaStatus(key: string, limit: number, period: QuotaPeriod): Promise<QuotaStatus> {
+    this.#assertOpen()
+    checkKey(key)
+    checkCount(limit, 'limit')
+    checkPeriod(period)
+    const row = this.#stmt.counter.get(key, period.start, period.end)
+    const used = row?.used ?? 0
+    return { used, remaining: Math.max(0, (row?.cap ?? limit) - used) }
+  }
+
+  async adjustQuota(key: string, period: QuotaPeriod, remaining: number, nowMs: number): Promise<QuotaStatus> {
+    this.#assertOpen()
+    checkKey(key)
+    checkPeriod(period)
+    checkCount(remaining, 'remaining')
+    checkTime(nowMs, 'nowMs')
+    return { used: this.#adjustTx(key, period, remaining), remaining }
+  }
+
+  async getUsage(key: string, fromDay: string, toDay: string): Promise<DailyUsage[]> {
+    this.#assertOpen()
+    checkKey(key)
+    const days = daysBetween(fromDay, toDay)
+    const found = new Map(this.#stmt.usage.all(key, fromDay, toDay).map((row) => [row.day, row.used]))
+    return days.map((day) => ({ day, used: found.get(day) ?? 0 }))
+  }
+
+  async get(key: string, nowMs: number): Promise<string | Buffer | undefined> {
+    this.#assertOpen()
+    return this.#memory.get(key, nowMs)
+  }
+
+  async set(key: string, value: string | Buffer, ttlMs: number, nowMs: number): Promise<void> {
+    this.#assertOpen()
+    return this.#memory.set(key, value, ttlMs, nowMs)
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#assertOpen()
+    return this.#memory.delete(key)
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    this.#assertOpen()
+    return this.#memory.deletePrefix(prefix)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#memory.close()
+    this.#db.close()
+  }
+
+  #maybeSweep(nowMs: number): void {
+    if (nowMs - this.#lastSweep < this.#sweepIntervalMs) return
+    this.#lastSweep = nowMs
+    this.#stmt.dropCounters.run(nowMs - QUOTA_KEEP_AFTER_END_MS)
+    this.#stmt.dropDays.run(oldestKeptDay(nowMs, this.#retentionDays))
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`SqliteStateStore (${this.path}) is closed`)
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`${path} was written by a newer Gatehouse (schema ${version}; this one knows ${SCHEMA_VERSION})`)
+  }
+  if (version === SCHEMA_VERSION) return
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS quota_counters (
+      key TEXT NOT NULL,
+      period_start INTEGER NOT NULL,
+      period_end INTEGER NOT NULL,
+      used INTEGER NOT NULL,
+      cap INTEGER,
+      PRIMARY KEY (key, period_start, period_end)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS quota_counters_by_end ON quota_counters (period_end);
+    CREATE TABLE IF NOT EXISTS usage_days (
+      key TEXT NOT NULL,
+      day TEXT NOT NULL,
+      used INTEGER NOT NULL,
+      PRIMARY KEY (key, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS usage_days_by_day ON usage_days (day);
+    PRAGMA user_version = ${SCHEMA_VERSION};
+  `)
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    counter: db.prepare<[string, number, number], CounterRow>('SELECT used, cap FROM quota_counters WHERE key = ? AND period_start = ? AND period_end = ?'),
+    countRequest: db.prepare<[string, number, number]>(
+      `INSERT INTO quota_counters (key, period_start, period_end, used) VALUES (?, ?, ?, 1)
+       ON CONFLICT (key, period_start, period_end) DO UPDATE SET used = used + 1`,
+    ),
+    setCap: db.prepare<[string, number, number, number]>(
+      `INSERT INTO quota_counters (key, period_start, period_end, used, cap) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (key, period_start, period_end) DO UPDATE SET cap = excluded.cap`,
+    ),
+    countDay: db.prepare<[string, string]>(
+      `INSERT INTO usage_days (key, day, used) VALUES (?, ?, 1) ON CONFLICT (key, day) DO UPDATE SET used = used + 1`,
+    ),
+    usage: db.prepare<[string, string, string], { day: string; used: number }>('SELECT day, used FROM usage_days WHERE key = ? AND day BETWEEN ? AND ?'),
+    dropCounters: db.prepare<[number]>('DELETE FROM quota_counters WHERE period_end <= ?'),
+    dropDays: db.prepare<[string]>('DELETE FROM usage_days WHERE day < ?'),
+  }
+}
