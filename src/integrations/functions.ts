@@ -7,6 +7,7 @@ import type { IntegrationFactory, RouteInfo } from '../controlplane/compile/comp
 import { LambdaIntegration, LambdaProxyIntegration, type FunctionInvoker } from './lambda.js'
 import { compileIntegrationResponses } from './responses.js'
 import { compileRequestTemplates } from './request-templates.js'
+import { compileHttpApiRequestMapping, compileHttpApiResponseMapping } from './http-api-mapping.js'
 
 /** A Lambda invocation URI or a Lambda function ARN/name (HTTP APIs accept the bare ARN). */
 export function isLambdaUri(uri: string | undefined): boolean {
@@ -45,7 +46,15 @@ export function functionIntegrations(invoker: FunctionInvoker): IntegrationFacto
     if (i.integrationType === 'AWS_PROXY' && !i.integrationSubtype) {
       if (!i.integrationUri) throw new Error('an AWS_PROXY integration needs an integrationUri')
       return new LambdaProxyIntegration(
-        { apiKind: 'HTTP', uri: i.integrationUri, payloadFormatVersion: i.payloadFormatVersion ?? '2.0', timeoutMs: i.timeoutInMillis, binaryMediaTypes: [] },
+        {
+          apiKind: 'HTTP',
+          uri: i.integrationUri,
+          payloadFormatVersion: i.payloadFormatVersion ?? '2.0',
+          timeoutMs: i.timeoutInMillis,
+          binaryMediaTypes: [],
+          requestMapping: compileHttpApiRequestMapping(i.requestParameters),
+          responseMapping: compileHttpApiResponseMapping(i.responseParameters),
+        },
         invoker,
       )
     }

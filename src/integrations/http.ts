@@ -15,6 +15,7 @@ import { MAX_PAYLOAD } from '../dataplane/server.js'
 import { readBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
+import { compileHttpApiRequestMapping, compileHttpApiResponseMapping, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** Request headers never forwarded (§6.6) — lower-case. `host` is set to the backend's. */
 const DROP_REQUEST = new Set([
@@ -47,8 +48,10 @@ export interface HttpIntegrationConfig {
   /** The backend method; `ANY` (or absent) means the client's method. */
   httpMethod?: string | undefined
   timeoutMs: number
-  /** REST `integration.request.*` mappings (§5.7). */
+  /** REST: `integration.request.*` mappings (§5.7); HTTP APIs: `append|overwrite|remove:…` mappings (§3.5). */
   requestParameters: Record<string, string>
+  /** HTTP APIs: response mappings by backend status (§3.5). */
+  responseParameters?: Record<string, Record<string, string>>
   /** HTTP API `$default` route: the full request path is appended to the URI (§3.4). */
   appendPath: boolean
   insecureSkipVerification?: boolean
@@ -139,6 +142,9 @@ export class HttpIntegration implements IntegrationHandler {
   readonly #fatalMapping: boolean
   /** A mapping reads the body: a proxy buffers it instead of streaming (§5.7). */
   readonly #needsBody: boolean
+  /** HTTP APIs' parameter mapping (§3.5). */
+  readonly #apiMapping: HttpApiRequestMapping | null = null
+  readonly #apiResponseMapping: HttpApiResponseMapping | null = null
 
   /** Throws an Error with a user-facing message when the configuration cannot work. */
   constructor(cfg: HttpIntegrationConfig, dispatcher: Dispatcher) {
@@ -147,7 +153,10 @@ export class HttpIntegration implements IntegrationHandler {
     this.#dispatcher = dispatcher
     const pathSources = new Map<string, ParamGetter>()
     let fatal = false
-    for (const [key, expr] of Object.entries(cfg.requestParameters)) {
+    if (cfg.apiKind === 'HTTP') {
+      this.#apiMapping = compileHttpApiRequestMapping(cfg.requestParameters)
+      this.#apiResponseMapping = compileHttpApiResponseMapping(cfg.responseParameters ?? {})
+    } else for (const [key, expr] of Object.entries(cfg.requestParameters)) {
       const m = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(key)
       if (!m) throw new Error(`unsupported request parameter target ${key}`)
       const get = compileRequestSource(expr)
@@ -162,7 +171,7 @@ export class HttpIntegration implements IntegrationHandler {
       }
     }
     this.#fatalMapping = fatal
-    this.#needsBody = Object.values(cfg.requestParameters).some(readsRequestBody)
+    this.#needsBody = cfg.apiKind === 'HTTP' ? (this.#apiMapping?.readsBody ?? false) : Object.values(cfg.requestParameters).some(readsRequestBody)
     this.#uri = compileUri(cfg.uri, pathSources)
     if (this.#uri.every((p) => typeof p === 'string')) {
       const split = splitUrl(cfg.uri)
@@ -194,6 +203,12 @@ export class HttpIntegration implements IntegrationHandler {
       if (q < path.length - 1) parts.push(path.slice(q + 1))
       path = path.slice(0, q)
     }
+    const mapping = this.#apiMapping
+    if (mapping !== null) {
+      // `overwrite:path` replaces the whole backend path (§3.5).
+      const mapped = mapping.path(ctx)
+      if (mapped !== undefined) path = mapped
+    }
     if (this.#cfg.proxy && ctx.rawQuery !== '') parts.push(ctx.rawQuery)
     let query = parts.join('&')
     if (this.#queryMaps.length > 0) {
@@ -207,6 +222,10 @@ export class HttpIntegration implements IntegrationHandler {
         else params.set(name, v)
       }
       query = params.toString()
+    }
+    if (mapping !== null) {
+      const params = new URLSearchParams(query)
+      if (mapping.applyQuery(ctx, params)) query = params.toString()
     }
     const overrides = ctx.overrides?.request.querystring
     if (overrides !== undefined) {
@@ -263,6 +282,7 @@ export class HttpIntegration implements IntegrationHandler {
       }
       out.push(name, v)
     }
+    this.#apiMapping?.applyHeaders(ctx, out)
     const overrides = ctx.overrides?.request.header
     if (overrides !== undefined) {
       // `$context.requestOverride.header.{name}` replaces mapped and default values (§5.6); names a mapping
@@ -343,7 +363,19 @@ export class HttpIntegration implements IntegrationHandler {
     if (cfg.proxy) {
       clearTimeout(timer)
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
-      this.#sendProxied(ctx, response)
+      const mapping = this.#apiResponseMapping
+      if (mapping !== null && mapping.readsBody(response.statusCode)) {
+        // A response mapping reads the body: buffered, then sent with the mapped status and headers (§3.5).
+        let buffered: Buffer
+        try {
+          buffered = Buffer.from(await response.body.arrayBuffer())
+        } catch (err) {
+          throw upstreamError(err)
+        }
+        this.#sendProxied(ctx, response, buffered)
+        return
+      }
+      this.#sendProxied(ctx, response, null)
       return
     }
     let payload: Buffer
@@ -361,7 +393,8 @@ export class HttpIntegration implements IntegrationHandler {
     sendReply(ctx, selected)
   }
 
-  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData): void {
+  /** Passes the backend's response on; `buffered` when a response mapping needed the whole body first. */
+  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData, buffered: Buffer | null): void {
     const res = ctx.res
     const out: string[] = []
     const rest = this.#cfg.apiKind === 'REST'
@@ -378,10 +411,22 @@ export class HttpIntegration implements IntegrationHandler {
       if (Array.isArray(v)) for (const one of v) out.push(k, one)
       else out.push(k, v)
     }
+    let status = response.statusCode
+    const mapping = this.#apiResponseMapping
+    if (mapping !== null && mapping.has(status)) status = mapping.apply(ctx, { status, headers: response.headers, body: buffered }, out)
+    if (buffered !== null) {
+      out.push('Content-Length', String(buffered.length))
+      pushIdHeaders(ctx, out)
+      ctx.status = status
+      ctx.responseLength = buffered.length
+      res.writeHead(status, out)
+      res.end(ctx.httpMethod === 'HEAD' ? undefined : buffered)
+      return
+    }
     if (length !== undefined) out.push('Content-Length', length)
     pushIdHeaders(ctx, out)
-    ctx.status = response.statusCode
-    res.writeHead(response.statusCode, out)
+    ctx.status = status
+    res.writeHead(status, out)
     if (length !== undefined) ctx.responseLength = Number(length)
     else {
       let n = 0

@@ -13,6 +13,7 @@ import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, rea
 import type { IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
 import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
+import { applyToLambdaEvent, headerList, headerRecord, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** What the integrations need of the function runtime (src/functions implements it). */
 export interface FunctionInvoker {
@@ -92,6 +93,9 @@ export interface LambdaProxyConfig {
   payloadFormatVersion: '1.0' | '2.0'
   timeoutMs: number
   binaryMediaTypes: readonly string[]
+  /** HTTP APIs: parameter mapping of the event and of the function's response (§3.5). */
+  requestMapping?: HttpApiRequestMapping | null
+  responseMapping?: HttpApiResponseMapping | null
 }
 
 export class LambdaProxyIntegration implements IntegrationHandler {
@@ -114,6 +118,7 @@ export class LambdaProxyIntegration implements IntegrationHandler {
     }
     if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
     const event = cfg.payloadFormatVersion === '2.0' ? buildV2Event(ctx) : buildV1Event(ctx, { httpApi: cfg.apiKind === 'HTTP', binaryMediaTypes: cfg.binaryMediaTypes })
+    if (cfg.requestMapping) applyToLambdaEvent(cfg.requestMapping, ctx, event)
     const result = await invoke(this.#invoker, this.#target(ctx), event, ctx, cfg.timeoutMs)
     if (result.functionError) {
       ctx.integrationStatus = 200
@@ -128,6 +133,16 @@ export class LambdaProxyIntegration implements IntegrationHandler {
       if (!(err instanceof MalformedProxyResponse)) throw err
       ctx.integrationErrorMessage = err.message
       return this.#malformed(ctx)
+    }
+    const mapping = cfg.responseMapping
+    if (mapping && mapping.has(reply.status)) {
+      // The function's status, headers and body stand for the backend's (§3.5).
+      const headers = headerList(reply.headers)
+      const lower: Record<string, string> = {}
+      for (const [k, v] of Object.entries(reply.headers)) lower[k.toLowerCase()] = v
+      const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body
+      const status = mapping.apply(ctx, { status: reply.status, headers: lower, body }, headers)
+      reply = { ...reply, status, headers: headerRecord(headers) }
     }
     sendReply(ctx, cfg.apiKind === 'REST' ? withTraceId(ctx, reply) : reply)
   }
