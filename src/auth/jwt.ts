@@ -22,7 +22,7 @@ export const DEFAULT_MAX_JWKS_BYTES = 150_000
 export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 30_000
 /** After a failed fetch, an issuer with no cached keys is retried this soon (an IdP that starts after us). */
 export const DEFAULT_FAILURE_RETRY_MS = 5_000
-/** Cached keys older than this are refreshed before use; if that fails they keep serving. */
+/** Cached keys older than this are refreshed in the background; they keep serving meanwhile, and if that fails. */
 export const DEFAULT_KEYS_MAX_AGE_MS = 600_000
 
 export interface JwtAuthorizerConfig {
@@ -137,7 +137,9 @@ type KeyLookup = { key: SigningKey } | { reason: 'unknown_kid' | 'keys_unavailab
  * Discovery documents and signing keys per issuer, shared by every verifier made from it. Concurrent
  * verifications share one in-flight fetch; an unknown `kid` refetches the JWKS (key rotation) at most once
  * per `minRefreshIntervalMs`, so a flood of made-up kids cannot flood the IdP; keys already cached keep
- * working while the IdP is unreachable.
+ * working while the IdP is unreachable. Keys older than `keysMaxAgeMs` are refetched in the background,
+ * which is how a key the IdP has withdrawn stops being accepted. The discovery document is fetched again
+ * only after a JWKS fetch fails.
  *
  * @example
  * const cache = new JwksCache()
@@ -172,7 +174,16 @@ export class JwksCache {
    * the config: `/issuer`, `/audience/0`, ...).
    */
   verifier(cfg: JwtAuthorizerConfig): JwtVerifier {
-    return new Verifier(this, checkConfig(cfg))
+    return new Verifier({ key: (issuer, kid) => this.#key(issuer, kid), now: this.#now }, checkConfig(cfg))
+  }
+
+  /** Resolves once no fetch is in flight (background refreshes of aged keys included). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = [...this.#issuers.values()].flatMap((st) => (st.inflight === undefined ? [] : [st.inflight]))
+      if (pending.length === 0) return
+      await Promise.all(pending)
+    }
   }
 
   /** Aborts in-flight fetches and forgets every key; later verifications answer 401. */
@@ -181,13 +192,8 @@ export class JwksCache {
     this.#issuers.clear()
   }
 
-  /** @internal The cache's clock. */
-  now(): number {
-    return this.#now()
-  }
-
-  /** @internal The key `kid` of `issuer`, fetching or refetching the JWKS when allowed. */
-  async key(issuer: string, kid: string): Promise<KeyLookup> {
+  /** The key `kid` of `issuer`, fetching or refetching the JWKS when allowed. */
+  async #key(issuer: string, kid: string): Promise<KeyLookup> {
     if (this.#closing.signal.aborted) return { reason: 'keys_unavailable', detail: 'the key cache is closed' }
     let st = this.#issuers.get(issuer)
     if (st === undefined) {
@@ -195,15 +201,13 @@ export class JwksCache {
       this.#issuers.set(issuer, st)
     }
     const cached = st.keys?.get(kid)
-    const fresh = st.keys !== undefined && this.#now() - st.fetchedAt < this.#keysMaxAgeMs
-    if (cached !== undefined && fresh) return { key: cached }
-    if (st.inflight !== undefined) await st.inflight
-    else if (this.#mayAttempt(st)) {
-      st.inflight = this.#refresh(issuer, st).finally(() => {
-        st.inflight = undefined
-      })
-      await st.inflight
+    if (cached !== undefined) {
+      // Aged keys are refreshed in the background and serve meanwhile: a slow or absent IdP delays no one.
+      if (this.#now() - st.fetchedAt >= this.#keysMaxAgeMs && st.inflight === undefined && this.#mayAttempt(st)) void this.#startRefresh(issuer, st)
+      return { key: cached }
     }
+    if (st.inflight !== undefined) await st.inflight
+    else if (this.#mayAttempt(st)) await this.#startRefresh(issuer, st)
     const key = st.keys?.get(kid)
     if (key !== undefined) return { key }
     if (st.keys === undefined) return { reason: 'keys_unavailable', detail: st.lastError ?? `no keys fetched yet for ${issuer}` }
@@ -211,6 +215,14 @@ export class JwksCache {
       reason: 'unknown_kid',
       detail: `kid ${JSON.stringify(kid)} is not among ${st.keys.size} RSA key(s) of ${st.jwksUri ?? issuer}` + (st.lastFailed && st.lastError !== undefined ? `; the last refetch failed: ${st.lastError}` : ''),
     }
+  }
+
+  #startRefresh(issuer: string, st: IssuerState): Promise<void> {
+    const p = this.#refresh(issuer, st).finally(() => {
+      if (st.inflight === p) st.inflight = undefined
+    })
+    st.inflight = p
+    return p
   }
 
   #mayAttempt(st: IssuerState): boolean {
@@ -321,12 +333,17 @@ function quoted(s: string): string {
   return s.replace(/[\\"]/g, (c) => `\\${c}`)
 }
 
+interface KeySource {
+  key(issuer: string, kid: string): Promise<KeyLookup>
+  now(): number
+}
+
 class Verifier implements JwtVerifier {
-  readonly #cache: JwksCache
+  readonly #keys: KeySource
   readonly #cfg: CheckedConfig
 
-  constructor(cache: JwksCache, cfg: CheckedConfig) {
-    this.#cache = cache
+  constructor(keys: KeySource, cfg: CheckedConfig) {
+    this.#keys = keys
     this.#cfg = cfg
   }
 
@@ -343,7 +360,7 @@ class Verifier implements JwtVerifier {
       return r
     }
     try {
-      return await this.#verify(token, routeScopes, opts.nowMs ?? this.#cache.now(), fail)
+      return await this.#verify(token, routeScopes, opts.nowMs ?? this.#keys.now(), fail)
     } catch (e) {
       // Nothing below is expected to throw; if it does, the caller is refused, not crashed.
       return fail('malformed', `verification failed unexpectedly: ${(e as Error).message}`)
@@ -367,7 +384,7 @@ class Verifier implements JwtVerifier {
     const issuer = this.#cfg.issuers.find((i) => i === iss)
     if (issuer === undefined) return fail('bad_issuer', `iss ${JSON.stringify(iss)}, expected ${this.#cfg.issuers.map((i) => JSON.stringify(i)).join(' or ')}`)
 
-    const found = await this.#cache.key(issuer, kid)
+    const found = await this.#keys.key(issuer, kid)
     if (!('key' in found)) return fail(found.reason, found.detail)
     if (found.key.alg !== undefined && found.key.alg !== alg) return fail('bad_signature', `key ${kid} is for ${found.key.alg}, the token says ${alg}`)
     try {
