@@ -51,6 +51,8 @@ export class RequestContext {
   errorMessage: string | null = null
   errorType: string | null = null
   integrationErrorMessage: string | null = null
+  /** Set once the reason for a 5xx has been logged, so it is logged once. */
+  errorLogged = false
   /** Values steps add for `$context.authorizer.*` and the like (later issues). */
   authorizer: Record<string, unknown> | null = null
   /** `$context.requestOverride` / `responseOverride` set by mapping templates (§5.6). */

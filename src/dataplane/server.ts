@@ -140,6 +140,7 @@ export class DataPlane {
     if (err instanceof GatewayError) {
       // Our faults (5xx) are logged with why, so a user can tell a bad template from a dead backend.
       if (GATEWAY_ERRORS[err.code].fault === 'server') {
+        ctx.errorLogged = true
         this.#logger.warn(
           { requestId: ctx.requestId, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
           `request answered with ${err.code}`,
@@ -275,6 +276,10 @@ export class DataPlane {
     if (ctx.status === 0) ctx.status = ctx.res.statusCode
     const metrics = ctx.route?.metrics ?? stage.unmatchedMetrics
     const status = ctx.status
+    // A 5xx an integration answered itself (e.g. a malformed Lambda proxy result) is logged with why.
+    if (status >= 500 && !ctx.errorLogged && ctx.integrationErrorMessage !== null) {
+      this.#logger.warn({ requestId: ctx.requestId, route: ctx.route?.routeKey, status, reason: ctx.integrationErrorMessage }, `request answered with ${status}`)
+    }
     metrics.count()
     metrics.latency(performance.now() - ctx.startMark)
     if (ctx.integrationLatency >= 0) metrics.integrationLatency(ctx.integrationLatency)
