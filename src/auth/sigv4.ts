@@ -48,9 +48,10 @@ export type SigV4ErrorCode =
   | 'UNRECOGNIZED_CLIENT'
 
 /**
- * `errorType` is the `x-amzn-ErrorType` AWS sends. Gateway response types: `INCOMPLETE_SIGNATURE` has none
- * of its own (AWS answers 403 under the DEFAULT_4XX family), `UNRECOGNIZED_CLIENT` is answered as
- * `ACCESS_DENIED` (§6.1: "bad IAM keys"), the other codes are gateway response types of the same name.
+ * `errorType` is the `x-amzn-ErrorType` AWS sends; every failure is a 403. Gateway response types:
+ * `UNRECOGNIZED_CLIENT` is answered as `ACCESS_DENIED` (§6.1: "bad IAM keys"); `INCOMPLETE_SIGNATURE` has no
+ * type of its own (a 403 with this errorType, as src/dataplane/server.ts already answers for §1.2); the other
+ * codes are gateway response types of the same name.
  */
 export type VerifyResult =
   | { ok: true; credentials: Credentials; signedAt: number }
@@ -121,9 +122,10 @@ export interface SignatureParts {
  * time, access key, session token, signature, then the body against `x-amz-content-sha256`.
  *
  * @example
- * const r = verifySigV4({ method: 'GET', rawPath: '/prod/pets', rawQuery: '', headers: pairs(req.rawHeaders) },
- *   { lookup: (id) => store.get(id), region: 'us-east-1', service: 'execute-api', nowMs: Date.now() })
- * if (!r.ok) throw new GatewayError(r.code === 'UNRECOGNIZED_CLIENT' ? 'ACCESS_DENIED' : ..., r.message)
+ * const r = verifySigV4({ method: 'GET', rawPath: '/prod/pets', rawQuery: '', headers: [['Host', 'h'], ['Authorization', '...']] },
+ *   { lookup: (id) => keys.get(id), region: 'us-east-1', service: 'execute-api', nowMs: Date.now() })
+ * if (r.ok) console.log(r.credentials.principalArn)
+ * else console.log(403, r.errorType, r.message)
  */
 export function verifySigV4(req: SigV4Request, opts: VerifyOptions): VerifyResult {
   const headers = headerMap(req.headers)
@@ -147,7 +149,7 @@ export function verifySigV4(req: SigV4Request, opts: VerifyOptions): VerifyResul
 
   const credentials = opts.lookup(parts.accessKeyId)
   if (credentials === undefined) return fail('UNRECOGNIZED_CLIENT', 'UnrecognizedClientException', INVALID_TOKEN_MESSAGE)
-  if ((credentials.sessionToken ?? undefined) !== parts.securityToken) {
+  if (credentials.sessionToken !== parts.securityToken) {
     return fail('UNRECOGNIZED_CLIENT', 'UnrecognizedClientException', INVALID_TOKEN_MESSAGE)
   }
   if (credentials.expiresAt !== undefined && opts.nowMs >= credentials.expiresAt) {
