@@ -269,6 +269,60 @@ export const apiDeclarationSchema: Schema = {
   },
 }
 
+const throttleSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { burstLimit: { type: 'integer', minimum: 0 }, rateLimit: { type: 'number', minimum: 0 } },
+}
+
+/**
+ * One entry of `apiKeys` in the config file (§7.1). The value's rules (20–128 visible characters) are the
+ * loader's, so that a secret never appears in an error message.
+ */
+export const apiKeyDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 1024 },
+    value: { type: 'string' },
+    enabled: { type: 'boolean' },
+    description: { type: 'string', maxLength: 125000 },
+    customerId: nonEmptyString,
+    tags: stringMap,
+  },
+}
+
+/** One entry of `usagePlans` in the config file (§7.2). Offsets and method throttle keys are checked by the loader. */
+export const usagePlanDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: nonEmptyString,
+    description: { type: 'string' },
+    apiStages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['api', 'stage'],
+        properties: { api: nonEmptyString, stage: nonEmptyString, throttle: { type: 'object', additionalProperties: throttleSchema } },
+      },
+    },
+    throttle: throttleSchema,
+    quota: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['limit', 'period'],
+      properties: { limit: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 }, period: { enum: ['DAY', 'WEEK', 'MONTH'] } },
+    },
+    productCode: nonEmptyString,
+    tags: stringMap,
+    apiKeys: { type: 'array', items: nonEmptyString },
+  },
+}
+
 const listenerFields: Schema = {
   port: { type: 'integer', minimum: 0, maximum: 65535 },
   host: nonEmptyString,
@@ -292,7 +346,15 @@ export const configFileSchema: Schema = {
             tls: { type: 'object', additionalProperties: false, required: ['cert', 'key'], properties: { cert: nonEmptyString, key: nonEmptyString } },
           },
         },
-        admin: { type: 'object', additionalProperties: false, properties: listenerFields },
+        admin: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...listenerFields,
+            // Its length is checked by the loader, whose message never repeats the secret.
+            token: { type: 'string' },
+          },
+        },
       },
     },
     dataDir: nonEmptyString,
@@ -308,5 +370,7 @@ export const configFileSchema: Schema = {
     defaultApi: nonEmptyString,
     apis: { type: 'array', items: apiDeclarationSchema },
     functions: { type: 'array', items: functionDeclarationSchema },
+    apiKeys: { type: 'array', items: apiKeyDeclarationSchema },
+    usagePlans: { type: 'array', items: usagePlanDeclarationSchema },
   },
 }

@@ -332,3 +332,59 @@ export interface DomainName {
   /** basePath ('' for `(none)`) → target. Longest prefix wins (§1.7). */
   mappings: Array<{ basePath: string; apiId: string; stage?: string }>
 }
+
+// ---------------------------------------------------------------------------------------------------
+// API keys and usage plans (§7.1, §7.2)
+
+/** A usage plan's per-key token bucket, or one method's (`burstLimit` int, `rateLimit` requests/second). */
+export interface ThrottleSettings {
+  burstLimit?: number
+  rateLimit?: number
+}
+
+/** A usage plan's per-key request quota per period (§7.2). */
+export interface QuotaSettings {
+  limit: number
+  /** Where the period starts: 0 for DAY; weekday 0 (Sunday)–6 for WEEK; day-of-month − 1 (0–27) for MONTH. */
+  offset: number
+  period: 'DAY' | 'WEEK' | 'MONTH'
+}
+
+/** An API key (§7.1). `value` is the secret clients send in `x-api-key`. */
+export interface ApiKey {
+  id: string
+  value: string
+  /** Absent when created without a name (or with an empty one), as AWS answers. */
+  name?: string
+  description?: string
+  /** Disabled keys are refused by the data plane. */
+  enabled: boolean
+  /** AWS Marketplace customer id. */
+  customerId?: string
+  createdDate: string
+  lastUpdatedDate: string
+  /** Legacy `{restApiId}/{stageName}` associations (pre-usage-plan), kept as given. */
+  stageKeys: string[]
+  tags: Record<string, string>
+}
+
+/** One API stage of a usage plan, with optional per-method throttles keyed `"/pets/GET"` (`"/*\/*"` for all). */
+export interface ApiStage {
+  apiId: string
+  stage: string
+  throttle?: Record<string, ThrottleSettings>
+}
+
+/** A usage plan (§7.2): which API stages its keys may call, and their per-key throttle and quota. */
+export interface UsagePlan {
+  id: string
+  name: string
+  description?: string
+  apiStages: ApiStage[]
+  throttle?: ThrottleSettings
+  quota?: QuotaSettings
+  productCode?: string
+  tags: Record<string, string>
+  /** Ids of the plan's API keys (AWS's UsagePlanKeys). Internal: not part of AWS's UsagePlan JSON. */
+  keyIds: string[]
+}

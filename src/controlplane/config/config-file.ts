@@ -14,7 +14,7 @@ export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
     http?: { port?: number; host?: string; tls?: { cert: string; key: string } }
-    admin?: { port?: number; host?: string }
+    admin?: { port?: number; host?: string; token?: string }
   }
   dataDir?: string
   functionsDir?: string
@@ -22,6 +22,31 @@ export interface ConfigFileDecl {
   defaultApi?: string
   apis?: ApiDecl[]
   functions?: FunctionDecl[]
+  apiKeys?: ApiKeyDecl[]
+  usagePlans?: UsagePlanDecl[]
+}
+
+/** An API key in the config file (§7.1). Without `value` the gateway generates one and keeps it in its store. */
+export interface ApiKeyDecl {
+  name: string
+  value?: string
+  /** Default true (unlike AWS's CreateApiKey): a key declared in a file is meant to be used. */
+  enabled?: boolean
+  description?: string
+  customerId?: string
+  tags?: Record<string, string>
+}
+
+/** A usage plan in the config file (§7.2): APIs by name or id, keys by name. */
+export interface UsagePlanDecl {
+  name: string
+  description?: string
+  apiStages?: Array<{ api: string; stage: string; throttle?: Record<string, { burstLimit?: number; rateLimit?: number }> }>
+  throttle?: { burstLimit?: number; rateLimit?: number }
+  quota?: { limit: number; offset?: number; period: 'DAY' | 'WEEK' | 'MONTH' }
+  productCode?: string
+  tags?: Record<string, string>
+  apiKeys?: string[]
 }
 
 export interface ApiDecl {

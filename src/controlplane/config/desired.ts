@@ -1,11 +1,11 @@
 // The desired state: everything the user declared (a gatehouse.yaml config file and/or CLI flags), read,
 // imported and validated into the model objects the store holds — APIs, deployments, stages, settings,
-// function declarations — or one ConfigError that lists every problem across every file.
+// function declarations, API keys and usage plans — or one ConfigError that lists every problem across every file.
 
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError } from '../../errors.js'
 import type { ConfigProblem } from '../../errors.js'
-import type { Api, Deployment, GatewaySettings, Stage } from '../../model/types.js'
+import type { Api, ApiKey, Deployment, GatewaySettings, Stage, UsagePlan } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
 import { stageVariablesSchema } from '../../model/schemas.js'
 import type { ApiDecl, ConfigFileDecl, FunctionDecl, StageDecl } from './config-file.js'
@@ -15,6 +15,7 @@ import { applyApiOverrides, checkApiDecl, importDefinition, readDefinitionFile, 
 import { buildStages } from './stages.js'
 import { canonicalJson } from './canonical.js'
 import { checkSchema, pointerSegment } from './schema-check.js'
+import { buildUsagePlans } from './usage-plans.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -57,7 +58,10 @@ export interface DesiredState {
   settings: GatewaySettings
   /** Validated function declarations (`module` resolved to an absolute path), passed through. */
   functions: unknown[]
-  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string } }; admin?: ListenerConfig }
+  /** API keys of the config file; `value` is '' where the file gives none (the store planner fills it in). */
+  apiKeys: ApiKey[]
+  usagePlans: UsagePlan[]
+  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string } }; admin?: ListenerConfig & { token?: string } }
   /** Absolute. */
   dataDir?: string
   /** Absolute. */
@@ -158,6 +162,16 @@ class Loader {
     const defaultApiId = this.#resolveDefaultApi(config?.defaultApi)
     if (defaultApiId !== undefined) settings.defaultApiId = defaultApiId
     const functions = this.#functions(config?.functions)
+    const usage = buildUsagePlans({
+      apiKeys: config?.apiKeys,
+      usagePlans: config?.usagePlans,
+      apis: this.#entries.map((e) => ({ id: e.id, name: e.name, kind: e.kind })),
+      stages: this.#stages,
+      file: this.#configFile,
+      now: this.#now,
+    })
+    this.#problems.push(...usage.problems)
+    const listeners = this.#listeners(config?.listeners)
 
     if (this.#problems.length) throw new ConfigError(this.#problems)
 
@@ -167,7 +181,9 @@ class Loader {
       stages: this.#stages,
       settings,
       functions,
-      listeners: this.#listeners(config?.listeners),
+      apiKeys: usage.apiKeys,
+      usagePlans: usage.usagePlans,
+      listeners,
       logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },
       warnings: this.#warnings,
       files: [...new Set(this.#files)],
@@ -400,9 +416,14 @@ class Loader {
       out.http = http
     }
     if (isRecord(decl.admin)) {
-      const admin: ListenerConfig = {}
+      const admin: ListenerConfig & { token?: string } = {}
       if (typeof decl.admin.port === 'number') admin.port = decl.admin.port
       if (typeof decl.admin.host === 'string') admin.host = decl.admin.host
+      if (typeof decl.admin.token === 'string') {
+        // The message never repeats the token: it is a secret.
+        if (decl.admin.token.length < 16) this.#problem({ file: this.#configFile, path: '' }, '/listeners/admin/token', `the admin token is a secret of at least 16 characters (this one has ${decl.admin.token.length}); clients send it as "Authorization: Bearer <token>"`)
+        admin.token = decl.admin.token
+      }
       out.admin = admin
     }
     return out

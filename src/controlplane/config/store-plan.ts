@@ -2,7 +2,8 @@
 // puts for what is new or changed, deletes for file-origin documents no longer desired, nothing for the rest.
 
 import type { ChangeOp, DocKind, StoredDoc } from '../../store/ports.js'
-import type { Api, Deployment, Stage } from '../../model/types.js'
+import type { Api, ApiKey, Deployment, Stage } from '../../model/types.js'
+import { generateApiKeyValue } from '../admin-api/values.js'
 import { canonicalJson } from './canonical.js'
 import type { DesiredState } from './desired.js'
 
@@ -13,6 +14,10 @@ export interface CurrentDocs {
   stage: StoredDoc[]
   settings: StoredDoc[]
   function: StoredDoc[]
+  /** API keys; absent is the same as none stored. */
+  apikey?: StoredDoc[]
+  /** Usage plans; absent is the same as none stored. */
+  usageplan?: StoredDoc[]
 }
 
 type PlannedKind = keyof CurrentDocs
@@ -46,11 +51,13 @@ function functionId(fn: unknown): string {
  *   take their API's). So `createdDate` is the first time the gateway saw the document.
  * - A file-origin deployment that is no longer desired is kept while a remaining stage (an admin one, or a
  *   canary) still points at it: AWS refuses to delete a deployment in use (§1.6).
+ * - An API key declared without a value (`value: ''`) keeps the value the store has for it, or gets a newly
+ *   generated one; its `createdDate` is kept like a stage's.
  */
 export function planStoreChanges(desired: DesiredState, current: CurrentDocs): ChangeOp[] {
   const existing = new Map<string, StoredDoc>()
   const key = (kind: DocKind, id: string): string => `${kind}\0${id}`
-  for (const kind of Object.keys(current) as PlannedKind[]) for (const doc of current[kind]) existing.set(key(kind, doc.id), doc)
+  for (const kind of Object.keys(current) as PlannedKind[]) for (const doc of current[kind] ?? []) existing.set(key(kind, doc.id), doc)
 
   const wanted: DesiredDoc[] = [
     ...desired.apis.map((a): DesiredDoc => ({ kind: 'api', id: a.id, value: a })),
@@ -58,6 +65,8 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
     ...desired.stages.map((s): DesiredDoc => ({ kind: 'stage', id: stageDocId(s), value: s })),
     { kind: 'settings', id: 'gateway', value: desired.settings },
     ...desired.functions.map((f): DesiredDoc => ({ kind: 'function', id: functionId(f), value: f })),
+    ...desired.apiKeys.map((k): DesiredDoc => ({ kind: 'apikey', id: k.id, value: k })),
+    ...desired.usagePlans.map((p): DesiredDoc => ({ kind: 'usageplan', id: p.id, value: p })),
   ]
 
   const apiCreated = new Map<string, string>()
@@ -89,8 +98,8 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
     if (typeof stage?.deploymentId === 'string') inUse.add(stage.deploymentId)
     if (typeof stage?.canarySettings?.deploymentId === 'string') inUse.add(stage.canarySettings.deploymentId)
   }
-  for (const kind of ['stage', 'deployment', 'api', 'function', 'settings'] as const) {
-    for (const doc of current[kind]) {
+  for (const kind of ['stage', 'deployment', 'api', 'function', 'settings', 'usageplan', 'apikey'] as const) {
+    for (const doc of current[kind] ?? []) {
       if (!gone(doc, kind)) continue
       if (kind === 'deployment' && inUse.has(doc.id)) continue
       ops.push({ op: 'delete', kind, id: doc.id })
@@ -113,6 +122,13 @@ function keepDates(kind: PlannedKind, value: unknown, stored: unknown, apiCreate
     const s = value as Stage
     return { ...s, createdDate: (stored as Stage | undefined)?.createdDate ?? s.createdDate }
   }
+  if (kind === 'apikey') {
+    const k = value as ApiKey
+    const previous = stored as ApiKey | undefined
+    // A key declared without a value keeps the one generated for it before (the file cannot hold it).
+    const keyValue = k.value !== '' ? k.value : previous?.value || generateApiKeyValue()
+    return { ...k, value: keyValue, createdDate: previous?.createdDate ?? k.createdDate }
+  }
   return value
 }
 
@@ -124,6 +140,6 @@ function withoutDates(kind: PlannedKind, value: unknown): unknown {
     const snapshot = v.snapshot && typeof v.snapshot === 'object' ? { ...(v.snapshot as object), createdDate: undefined } : v.snapshot
     return { ...v, createdDate: undefined, snapshot }
   }
-  if (kind === 'stage') return { ...v, createdDate: undefined, lastUpdatedDate: undefined }
+  if (kind === 'stage' || kind === 'apikey') return { ...v, createdDate: undefined, lastUpdatedDate: undefined }
   return value
 }
