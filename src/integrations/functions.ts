@@ -36,6 +36,7 @@ export function functionIntegrations(invoker: FunctionInvoker): IntegrationFacto
             requestTemplates: compileRequestTemplates(i.requestTemplates, i.passthroughBehavior),
             responses: compileIntegrationResponses(i.integrationResponses),
             invocationType: Object.entries(i.requestParameters).find(([k]) => k.toLowerCase() === 'integration.request.header.x-amz-invocation-type')?.[1],
+            contentHandling: i.contentHandling,
           },
           invoker,
         )

@@ -15,6 +15,8 @@ import { MAX_PAYLOAD } from '../dataplane/server.js'
 import { readBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
+import { convertRequestBody } from './binary.js'
+import type { ContentHandling } from '../model/types.js'
 import { compileHttpApiRequestMapping, compileHttpApiResponseMapping, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** Request headers never forwarded (§6.6) — lower-case. `host` is set to the backend's. */
@@ -58,6 +60,8 @@ export interface HttpIntegrationConfig {
   /** Non-proxy only. */
   responses?: IntegrationResponseSelector
   requestTemplates?: RequestTemplates
+  /** Non-proxy only: the request payload conversion (§14.2). */
+  contentHandling?: ContentHandling | undefined
 }
 
 type UriPart = string | ((ctx: RequestContext) => string)
@@ -317,7 +321,9 @@ export class HttpIntegration implements IntegrationHandler {
     const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
     // The request template runs first, whatever the method: the overrides it sets decide the URI, query and
     // headers (§5.6).
-    const rendered = cfg.proxy ? null : (cfg.requestTemplates?.apply(ctx, ctx.body!) ?? null)
+    // Content handling converts the payload before the template reads it (§14.2).
+    const converted = cfg.proxy ? null : convertRequestBody(ctx, ctx.body!, cfg.contentHandling)
+    const rendered = converted === null ? null : (cfg.requestTemplates?.apply(ctx, converted) ?? null)
     const target = this.#target(ctx)
     const headers = this.#headers(ctx, target.origin)
     const req = ctx.req
@@ -330,7 +336,7 @@ export class HttpIntegration implements IntegrationHandler {
         if (hasBody) body = limitBody(ctx)
       }
     } else if (method !== 'GET' && method !== 'HEAD') {
-      body = rendered ?? (ctx.body!.length > 0 ? ctx.body : null)
+      body = rendered ?? (converted!.length > 0 ? converted : null)
     }
     ctx.integrationStart = performance.now()
     // The integration timeout covers the wait for the backend's response (and, non-proxy, its body);

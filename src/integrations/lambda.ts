@@ -13,6 +13,8 @@ import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, rea
 import type { IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
 import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
+import { convertRequestBody } from './binary.js'
+import type { ContentHandling } from '../model/types.js'
 import { applyToLambdaEvent, headerList, headerRecord, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** What the integrations need of the function runtime (src/functions implements it). */
@@ -171,6 +173,8 @@ export interface LambdaConfig {
   responses: IntegrationResponseSelector
   /** `integration.request.header.X-Amz-Invocation-Type` mapping, if any (§4.8, §19.5). */
   invocationType?: string | undefined
+  /** The request payload conversion (§14.2). */
+  contentHandling?: ContentHandling | undefined
 }
 
 /** REST `AWS` integration with a Lambda URI (non-proxy, §4.8). */
@@ -191,8 +195,9 @@ export class LambdaIntegration implements IntegrationHandler {
   async handle(ctx: RequestContext): Promise<void> {
     const cfg = this.#cfg
     if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
-    const rendered = cfg.requestTemplates.apply(ctx, ctx.body)
-    const text = rendered ?? ctx.body.toString('utf8')
+    const payload = convertRequestBody(ctx, ctx.body, cfg.contentHandling)
+    const rendered = cfg.requestTemplates.apply(ctx, payload)
+    const text = rendered ?? payload.toString('utf8')
     let event: unknown = {}
     if (text.trim() !== '') {
       try {

@@ -3,13 +3,14 @@
 
 import type { IntegrationHandler } from '../dataplane/plan.js'
 import type { RequestContext } from '../dataplane/context.js'
-import type { Integration } from '../model/types.js'
+import type { ContentHandling, Integration } from '../model/types.js'
 import { GatewayError } from '../errors.js'
 import { sendReply } from '../dataplane/respond.js'
 import { MAX_PAYLOAD } from '../dataplane/server.js'
 import { readBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
 import { compileRequestTemplates, type RequestTemplates } from './request-templates.js'
+import { convertRequestBody } from './binary.js'
 
 const EMPTY_HEADERS = Object.freeze({})
 
@@ -17,15 +18,17 @@ export class MockIntegration implements IntegrationHandler {
   readonly type = 'MOCK'
   readonly #templates: RequestTemplates
   readonly #responses: IntegrationResponseSelector
+  readonly #contentHandling: ContentHandling | undefined
 
   constructor(integration: Integration) {
     this.#templates = compileRequestTemplates(integration.requestTemplates, integration.passthroughBehavior)
     this.#responses = compileIntegrationResponses(integration.integrationResponses)
+    this.#contentHandling = integration.contentHandling
   }
 
   async handle(ctx: RequestContext): Promise<void> {
     if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
-    const rendered = this.#templates.apply(ctx, ctx.body)
+    const rendered = this.#templates.apply(ctx, convertRequestBody(ctx, ctx.body, this.#contentHandling))
     let status = 200
     if (rendered !== null && rendered.trim() !== '') {
       // The output must be JSON with a statusCode; anything else is a configuration error (§1.4).

@@ -4,6 +4,7 @@ import type { RequestContext } from '../dataplane/context.js'
 import type { PassthroughBehavior } from '../model/types.js'
 import { GatewayError } from '../errors.js'
 import { compileMappingTemplate, mediaType, type MappingTemplate } from './templates.js'
+import { requireTemplateText } from './binary.js'
 
 export interface RequestTemplates {
   /** The rendered template, or null to pass the body through untransformed. Throws UNSUPPORTED_MEDIA_TYPE. */
@@ -20,7 +21,10 @@ export function compileRequestTemplates(templates: Record<string, string>, passt
       // A missing Content-Type counts as application/json (§5.9).
       const type = mediaType(ctx.header('content-type'), 'application/json')
       const tpl = compiled.get(type)
-      if (tpl !== undefined) return tpl.render(ctx, body, type).output
+      if (tpl !== undefined) {
+        requireTemplateText(ctx, body)
+        return tpl.render(ctx, body, type).output
+      }
       if (passthrough === 'NEVER' || (passthrough === 'WHEN_NO_TEMPLATES' && compiled.size > 0)) {
         throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', undefined)
       }

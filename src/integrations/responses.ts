@@ -2,12 +2,13 @@
 // the backend status, or a Lambda error message), map headers, render the response template (§5.9).
 
 import type { IncomingHttpHeaders } from 'node:http'
-import type { IntegrationResponse } from '../model/types.js'
+import type { ContentHandling, IntegrationResponse } from '../model/types.js'
 import type { RequestContext } from '../dataplane/context.js'
 import type { Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
 import { compileBodyPath, compileRequestSource } from '../dataplane/param-source.js'
 import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from './templates.js'
+import { convertResponseBody, requireTemplateText } from './binary.js'
 
 /** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate', 'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate'])
@@ -24,6 +25,7 @@ interface CompiledResponse {
   pattern: RegExp | null
   headers: Array<[string, HeaderSource]>
   templates: Map<string, MappingTemplate>
+  contentHandling: ContentHandling | undefined
 }
 
 export interface IntegrationResponseSelector {
@@ -107,7 +109,7 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
     }
     const status = Number(ir.statusCode)
     if (!Number.isInteger(status) || status < 100 || status > 599) throw new Error(`integration response status code ${ir.statusCode} is not valid`)
-    const compiled: CompiledResponse = { statusCode: status, pattern, headers, templates }
+    const compiled: CompiledResponse = { statusCode: status, pattern, headers, templates, contentHandling: ir.contentHandling }
     if (pattern === null) fallback = compiled
     else specific.push(compiled)
   }
@@ -128,12 +130,16 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
         if (v !== undefined) out[name] = v
       }
       const picked = selectResponseTemplate(chosen.templates, firstAccept(ctx.header('accept')))
-      let payload: Buffer | string = body
+      // Content handling converts the integration's payload before any template reads it (§14.2).
+      const ct = headers['content-type']
+      const converted = convertResponseBody(ctx, body, Array.isArray(ct) ? ct[0] : ct, chosen.contentHandling)
+      let payload: Buffer | string = converted
       let type = 'application/json'
       let override = ctx.overrides?.response
       if (picked !== undefined) {
         type = picked[0]
-        const r = picked[1].render(ctx, body, 'application/json')
+        requireTemplateText(ctx, converted)
+        const r = picked[1].render(ctx, converted, 'application/json')
         payload = r.output
         override = r.responseOverride
       }

@@ -134,6 +134,7 @@ function restIntegration(info: RouteInfo, integration: Integration | undefined, 
               : {
                   responses: compileIntegrationResponses(integration.integrationResponses),
                   requestTemplates: compileRequestTemplates(integration.requestTemplates, integration.passthroughBehavior),
+                  contentHandling: integration.contentHandling,
                 }),
           },
           deps.dispatcher,
