@@ -2,7 +2,7 @@
 // request parameter mapping, header rules of §6.6, pooled keep-alive upstream calls through undici, streamed
 // proxy bodies, the integration timeout, and (non-proxy) integration-response selection and mapping.
 
-import { pipeline, Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { errors as undiciErrors } from 'undici'
@@ -443,9 +443,19 @@ export class HttpIntegration implements IntegrationHandler {
         ctx.responseLength = n
       })
     }
-    pipeline(response.body, res, (err) => {
-      if (err) res.destroy()
-    })
+    // pipe() with our own teardown, not stream.pipeline(): on Node 20 every pipeline() call makes an
+    // AbortController and aborts it when done, which builds a DOMException with a stack trace — about a
+    // tenth of a proxied request's CPU in the bench profile. Same outcome: an upstream error destroys the
+    // response, and a client that goes away (or a response error) destroys the upstream body, which
+    // releases the backend connection.
+    const body = response.body
+    const dropUpstream = () => {
+      if (!body.readableEnded) body.destroy()
+    }
+    body.on('error', () => res.destroy())
+    res.once('close', dropUpstream)
+    res.on('error', dropUpstream)
+    body.pipe(res)
   }
 }
 
