@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { serve, SERVE_HELP } from './serve.js'
 import { validate, VALIDATE_HELP } from './validate.js'
+import { usage, USAGE_HELP } from './usage.js'
 import { UsageError } from './args.js'
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -10,12 +11,14 @@ const HELP = `Usage: gatehouse <command> [options]
 Commands:
   serve      serve APIs (default: the bundled example)
   validate   check config and OpenAPI files
+  usage      print a usage plan's usage records from a running gateway
   version    print the version
 
 Run 'gatehouse <command> --help' for a command's options.
 
 ${SERVE_HELP}
-${VALIDATE_HELP}`
+${VALIDATE_HELP}
+${USAGE_HELP}`
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -31,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest)
       case 'validate':
         return await validate(rest)
+      case 'usage':
+        return await usage(rest)
       case 'version':
       case '--version':
         process.stdout.write(version() + '\n')
