@@ -352,6 +352,11 @@ describe('keyUsage: remaining quota per day across period boundaries', () => {
       [0, 34], // the rest of this week: what is left now
       [0, 34],
     ])
+    // A range that ends before today, or lies wholly after it, still counts the whole current week.
+    const before = await keyUsage(reader(used), weekly, 'k', Date.parse('2024-01-08'), Date.parse('2024-01-09'), Date.parse('2024-01-10'))
+    assert.deepEqual(before, [[10, 40], [5, 35]])
+    const later = await keyUsage(reader(used), weekly, 'k', Date.parse('2024-01-11'), Date.parse('2024-01-15'), Date.parse('2024-01-10'))
+    assert.deepEqual(later, [[0, 34], [0, 34], [0, 34], [0, 34], [0, 50]], 'the next week starts full on Monday 2024-01-15')
   })
 
   it('counts a MONTH quota from day offset + 1 and uses the live remaining figure for the current period', async () => {

@@ -76,8 +76,11 @@ async function usageByDay(reader: UsageReader, planId: string, keyId: string, fr
  */
 export async function keyUsage(reader: UsageReader, plan: UsagePlan, keyId: string, from: number, to: number, today: number): Promise<Array<[number, number]>> {
   const quota = plan.quota
-  const fetchFrom = quota ? Math.min(from, periodStart(from, quota)) : from
-  const fetchTo = Math.min(to, today)
+  const currentStart = quota ? periodStart(today, quota) : today
+  // Remaining figures of days in the current period depend on the whole period's use up to today.
+  const needCurrent = quota !== undefined && to >= currentStart
+  const fetchFrom = quota ? Math.min(periodStart(from, quota), needCurrent ? currentStart : from) : from
+  const fetchTo = needCurrent ? today : Math.min(to, today)
   const used = fetchTo >= fetchFrom ? await usageByDay(reader, plan.id, keyId, fetchFrom, fetchTo) : new Map<string, number>()
   const usedOn = (ms: number): number => used.get(utcDay(ms)) ?? 0
   if (!quota) return daysOf(from, to).map((day) => [usedOn(dayMs(day)), 0])
@@ -87,7 +90,6 @@ export async function keyUsage(reader: UsageReader, plan: UsagePlan, keyId: stri
     for (let d = a; d <= b; d += DAY_MS) total += usedOn(d)
     return total
   }
-  const currentStart = periodStart(today, quota)
   const live = await reader.remaining(plan.id, keyId, plan)
   const remainingNow = live ?? Math.max(0, quota.limit - sumUsed(currentStart, today))
   return daysOf(from, to).map((day): [number, number] => {
