@@ -98,6 +98,8 @@ export interface StagePlan {
   readonly gatewayResponses: ReadonlyMap<string, CompiledGatewayResponse>
   readonly accessLog: AccessLogFormatter | null
   readonly binaryMediaTypes: readonly string[]
+  /** REST: responses of at least this many bytes are compressed (§14.1); null (and HTTP APIs): never. */
+  readonly minimumCompressionSize: number | null
   /** Metrics for requests that match no route (labelled with the stage only). */
   readonly unmatchedMetrics: MetricsHandle
 }

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http'
 import type { RequestContext } from './context.js'
 import type { CompiledGatewayResponse, Reply } from './plan.js'
 import { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from '../errors.js'
+import { addVary, compressSync, replyCompression, SYNC_COMPRESS_LIMIT, writeCompressedStream } from './compression.js'
 
 /**
  * Appends the headers every response carries: the ids, `x-amzn-RequestId` + `x-amz-apigw-id` (REST) or
@@ -16,14 +17,17 @@ export function pushIdHeaders(ctx: RequestContext, out: string[]): void {
   out.push('Connection', ctx.res.shouldKeepAlive ? 'keep-alive' : 'close')
 }
 
-/** Sends a complete response with the standard headers added. */
+/**
+ * Sends a complete response with the standard headers added, compressed when the stage's
+ * minimumCompressionSize and the client's Accept-Encoding allow it (§14.1).
+ */
 export function sendReply(ctx: RequestContext, reply: Reply): void {
   const res = ctx.res
   if (res.headersSent) {
     res.destroy()
     return
   }
-  const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body
+  let body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body
   const headers: string[] = []
   let hasType = false
   for (const [k, v] of Object.entries(reply.headers)) {
@@ -34,6 +38,21 @@ export function sendReply(ctx: RequestContext, reply: Reply): void {
   }
   if (reply.cookies !== undefined) for (const c of reply.cookies) headers.push('Set-Cookie', c)
   if (!hasType) headers.push('Content-Type', 'application/json')
+  const compression = replyCompression(ctx, reply.status, headers, body.length)
+  if (compression !== null) {
+    // Large enough to compress: the response varies on Accept-Encoding whether or not this client accepts.
+    addVary(headers)
+    const coding = compression.coding
+    if (coding !== null && body.length > SYNC_COMPRESS_LIMIT) {
+      pushIdHeaders(ctx, headers)
+      writeCompressedStream(ctx, reply.status, headers, coding, ctx.httpMethod === 'HEAD' ? Buffer.alloc(0) : body)
+      return
+    }
+    if (coding !== null) {
+      body = compressSync(body, coding)
+      headers.push('Content-Encoding', coding)
+    }
+  }
   headers.push('Content-Length', String(body.length))
   pushIdHeaders(ctx, headers)
   ctx.status = reply.status

@@ -12,7 +12,8 @@ import { GatewayError } from '../errors.js'
 import { pushIdHeaders, sendReply } from '../dataplane/respond.js'
 import { compileRequestSource, readsRequestBody, type ParamGetter } from '../dataplane/param-source.js'
 import { MAX_PAYLOAD } from '../dataplane/server.js'
-import { readBody } from './body.js'
+import { readBody, readRequestBody } from './body.js'
+import { addVary, hasContentEncoding, negotiateEncoding, peek, writeCompressedStream } from '../dataplane/compression.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
 import { convertRequestBody } from './binary.js'
@@ -317,7 +318,7 @@ export class HttpIntegration implements IntegrationHandler {
       return
     }
     const cfg = this.#cfg
-    if ((!cfg.proxy || this.#needsBody) && ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    if ((!cfg.proxy || this.#needsBody) && ctx.body === null) ctx.body = cfg.proxy ? await readBody(ctx.req, MAX_PAYLOAD) : await readRequestBody(ctx)
     const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
     // The request template runs first, whatever the method: the overrides it sets decide the URI, query and
     // headers (§5.6).
@@ -399,6 +400,45 @@ export class HttpIntegration implements IntegrationHandler {
     sendReply(ctx, selected)
   }
 
+  /**
+   * REST proxy responses are compressed like any method response (§14.1: AWS buffers them, so the minimum size
+   * applies) unless the backend already encoded them. Returns true when it took the response over.
+   */
+  #compressProxied(ctx: RequestContext, status: number, out: string[], length: string | undefined, body: Readable): boolean {
+    const min = ctx.stage?.minimumCompressionSize
+    if (min === undefined || min === null || ctx.httpMethod === 'HEAD' || status === 204 || status === 304 || hasContentEncoding(out)) return false
+    const size = length === undefined ? undefined : Number(length)
+    if (size !== undefined && (size === 0 || size < min)) return false
+    const coding = negotiateEncoding(ctx.header('accept-encoding'))
+    if (coding === null || size !== undefined) {
+      addVary(out)
+      if (coding === null) return false
+      pushIdHeaders(ctx, out)
+      writeCompressedStream(ctx, status, out, coding, body)
+      return true
+    }
+    // A chunked response of unknown size: read up to the minimum before deciding.
+    const res = ctx.res
+    peek(body, min).then(
+      ({ chunks, size: seen, ended }) => {
+        if (ended && (seen === 0 || seen < min)) {
+          const all = Buffer.concat(chunks)
+          out.push('Content-Length', String(all.length))
+          pushIdHeaders(ctx, out)
+          ctx.status = status
+          ctx.responseLength = all.length
+          res.writeHead(status, out)
+          res.end(all)
+          return
+        }
+        pushIdHeaders(ctx, out)
+        writeCompressedStream(ctx, status, out, coding, ended ? Buffer.concat(chunks) : body, ended ? [] : chunks)
+      },
+      () => res.destroy(),
+    )
+    return true
+  }
+
   /** Passes the backend's response on; `buffered` when a response mapping needed the whole body first. */
   #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData, buffered: Buffer | null): void {
     const res = ctx.res
@@ -429,6 +469,7 @@ export class HttpIntegration implements IntegrationHandler {
       res.end(ctx.httpMethod === 'HEAD' ? undefined : buffered)
       return
     }
+    if (rest && this.#compressProxied(ctx, status, out, length, response.body)) return
     if (length !== undefined) out.push('Content-Length', length)
     pushIdHeaders(ctx, out)
     ctx.status = status

@@ -8,7 +8,7 @@ import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
 import { sendReply } from '../dataplane/respond.js'
 import { MAX_PAYLOAD } from '../dataplane/server.js'
-import { readBody } from './body.js'
+import { readBody, readRequestBody } from './body.js'
 import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result, traceIdOf } from './lambda-events.js'
 import type { IntegrationResponseSelector } from './responses.js'
 import type { RequestTemplates } from './request-templates.js'
@@ -194,7 +194,7 @@ export class LambdaIntegration implements IntegrationHandler {
 
   async handle(ctx: RequestContext): Promise<void> {
     const cfg = this.#cfg
-    if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    if (ctx.body === null) ctx.body = await readRequestBody(ctx)
     const payload = convertRequestBody(ctx, ctx.body, cfg.contentHandling)
     const rendered = cfg.requestTemplates.apply(ctx, payload)
     const text = rendered ?? payload.toString('utf8')

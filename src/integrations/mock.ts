@@ -6,8 +6,7 @@ import type { RequestContext } from '../dataplane/context.js'
 import type { ContentHandling, Integration } from '../model/types.js'
 import { GatewayError } from '../errors.js'
 import { sendReply } from '../dataplane/respond.js'
-import { MAX_PAYLOAD } from '../dataplane/server.js'
-import { readBody } from './body.js'
+import { readRequestBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
 import { compileRequestTemplates, type RequestTemplates } from './request-templates.js'
 import { convertRequestBody } from './binary.js'
@@ -27,7 +26,7 @@ export class MockIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<void> {
-    if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    if (ctx.body === null) ctx.body = await readRequestBody(ctx)
     const rendered = this.#templates.apply(ctx, convertRequestBody(ctx, ctx.body, this.#contentHandling))
     let status = 200
     if (rendered !== null && rendered.trim() !== '') {

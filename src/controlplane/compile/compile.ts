@@ -229,6 +229,7 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
     gatewayResponses,
     accessLog: accessLogFor(stage, DEFAULT_REST_ACCESS_LOG_FORMAT, deps),
     binaryMediaTypes: Object.freeze([...api.binaryMediaTypes]),
+    minimumCompressionSize: api.minimumCompressionSize,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
   })
 }
@@ -290,6 +291,7 @@ function compileHttpStage(api: HttpApi, stage: Stage, deployment: Deployment, de
     gatewayResponses: compileHttpGatewayResponses(),
     accessLog: accessLogFor(stage, DEFAULT_HTTP_ACCESS_LOG_FORMAT, deps),
     binaryMediaTypes: Object.freeze([]),
+    minimumCompressionSize: null,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
   })
 }
