@@ -21,6 +21,15 @@ import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { functionIntegrations } from './integrations/functions.js'
 import { DEFAULT_STEPS } from './steps/index.js'
+import { apiKeyStep } from './steps/apikey/index.js'
+import { createThrottleStep } from './steps/throttle/index.js'
+import type { Limit } from './dataplane/keys.js'
+import type { StateStore } from './store/ports.js'
+import { MemoryStateStore } from './store/memory/state-store.js'
+import { SqliteStateStore } from './store/sqlite/state-store.js'
+import { RedisStateStore } from './store/redis/state-store.js'
+import { stateUsageReader } from './observe/usage.js'
+import type { ApiKey, UsagePlan } from './model/types.js'
 
 export interface GatewayOptions {
   sources: Sources
@@ -37,6 +46,14 @@ export interface GatewayOptions {
   watch?: boolean
   /** Extension points for later capabilities. */
   steps?: readonly StepFactory[]
+  /** Shared data-plane state (limits, quotas, usage): a `redis://` URL; default in-process (or SQLite with a data dir). */
+  redis?: string
+  /** When Redis cannot be reached: admit requests ('open', default) or refuse them ('closed'). */
+  stateUnavailable?: 'open' | 'closed'
+  /** The account-level throttle (default AWS's 10,000 rps, burst 5,000); null turns it off. */
+  accountLimit?: Limit | null
+  /** The clock of limits and quotas (tests inject one). */
+  now?: () => number
   integrations?: IntegrationFactory
   /** Usage records for the admin API's usage routes (default: none kept, every day reads 0). */
   usageReader?: UsageReader
@@ -58,6 +75,9 @@ export class Gateway {
   #store: ConfigStore | null = null
   #dataPlane: DataPlane | null = null
   #admin: AdminServer | null = null
+  #state: StateStore | null = null
+  #stateErrorLoggedAt = 0
+  #steps: readonly StepFactory[] = DEFAULT_STEPS
   #accessLog: AccessLogSink | null = null
   #unwatchStore: (() => void) | null = null
   #fileWatchers: FSWatcher[] = []
@@ -113,6 +133,31 @@ export class Gateway {
     const hasFileSources = Boolean(this.#opts.sources.configFile) || this.#opts.sources.restApis.length > 0 || this.#opts.sources.httpApis.length > 0
     if (hasFileSources || !dataDir) await this.#applyDesired(desired)
 
+    this.#state = this.#opts.redis
+      ? new RedisStateStore(this.#opts.redis, { onError: (err) => this.#log.warn({ err }, 'Redis state store error') })
+      : dataDir
+        ? new SqliteStateStore(dataDir)
+        : new MemoryStateStore()
+    this.#steps =
+      this.#opts.steps ??
+      [
+        ...DEFAULT_STEPS,
+        apiKeyStep,
+        createThrottleStep({
+          state: () => this.#state!,
+          ...(this.#opts.now ? { now: this.#opts.now } : {}),
+          ...(this.#opts.accountLimit !== undefined ? { account: this.#opts.accountLimit } : {}),
+          onUnavailable: this.#opts.stateUnavailable ?? 'open',
+          onStoreError: (err) => {
+            this.metrics.stateStoreErrors()
+            // Once per 10 s at most: an outage must not flood the log.
+            const t = Date.now()
+            if (t - this.#stateErrorLoggedAt < 10_000) return
+            this.#stateErrorLoggedAt = t
+            this.#log.warn({ err, mode: this.#opts.stateUnavailable ?? 'open' }, 'state store unavailable: limits and quotas are not being enforced' + ((this.#opts.stateUnavailable ?? 'open') === 'closed' ? ' (requests refused)' : ' (requests admitted)'))
+          },
+        }),
+      ]
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
     // The loader resolved --functions (or the config file's functionsDir) to an absolute path.
     this.#functionsDir = desired.functionsDir
@@ -128,7 +173,7 @@ export class Gateway {
     this.#admin.use(
       adminApiRoute({
         store: this.#store,
-        usage: this.#opts.usageReader ?? ZERO_USAGE_READER,
+        usage: this.#opts.usageReader ?? stateUsageReader(() => this.#state!, this.#opts.now),
         auth: { token: () => this.#desired?.listeners.admin?.token, boundHost: () => this.#adminAddress?.address },
         logger: this.#log,
       }),
@@ -160,11 +205,13 @@ export class Gateway {
   async #compile(): Promise<GatewayPlan> {
     const store = this.#store!
     const revision = await store.revision()
-    const [deployments, stages, settings, functions] = await Promise.all([
+    const [deployments, stages, settings, functions, apiKeys, usagePlans] = await Promise.all([
       store.list<Deployment>('deployment'),
       store.list<Stage>('stage'),
       store.get<GatewaySettings>('settings', 'gateway'),
       store.list<FunctionConfig>('function'),
+      store.list<ApiKey>('apikey'),
+      store.list<UsagePlan>('usageplan'),
     ])
     for (const f of functions) {
       // Re-registering retires warm environments: only do it when the declaration changed.
@@ -181,7 +228,7 @@ export class Gateway {
       dispatcher: this.#dispatcher,
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
-      steps: this.#opts.steps ?? DEFAULT_STEPS,
+      steps: this.#steps,
       integrations: this.#opts.integrations ?? functionIntegrations(this.functions),
     }
     const plan = compileGateway(
@@ -190,6 +237,8 @@ export class Gateway {
         deployments: new Map(deployments.map((d: StoredDoc<Deployment>) => [d.id, d.value])),
         stages: stages.map((s) => s.value),
         settings: settings?.value ?? { domains: [] },
+        apiKeys: apiKeys.map((k) => k.value),
+        usagePlans: usagePlans.map((p) => p.value),
       },
       deps,
     )
@@ -304,5 +353,6 @@ export class Gateway {
     this.#accessLog?.flush()
     await this.#dispatcher.close()
     await this.functions.close()
+    await this.#state?.close()
   }
 }

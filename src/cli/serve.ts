@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Gateway, type GatewayOptions } from '../gateway.js'
 import { createLogger } from '../observe/logger.js'
 import { ConfigError, formatProblems } from '../errors.js'
-import { parse, toPairs, toPort } from './args.js'
+import { parse, toPairs, toPort, UsageError } from './args.js'
 import type { Sources } from '../controlplane/config/desired.js'
 
 export const SERVE_HELP = `Usage: gatehouse serve [options]
@@ -25,6 +25,9 @@ Options:
   --admin-port N           admin port: /health, /ready, /metrics (default 9090)
   --admin-host ADDR        admin address (default 127.0.0.1)
   --data-dir DIR           keep config in an embedded SQLite database in DIR (survives restarts)
+  --redis URL              share limits, quotas and usage through Redis (redis://host:port); needed for
+                           exact limits across several gateway processes or nodes
+  --redis-unavailable MODE open (default: admit requests when Redis is down) or closed (refuse them)
   --log-level LEVEL        fatal|error|warn|info|debug (default info)
   --no-access-log          do not print access-log lines
   --no-watch               do not reload when config files change
@@ -48,6 +51,8 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
     'admin-host': { type: 'string' },
     'data-dir': { type: 'string' },
     'log-level': { type: 'string' },
+    redis: { type: 'string' },
+    'redis-unavailable': { type: 'string' },
     'no-access-log': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -80,6 +85,12 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
   if (values['admin-host']) opts.adminHost = values['admin-host']
   if (values['data-dir']) opts.dataDir = values['data-dir']
   if (values['no-access-log']) opts.accessLog = null
+  if (values.redis) opts.redis = values.redis
+  const mode = values['redis-unavailable']
+  if (mode !== undefined) {
+    if (mode !== 'open' && mode !== 'closed') throw new UsageError(`--redis-unavailable takes open or closed, got ${JSON.stringify(mode)}`)
+    opts.stateUnavailable = mode
+  }
 
   const gateway = new Gateway(opts)
   try {

@@ -27,7 +27,8 @@ const GETTERS: Record<string, ContextGetter> = {
   httpMethod: (c) => c.httpMethod,
   path: (c) => c.rawPath,
   protocol: (c) => c.protocol,
-  requestId: (c) => c.requestId,
+  // HTTP APIs' request id is the short one they send as apigw-requestid (§3.10, §11.6).
+  requestId: (c) => (c.apiKind === 'HTTP' ? c.extendedRequestId : c.requestId),
   awsEndpointRequestId: (c) => c.requestId,
   requestTime: (c) => c.requestTime,
   requestTimeEpoch: (c) => c.startTime,

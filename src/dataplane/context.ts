@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RoutePlan, StagePlan } from './plan.js'
+import { EMPTY_KEY_INDEX, type KeyIndex } from './keys.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
@@ -60,6 +61,8 @@ export class RequestContext {
     request: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> }
     response: { header: Record<string, string>; status?: number }
   } | null = null
+  /** The API keys of the plan this request started on. */
+  keys: KeyIndex = EMPTY_KEY_INDEX
   /** Free slots for steps of later issues (api key id, usage plan…), keyed by step name. */
   extras: Record<string, unknown> | null = null
 

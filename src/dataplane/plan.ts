@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
 import type { GatewayErrorCode } from '../errors.js'
+import type { KeyIndex } from './keys.js'
 
 /** What a step may answer instead of going on: a complete response. */
 export interface Reply {
@@ -119,6 +120,8 @@ export interface GatewayPlan {
   readonly apis: ReadonlyMap<string, ApiPlan>
   /** The API answering on hosts that name none (bare localhost): the only one, or the one marked default. */
   readonly defaultApi: ApiPlan | null
+  /** API keys and the usage plans that bind them to stages. */
+  readonly keys: KeyIndex
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */
   readonly warnings: readonly string[]
 }

@@ -121,6 +121,7 @@ export class DataPlane {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const plan = this.#plan
     const ctx = new RequestContext(req, res, requestId(), extendedRequestId(), Date.now(), performance.now())
+    ctx.keys = plan.keys
     this.#inFlight++
     if (this.#draining) res.shouldKeepAlive = false
     res.once('close', () => {

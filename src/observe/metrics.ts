@@ -16,6 +16,7 @@ export class GatewayMetrics {
   readonly #e4: Counter<(typeof LABELS)[number]>
   readonly #e5: Counter<(typeof LABELS)[number]>
   readonly #handles = new Map<string, MetricsHandle>()
+  readonly #stateErrors: Counter
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry]
@@ -24,6 +25,7 @@ export class GatewayMetrics {
     this.#integrationLatency = new Histogram({ name: 'apigateway_IntegrationLatency', help: 'Milliseconds spent on the backend (AWS/ApiGateway IntegrationLatency).', labelNames: LABELS, buckets: BUCKETS, registers })
     this.#e4 = new Counter({ name: 'apigateway_4XXError', help: 'Responses with a 4xx status (AWS/ApiGateway 4XXError; 4xx on HTTP APIs).', labelNames: LABELS, registers })
     this.#e5 = new Counter({ name: 'apigateway_5XXError', help: 'Responses with a 5xx status (AWS/ApiGateway 5XXError; 5xx on HTTP APIs).', labelNames: LABELS, registers })
+    this.#stateErrors = new Counter({ name: 'gatehouse_state_store_errors_total', help: 'Requests for which the shared state store (Redis) could not be reached.', registers })
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' })
   }
 
@@ -51,6 +53,10 @@ export class GatewayMetrics {
     }
     this.#handles.set(key, h)
     return h
+  }
+
+  stateStoreErrors(): void {
+    this.#stateErrors.inc()
   }
 
   text(): Promise<string> {

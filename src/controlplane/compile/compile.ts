@@ -15,7 +15,10 @@ import type {
   RestApi,
   Route,
   Stage,
+  ApiKey,
+  UsagePlan,
 } from '../../model/types.js'
+import { compileKeyIndex } from './keys.js'
 import { Router } from '../../dataplane/router.js'
 import {
   STEP_ORDER,
@@ -40,6 +43,8 @@ import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gate
 
 export interface CompileInput {
   revision: number
+  apiKeys?: readonly ApiKey[]
+  usagePlans?: readonly UsagePlan[]
   deployments: ReadonlyMap<string, Deployment>
   stages: readonly Stage[]
   settings: GatewaySettings
@@ -334,7 +339,8 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     defaultApi = apis.get(input.settings.defaultApiId) ?? null
     if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
-  return Object.freeze({ revision: input.revision, apis, defaultApi, warnings: Object.freeze(warnings) })
+  const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
+  return Object.freeze({ revision: input.revision, apis, defaultApi, keys, warnings: Object.freeze(warnings) })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */

@@ -1,0 +1,33 @@
+// Usage records and quota state for the admin API (§7.2 GetUsage / UpdateUsage), read from the StateStore
+// under the same keys the throttle step counts with.
+
+import type { UsagePlan } from '../model/types.js'
+import type { StateStore } from '../store/ports.js'
+import { quotaPeriod } from '../store/state-rules.js'
+
+export interface UsageReaderLike {
+  getUsage(planId: string, keyId: string, fromDay: string, toDay: string): Promise<Array<{ day: string; used: number }>>
+  remaining(planId: string, keyId: string, plan: UsagePlan): Promise<number | null>
+  adjust?(planId: string, keyId: string, plan: UsagePlan, remaining: number): Promise<void>
+}
+
+/** The counter key of a key's usage within a plan; the throttle step uses the same. */
+export function quotaKey(planId: string, keyId: string): string {
+  return `q|${planId}|${keyId}`
+}
+
+export function stateUsageReader(state: () => StateStore, now: () => number = Date.now): UsageReaderLike {
+  return {
+    getUsage: (planId, keyId, from, to) => state().getUsage(quotaKey(planId, keyId), from, to),
+    async remaining(planId, keyId, plan) {
+      if (!plan.quota) return null
+      const s = await state().quotaStatus(quotaKey(planId, keyId), plan.quota.limit, quotaPeriod(plan.quota.period, plan.quota.offset ?? 0, now()))
+      return s.remaining
+    },
+    async adjust(planId, keyId, plan, remaining) {
+      if (!plan.quota) return
+      const t = now()
+      await state().adjustQuota(quotaKey(planId, keyId), quotaPeriod(plan.quota.period, plan.quota.offset ?? 0, t), remaining, t)
+    },
+  }
+}

@@ -1,0 +1,39 @@
+// The API-key step (§2.6, §7.1): for methods with apiKeyRequired, the key from `x-api-key` (HEADER source)
+// or the authorizer's usageIdentifierKey (AUTHORIZER source) must exist, be enabled, and be in a usage plan
+// that includes this API stage. Every failure is 403 {"message":"Forbidden"}, never 401.
+
+import type { RestApi } from '../../model/types.js'
+import type { StepFactory } from '../../controlplane/compile/compile.js'
+import type { Step } from '../../dataplane/plan.js'
+import { GatewayError } from '../../errors.js'
+
+export const apiKeyStep: StepFactory = {
+  kind: 'apikey',
+  compile(route) {
+    if (route.apiKind !== 'REST' || route.method?.apiKeyRequired !== true) return null
+    const fromAuthorizer = (route.api as RestApi).apiKeySource === 'AUTHORIZER'
+    const stageKey = `${route.api.id}/${route.stage.stageName}`
+    const step: Step = {
+      name: 'apikey',
+      request(ctx) {
+        let value: unknown
+        if (fromAuthorizer) value = ctx.extras?.['usageIdentifierKey']
+        else {
+          const h = ctx.req.headers['x-api-key']
+          value = Array.isArray(h) ? h[h.length - 1] : h
+        }
+        if (typeof value !== 'string' || value === '') throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+        const key = ctx.keys.byValue.get(value)
+        if (key === undefined || !key.enabled) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+        const binding = key.stages.get(stageKey)
+        if (binding === undefined) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+        const extras = (ctx.extras ??= {})
+        extras['apiKey'] = value
+        extras['apiKeyId'] = key.id
+        extras['usagePlan'] = binding
+        return undefined
+      },
+    }
+    return step
+  },
+}

@@ -1,0 +1,108 @@
+// The throttling and quota step (§7.9, §7.2): token buckets in AWS's order — usage plan per method, usage
+// plan per key, stage per method (or the stage default), account — taken atomically in the StateStore so
+// several gateway processes enforce one limit; then the usage plan's quota. First empty bucket → 429
+// THROTTLED; quota spent → 429 QUOTA_EXCEEDED.
+
+import type { MethodSetting, RouteSettings } from '../../model/types.js'
+import type { StepFactory, RouteInfo } from '../../controlplane/compile/compile.js'
+import type { Step } from '../../dataplane/plan.js'
+import type { RequestContext } from '../../dataplane/context.js'
+import type { Limit, PlanBinding } from '../../dataplane/keys.js'
+import type { BucketSpec, StateStore } from '../../store/ports.js'
+import { StateStoreUnavailableError } from '../../store/ports.js'
+import { quotaPeriod } from '../../store/state-rules.js'
+import { GatewayError } from '../../errors.js'
+import { quotaKey } from '../../observe/usage.js'
+
+/** AWS's defaults: account 10,000 rps / 5,000 burst; REST stage methods the same (§7.9, §1.6 [REC]). */
+export const DEFAULT_ACCOUNT_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
+export const DEFAULT_METHOD_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
+
+export interface ThrottleOptions {
+  state: () => StateStore
+  now?: () => number
+  /** The account-level bucket; null turns it off. */
+  account?: Limit | null
+  /** When the state store cannot be reached: 'open' admits the request, 'closed' answers 503. */
+  onUnavailable?: 'open' | 'closed'
+  /** Called when the state store fails (logging, metrics). */
+  onStoreError?: (err: unknown) => void
+}
+
+/** `methodSettings` keys are `{resourcePath with / as ~1}/{METHOD}`; `*\/*` is the stage default (§1.6). */
+function restLimit(settings: Record<string, MethodSetting>, resourcePath: string, method: string): Limit {
+  const escaped = resourcePath.replace(/\//g, '~1')
+  const own = settings[`${escaped}/${method}`] ?? settings[`${resourcePath}/${method}`]
+  const all = settings['*/*']
+  const rate = own?.throttlingRateLimit ?? all?.throttlingRateLimit ?? DEFAULT_METHOD_LIMIT.rate
+  const burst = own?.throttlingBurstLimit ?? all?.throttlingBurstLimit ?? DEFAULT_METHOD_LIMIT.burst
+  return { rate, burst }
+}
+
+/** HTTP APIs: `routeSettings[routeKey]`, then `defaultRouteSettings`; no stage bucket when neither sets one. */
+function httpLimit(route: RouteInfo): Limit | null {
+  const own: RouteSettings | undefined = route.stage.routeSettings?.[route.routeKey]
+  const all = route.stage.defaultRouteSettings
+  const rate = own?.throttlingRateLimit ?? all?.throttlingRateLimit
+  const burst = own?.throttlingBurstLimit ?? all?.throttlingBurstLimit
+  if (rate === undefined && burst === undefined) return null
+  return { rate: rate ?? DEFAULT_METHOD_LIMIT.rate, burst: burst ?? DEFAULT_METHOD_LIMIT.burst }
+}
+
+const NO_BINDING = undefined
+
+export function createThrottleStep(opts: ThrottleOptions): StepFactory {
+  const now = opts.now ?? Date.now
+  const account = opts.account === undefined ? DEFAULT_ACCOUNT_LIMIT : opts.account
+  const failOpen = (opts.onUnavailable ?? 'open') === 'open'
+  return {
+    kind: 'throttle',
+    compile(route) {
+      const stageLimit = route.apiKind === 'REST' ? restLimit(route.stage.methodSettings, route.resourcePath, route.httpMethod) : httpLimit(route)
+      const stageBucket: BucketSpec | null = stageLimit ? { key: `s|${route.api.id}|${route.stage.stageName}|${route.routeKey}`, rate: stageLimit.rate, burst: stageLimit.burst } : null
+      const accountBucket: BucketSpec | null = account ? { key: 'acct', rate: account.rate, burst: account.burst } : null
+      const usesPlans = route.apiKind === 'REST' && route.method?.apiKeyRequired === true
+      if (!stageBucket && !accountBucket && !usesPlans) return null
+      const fixed: BucketSpec[] = []
+      if (stageBucket) fixed.push(stageBucket)
+      if (accountBucket) fixed.push(accountBucket)
+      const methodKey = `${route.resourcePath}/${route.httpMethod}`
+      const apiStage = `${route.api.id}|${route.stage.stageName}`
+
+      async function run(ctx: RequestContext): Promise<undefined> {
+        const binding = usesPlans ? (ctx.extras?.['usagePlan'] as PlanBinding | undefined) : NO_BINDING
+        const keyId = binding ? (ctx.extras!['apiKeyId'] as string) : ''
+        let buckets = fixed
+        if (binding) {
+          buckets = []
+          const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
+          if (m) buckets.push({ key: `pm|${binding.planId}|${keyId}|${apiStage}|${methodKey}`, rate: m.rate, burst: m.burst })
+          if (binding.throttle) buckets.push({ key: `pk|${binding.planId}|${keyId}`, rate: binding.throttle.rate, burst: binding.throttle.burst })
+          buckets.push(...fixed)
+        }
+        const t = now()
+        const state = opts.state()
+        try {
+          if (buckets.length > 0) {
+            const r = await state.takeTokens(buckets, t)
+            if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
+          }
+          if (binding) {
+            // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
+            const q = binding.quota
+            const period = q ? quotaPeriod(q.period, q.offset, t) : quotaPeriod('DAY', 0, t)
+            const r = await state.consumeQuota(quotaKey(binding.planId, keyId), q ? q.limit : Number.MAX_SAFE_INTEGER, period, t)
+            if (!r.allowed) throw new GatewayError('QUOTA_EXCEEDED', undefined)
+          }
+        } catch (err) {
+          if (!(err instanceof StateStoreUnavailableError)) throw err
+          opts.onStoreError?.(err)
+          if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
+        }
+        return undefined
+      }
+      const step: Step = { name: 'throttle', request: run }
+      return step
+    },
+  }
+}
