@@ -176,6 +176,7 @@ export class Gateway {
         usage: this.#opts.usageReader ?? stateUsageReader(() => this.#state!, this.#opts.now),
         auth: { token: () => this.#desired?.listeners.admin?.token, boundHost: () => this.#adminAddress?.address },
         logger: this.#log,
+        ...(this.#opts.now ? { now: () => new Date(this.#opts.now!()) } : {}),
       }),
     )
     const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
