@@ -47,7 +47,7 @@ function locate(frame) {
 /** Groups a file into what a reader cares about: our source, a dependency, Node's internals. */
 function groupOf(file) {
   if (file.startsWith('src/')) return file
-  const dep = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)
+  const dep = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)
   if (dep) return `dependency ${dep[1]}`
   if (file.startsWith('node:internal/http') || file.startsWith('node:_http')) return 'node: http'
   if (file.startsWith('node:internal/streams') || file.startsWith('node:stream')) return 'node: streams'

@@ -338,6 +338,17 @@ async function startBaseline(ctx, name, script) {
 }
 
 async function startGatehouse(ctx, accessLog, root = ROOT, name = accessLog ? 'gatehouse-access-log' : 'gatehouse') {
+  // A port found free can be taken by someone else before the gateway binds it: try again with new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGatehouseOnce(ctx, accessLog, root, name)
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err
+    }
+  }
+}
+
+async function startGatehouseOnce(ctx, accessLog, root, name) {
   const port = await freePort()
   const adminPort = await freePort()
   const nodeArgs = []
@@ -348,7 +359,12 @@ async function startGatehouse(ctx, accessLog, root = ROOT, name = accessLog ? 'g
   const stdout = openSync('/dev/null', 'w')
   const proc = startNode(nodeArgs, { cpu: pinning?.proxy, stdout, cwd: ROOT })
   const url = `http://127.0.0.1:${port}/dev/hello`
-  await waitFor200(url, proc)
+  try {
+    await waitFor200(url, proc)
+  } catch (err) {
+    await stop(proc)
+    throw err
+  }
   return { url, proc }
 }
 
@@ -398,7 +414,8 @@ const runs = Object.fromEntries(only.map((name) => [name, []]))
 let failed = false
 for (let round = 1; round <= rounds; round++) {
   if (rounds > 1) process.stdout.write(`round ${round} of ${rounds}\n`)
-  for (const name of only) {
+  // Every other round runs the candidates in reverse, so no candidate always gets the same slot.
+  for (const name of round % 2 === 0 ? [...only].reverse() : only) {
     const cand = CANDIDATES[name]
     process.stdout.write(`· ${name}: ${cand.label} … `)
     let started = null

@@ -3,7 +3,6 @@
 // Usage: node undici-proxy.mjs PORT UPSTREAM_ORIGIN. Prints `READY {"port":N}` once listening.
 
 import { createServer } from 'node:http'
-import { pipeline } from 'node:stream'
 import { Pool } from 'undici'
 
 const [portArg, upstream] = process.argv.slice(2)
@@ -34,9 +33,16 @@ const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (re
         else out.push(k, v)
       }
       res.writeHead(up.statusCode, out)
-      pipeline(up.body, res, (err) => {
-        if (err) res.destroy()
-      })
+      // pipe() with explicit teardown rather than stream.pipeline(), whose per-call AbortController costs
+      // a tenth of a request's CPU on Node 20: the baseline should be as lean as a careful hand-written proxy.
+      const body = up.body
+      const dropUpstream = () => {
+        if (!body.readableEnded) body.destroy()
+      }
+      body.on('error', () => res.destroy())
+      res.once('close', dropUpstream)
+      res.on('error', dropUpstream)
+      body.pipe(res)
     },
     () => {
       if (res.headersSent) res.destroy()
