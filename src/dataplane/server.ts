@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import type { AddressInfo } from 'node:net'
+import { listen } from './listen.js'
 import type { Socket } from 'node:net'
 import { RequestContext } from './context.js'
 import type { ApiPlan, GatewayPlan, RoutePlan, StagePlan } from './plan.js'
@@ -82,13 +83,7 @@ export class DataPlane {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject)
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject)
-        resolve(this.#server.address() as AddressInfo)
-      })
-    })
+    return listen(this.#server, port, host)
   }
 
   get inFlight(): number {

@@ -51,7 +51,8 @@ test('API keys: missing, unknown, disabled or unassociated keys are 403 Forbidde
     const gw = await startGateway({ configFile: config }, { now: () => now })
     try {
       assert.equal((await gw.fetch('/dev/open')).status, 200, 'a method without apiKeyRequired needs no key')
-      for (const headers of [{}, { 'x-api-key': 'nope-nope-nope-nope-nope' }, { 'x-api-key': KEY_OFF }, { 'x-api-key': KEY_OTHER }]) {
+      const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'nope-nope-nope-nope-nope' }, { 'x-api-key': KEY_OFF }, { 'x-api-key': KEY_OTHER }]
+      for (const headers of attempts) {
         const res = await gw.fetch('/dev/keyed', { headers })
         assert.equal(res.status, 403, JSON.stringify(headers))
         assert.deepEqual(res.json(), { message: 'Forbidden' })

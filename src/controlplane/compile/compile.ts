@@ -111,6 +111,14 @@ function compileSteps(route: RouteInfo, deps: CompileDeps, warn: (m: string) => 
   return out.sort((a, b) => a[0] - b[0]).map(([, s]) => s)
 }
 
+/** An integration type this module does not build itself: the extension factory's, or one that answers 500. */
+function fromFactory(info: RouteInfo, integration: Integration | IntegrationV2, type: string, where: string, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
+  const h = deps.integrations?.(info, integration) ?? null
+  if (h) return h
+  warn(`${where}: integration type ${type} is not available in this build; it answers 500`)
+  return new FailingIntegration(type)
+}
+
 function restIntegration(info: RouteInfo, integration: Integration | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
   const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
   if (!integration) {
@@ -147,12 +155,8 @@ function restIntegration(info: RouteInfo, integration: Integration | undefined, 
       }
       case 'MOCK':
         return new MockIntegration(integration)
-      default: {
-        const h = deps.integrations?.(info, integration) ?? null
-        if (h) return h
-        warn(`${where}: integration type ${integration.type} is not available in this build; it answers 500`)
-        return new FailingIntegration(integration.type)
-      }
+      default:
+        return fromFactory(info, integration, integration.type, where, deps, warn)
     }
   } catch (err) {
     warn(`${where}: ${(err as Error).message}; it answers 500`)
@@ -185,10 +189,7 @@ function httpApiIntegration(info: RouteInfo, integration: IntegrationV2 | undefi
         deps.dispatcher,
       )
     }
-    const h = deps.integrations?.(info, integration) ?? null
-    if (h) return h
-    warn(`${where}: integration type ${integration.integrationType} is not available in this build; it answers 500`)
-    return new FailingIntegration(integration.integrationType)
+    return fromFactory(info, integration, integration.integrationType, where, deps, warn)
   } catch (err) {
     warn(`${where}: ${(err as Error).message}; it answers 500`)
     return new FailingIntegration(integration.integrationType)
