@@ -1,7 +1,7 @@
 // Runs every test file under test/ with Node's own test runner, through tsx (Node 20 has no glob in --test).
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 
 const root = new URL('..', import.meta.url).pathname
 const only = process.argv.slice(2)
@@ -12,6 +12,14 @@ function walk(dir, out) {
     else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) out.push(relative(root, p))
   }
   return out
+}
+// The whole run type-checks sources and tests first (tests run through tsx, which does not check types).
+if (only.length === 0) {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit' })
+  if (tsc.status !== 0) {
+    console.error('type check failed: fix the errors above (npm run typecheck)')
+    process.exit(1)
+  }
 }
 let files = walk(join(root, 'test'), []).sort()
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)))
