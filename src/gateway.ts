@@ -23,6 +23,7 @@ import { functionIntegrations } from './integrations/functions.js'
 import { DEFAULT_STEPS } from './steps/index.js'
 import { apiKeyStep } from './steps/apikey/index.js'
 import { createThrottleStep } from './steps/throttle/index.js'
+import { createPolicyStep } from './steps/policy/index.js'
 import type { Limit } from './dataplane/keys.js'
 import type { StateStore } from './store/ports.js'
 import { MemoryStateStore } from './store/memory/state-store.js'
@@ -142,6 +143,7 @@ export class Gateway {
       this.#opts.steps ??
       [
         ...DEFAULT_STEPS,
+        createPolicyStep(this.#opts.now ? { now: this.#opts.now } : {}),
         apiKeyStep,
         createThrottleStep({
           state: () => this.#state!,

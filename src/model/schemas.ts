@@ -264,6 +264,9 @@ export const apiDeclarationSchema: Schema = {
     binaryMediaTypes: stringArray,
     gatewayResponses: gatewayResponsesMapSchema,
     cors: corsSchema,
+    // The policy's own rules are checked by the loader (src/auth/policy.ts), with paths inside it.
+    policy: { type: 'object' },
+    endpointType: { enum: ['EDGE', 'REGIONAL', 'PRIVATE'] },
     // Stage names are checked by the loader, which knows whether `$default` is allowed (HTTP only).
     stages: { type: 'object', additionalProperties: stageDeclarationSchema },
   },

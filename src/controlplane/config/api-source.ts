@@ -1,5 +1,6 @@
 // Where an API comes from: an OpenAPI file or an inline definition, imported by the OpenAPI importer, then the
-// config file's API-level overrides (name, binaryMediaTypes, gatewayResponses, cors) laid on top.
+// config file's API-level overrides (name, binaryMediaTypes, gatewayResponses, cors, policy, endpointType)
+// laid on top.
 
 import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../../errors.js'
@@ -7,6 +8,7 @@ import type { ConfigProblem } from '../../errors.js'
 import type { Api, GatewayResponseType } from '../../model/types.js'
 import { parseDefinition } from '../openapi/parse.js'
 import { importOpenApi } from '../openapi/import.js'
+import { compilePolicy, PolicyError } from '../../auth/policy.js'
 import type { ApiDecl } from './config-file.js'
 import { describeFsError, isRecord } from './config-file.js'
 
@@ -94,7 +96,17 @@ export function checkApiDecl(decl: ApiDecl, kind: 'REST' | 'HTTP', where: Where)
   if (kind === 'HTTP') {
     if (decl.binaryMediaTypes !== undefined) problems.push(at(where, `${p}/binaryMediaTypes`, 'binaryMediaTypes apply to REST APIs only; HTTP APIs pass bodies through as they are'))
     if (decl.gatewayResponses !== undefined) problems.push(at(where, `${p}/gatewayResponses`, 'gatewayResponses apply to REST APIs only'))
+    if (decl.policy !== undefined) problems.push(at(where, `${p}/policy`, 'resource policies apply to REST APIs only (§7.6)'))
+    if (decl.endpointType !== undefined) problems.push(at(where, `${p}/endpointType`, 'endpointType applies to REST APIs only'))
   } else {
+    if (isRecord(decl.policy)) {
+      try {
+        compilePolicy(decl.policy)
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err
+        for (const pp of err.problems) problems.push(at(where, `${p}/policy${pp.path}`, pp.message))
+      }
+    }
     if (decl.cors !== undefined) problems.push(at(where, `${p}/cors`, 'cors applies to HTTP APIs only; on a REST API declare OPTIONS methods (and CORS headers on a DEFAULT_4XX gateway response) in the OpenAPI document'))
     if (isRecord(decl.gatewayResponses) && decl.gatewayResponses.REQUEST_TOO_LARGE !== undefined) {
       warnings.push(at(where, `${p}/gatewayResponses/REQUEST_TOO_LARGE`, 'AWS does not let REQUEST_TOO_LARGE be customised (§6.1); this entry may have no effect'))
@@ -111,11 +123,14 @@ export function checkApiDecl(decl: ApiDecl, kind: 'REST' | 'HTTP', where: Where)
 /**
  * Lays a config entry's overrides over an imported API. `binaryMediaTypes` replaces the document's list;
  * each `gatewayResponses` entry replaces the document's response of that type (types not named are kept);
- * `cors` replaces the document's `x-amazon-apigateway-cors`.
+ * `cors` replaces the document's `x-amazon-apigateway-cors`; `policy` its `x-amazon-apigateway-policy`;
+ * `endpointType` sets the REST endpoint type.
  */
 export function applyApiOverrides(api: Api, decl: ApiDecl): void {
   if (typeof decl.name === 'string') api.name = decl.name
   if (api.kind === 'REST') {
+    if (isRecord(decl.policy)) api.policy = structuredClone(decl.policy)
+    if (decl.endpointType !== undefined) api.endpointConfiguration = { ...api.endpointConfiguration, types: [decl.endpointType] }
     if (Array.isArray(decl.binaryMediaTypes)) api.binaryMediaTypes = [...decl.binaryMediaTypes]
     if (isRecord(decl.gatewayResponses)) {
       const merged = { ...api.gatewayResponses }

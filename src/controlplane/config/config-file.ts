@@ -59,6 +59,10 @@ export interface ApiDecl {
   binaryMediaTypes?: string[]
   gatewayResponses?: Record<string, { statusCode?: string; responseParameters?: Record<string, string>; responseTemplates?: Record<string, string> }>
   cors?: CorsConfiguration
+  /** REST: the resource policy (§7.6), replacing the document's `x-amazon-apigateway-policy`. */
+  policy?: Record<string, unknown>
+  /** REST: the endpoint type (AWS's `endpointConfigurationTypes`); PRIVATE APIs need a policy (§1.8). */
+  endpointType?: 'EDGE' | 'REGIONAL' | 'PRIVATE'
   stages?: Record<string, StageDecl>
 }
 
