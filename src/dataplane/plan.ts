@@ -80,6 +80,14 @@ export interface RoutePlan {
   readonly metrics: MetricsHandle
 }
 
+/** An HTTP API stage's CORS configuration, compiled (§3.9; src/dataplane/cors.ts). */
+export interface StageCors {
+  /** The gateway's own answer to a preflight (OPTIONS + Origin + Access-Control-Request-Method); null for other requests. */
+  preflight(ctx: RequestContext): Reply | null
+  /** Rewrites a response's flat header list: backend CORS headers dropped, the configured ones added for an allowed origin. */
+  decorate(ctx: RequestContext, headers: string[]): void
+}
+
 export interface AccessLogFormatter {
   format(ctx: RequestContext): string
 }
@@ -103,6 +111,8 @@ export interface StagePlan {
   readonly minimumCompressionSize: number | null
   /** Metrics for requests that match no route (labelled with the stage only). */
   readonly unmatchedMetrics: MetricsHandle
+  /** HTTP APIs with a corsConfiguration: preflights answered before route matching, CORS headers on responses; otherwise null. */
+  readonly cors: StageCors | null
 }
 
 export interface ApiPlan {

@@ -38,6 +38,9 @@ export function sendReply(ctx: RequestContext, reply: Reply): void {
   }
   if (reply.cookies !== undefined) for (const c of reply.cookies) headers.push('Set-Cookie', c)
   if (!hasType) headers.push('Content-Type', 'application/json')
+  // HTTP APIs with CORS: every response of the stage, ours or the integration's (§3.9).
+  const cors = ctx.stage?.cors
+  if (cors) cors.decorate(ctx, headers)
   const compression = replyCompression(ctx, reply.status, headers, body.length)
   if (compression !== null) {
     // Large enough to compress: the response varies on Accept-Encoding whether or not this client accepts.

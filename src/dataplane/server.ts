@@ -216,6 +216,15 @@ export class DataPlane {
       if (typeof override === 'string' && override !== '') ctx.httpMethod = override.toUpperCase()
     }
 
+    // HTTP APIs with CORS answer preflights themselves, routes or not, without authorizers or integrations (§3.9).
+    if (stage.cors !== null) {
+      const preflight = stage.cors.preflight(ctx)
+      if (preflight !== null) {
+        sendReply(ctx, preflight)
+        return undefined
+      }
+    }
+
     const match = stage.router.find(path, ctx.httpMethod)
     let route: RoutePlan | null
     if (match) {

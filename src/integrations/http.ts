@@ -460,6 +460,9 @@ export class HttpIntegration implements IntegrationHandler {
     let status = response.statusCode
     const mapping = this.#apiResponseMapping
     if (mapping !== null && mapping.has(status)) status = mapping.apply(ctx, { status, headers: response.headers, body: buffered }, out)
+    // HTTP APIs with CORS replace the backend's CORS headers with the configured ones (§3.9).
+    const cors = ctx.stage?.cors
+    if (cors) cors.decorate(ctx, out)
     if (buffered !== null) {
       out.push('Content-Length', String(buffered.length))
       pushIdHeaders(ctx, out)

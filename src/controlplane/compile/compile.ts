@@ -40,6 +40,7 @@ import { compileIntegrationResponses } from '../../integrations/responses.js'
 import { compileRequestTemplates } from '../../integrations/request-templates.js'
 import { compileAccessLog, DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_REST_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
 import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gateway-responses.js'
+import { compileCors } from '../../dataplane/cors.js'
 
 export interface CompileInput {
   revision: number
@@ -237,6 +238,8 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
     binaryMediaTypes: Object.freeze([...api.binaryMediaTypes]),
     minimumCompressionSize: api.minimumCompressionSize,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
+    // REST APIs have no CORS engine: OPTIONS methods and gateway responses do it (§19.1).
+    cors: null,
   })
 }
 
@@ -299,6 +302,7 @@ function compileHttpStage(api: HttpApi, stage: Stage, deployment: Deployment, de
     binaryMediaTypes: Object.freeze([]),
     minimumCompressionSize: null,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
+    cors: api.corsConfiguration ? compileCors(api.corsConfiguration) : null,
   })
 }
 
