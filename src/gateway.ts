@@ -13,6 +13,7 @@ import { ConfigError, formatProblems } from './errors.js'
 import { loadDesiredState, planStoreChanges, type DesiredState, type Sources } from './controlplane/config/desired.js'
 import { compileGateway, type CompileDeps, type IntegrationFactory, type StepFactory } from './controlplane/compile/compile.js'
 import { DataPlane } from './dataplane/server.js'
+import { mutualTls } from './dataplane/client-cert.js'
 import type { GatewayPlan } from './dataplane/plan.js'
 import { GatewayMetrics } from './observe/metrics.js'
 import { AdminServer } from './controlplane/admin.js'
@@ -166,7 +167,14 @@ export class Gateway {
     if (this.#functionsDir) this.functions.registerDirectory(this.#functionsDir)
     const plan = await this.#compile()
     const tlsFiles = desired.listeners.http?.tls
-    const tls = tlsFiles ? { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) } : null
+    const tls = tlsFiles
+      ? {
+          cert: readFileSync(tlsFiles.cert),
+          key: readFileSync(tlsFiles.key),
+          // Mutual TLS (§7.8): client certificates are required unless the config says otherwise.
+          ...(tlsFiles.truststore ? mutualTls(readFileSync(tlsFiles.truststore), tlsFiles.truststore, tlsFiles.requireClientCert ?? true) : {}),
+        }
+      : null
     this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls })
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'

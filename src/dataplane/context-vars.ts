@@ -70,23 +70,27 @@ const GETTERS: Record<string, ContextGetter> = {
 
 /**
  * A getter for `$context.{name}` (name without the `$context.` prefix), or one that yields undefined
- * for a variable with no meaning here. `authorizer.*` reads what authorizer steps put on the context.
+ * for a variable with no meaning here. `authorizer.*` reads what authorizer steps put on the context;
+ * `identity.clientCert.*` the client certificate of a mutual TLS connection (§7.8).
  */
 export function contextGetter(name: string): ContextGetter {
   const g = GETTERS[name]
   if (g) return g
-  if (name.startsWith('authorizer.')) {
-    const keys = name.slice('authorizer.'.length).split('.')
-    return (c) => {
-      let v: unknown = c.authorizer
-      for (const k of keys) {
-        if (v === null || typeof v !== 'object') return undefined
-        v = (v as Record<string, unknown>)[k]
-      }
-      return v
-    }
-  }
+  if (name.startsWith('authorizer.')) return pathGetter(name.slice('authorizer.'.length), (c) => c.authorizer)
+  if (name.startsWith('identity.clientCert.')) return pathGetter(name.slice('identity.clientCert.'.length), (c) => c.extras?.['clientCert'])
   return () => undefined
+}
+
+function pathGetter(path: string, root: ContextGetter): ContextGetter {
+  const keys = path.split('.')
+  return (c) => {
+    let v: unknown = root(c)
+    for (const k of keys) {
+      if (v === null || typeof v !== 'object') return undefined
+      v = (v as Record<string, unknown>)[k]
+    }
+    return v
+  }
 }
 
 /** Builds the whole `$context` object (for templates and events); costs allocation, so only on demand. */
@@ -103,6 +107,8 @@ export function contextObject(ctx: RequestContext): Record<string, unknown> {
     }
   }
   out['authorizer'] = ctx.authorizer ?? {}
+  const cert = ctx.extras?.['clientCert']
+  if (cert !== undefined) (out['identity'] as Record<string, unknown>)['clientCert'] = cert
   return out
 }
 

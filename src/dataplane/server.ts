@@ -13,6 +13,7 @@ import type { ApiPlan, GatewayPlan, RoutePlan, StagePlan } from './plan.js'
 import { sendBare, sendError, sendGatewayError, sendReply } from './respond.js'
 import { GATEWAY_ERRORS, GatewayError } from '../errors.js'
 import { extendedRequestId, requestId } from '../model/ids.js'
+import { hasUntrustedCert, verifiedClientCert } from './client-cert.js'
 
 /** 10 MB payload limit (§11.2). */
 export const MAX_PAYLOAD = 10 * 1024 * 1024
@@ -30,7 +31,12 @@ export interface DataPlaneOptions {
   logger: DataPlaneLogger
   /** Called with each access-log line (already formatted). */
   accessLog?: ((line: string) => void) | null
-  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean } | null
+  /**
+   * HTTPS instead of HTTP. With `ca` + `requestCert` it is mutual TLS (§7.8, see `mutualTls()` in
+   * client-cert.ts): `rejectUnauthorized` fails the handshake of clients without a trusted certificate;
+   * without it, a request over a connection that presented an untrusted certificate gets 403.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | null
 }
 
 const EXECUTE_API = '.execute-api.'
@@ -45,6 +51,7 @@ export class DataPlane {
   #drainWaiters: Array<() => void> = []
   readonly #sockets = new Set<Socket>()
   readonly #https: boolean
+  readonly #mutualTls: boolean
 
   constructor(plan: GatewayPlan, opts: DataPlaneOptions) {
     this.#plan = plan
@@ -53,6 +60,7 @@ export class DataPlane {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res)
     const common = { maxHeaderSize: 64 * 1024, keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }
     this.#https = Boolean(opts.tls)
+    this.#mutualTls = opts.tls?.requestCert === true
     this.#server = opts.tls ? createHttpsServer({ ...common, ...opts.tls }, handler) : createServer(common, handler)
     this.#server.on('connection', (s: Socket) => {
       this.#sockets.add(s)
@@ -117,6 +125,10 @@ export class DataPlane {
     const plan = this.#plan
     const ctx = new RequestContext(req, res, requestId(), extendedRequestId(), Date.now(), performance.now())
     ctx.keys = plan.keys
+    if (this.#mutualTls) {
+      const cert = verifiedClientCert(req.socket)
+      if (cert !== null) ctx.extras = { clientCert: cert }
+    }
     this.#inFlight++
     if (this.#draining) res.shouldKeepAlive = false
     res.once('close', () => {
@@ -190,6 +202,12 @@ export class DataPlane {
     ctx.stage = stage
     ctx.stageVariables = stage.variables
     ctx.path = path
+
+    // §7.8: with client certificates optional, one the truststore does not vouch for is refused [K: 403 Forbidden].
+    if (this.#mutualTls && hasUntrustedCert(req.socket)) {
+      sendBare(ctx, 403)
+      return undefined
+    }
 
     // Size checks (§2.2, §11.2).
     const len = req.headers['content-length']

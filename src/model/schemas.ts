@@ -346,7 +346,13 @@ export const configFileSchema: Schema = {
           additionalProperties: false,
           properties: {
             ...listenerFields,
-            tls: { type: 'object', additionalProperties: false, required: ['cert', 'key'], properties: { cert: nonEmptyString, key: nonEmptyString } },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['cert', 'key'],
+              // truststore: a PEM bundle of CA certificates for mutual TLS (§7.8); requireClientCert defaults to true with one.
+              properties: { cert: nonEmptyString, key: nonEmptyString, truststore: nonEmptyString, requireClientCert: { type: 'boolean' } },
+            },
           },
         },
         admin: {

@@ -13,7 +13,7 @@ import { checkSchema } from './schema-check.js'
 export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
-    http?: { port?: number; host?: string; tls?: { cert: string; key: string } }
+    http?: { port?: number; host?: string; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
     admin?: { port?: number; host?: string; token?: string }
   }
   dataDir?: string

@@ -61,7 +61,8 @@ export interface DesiredState {
   /** API keys of the config file; `value` is '' where the file gives none (the store planner fills it in). */
   apiKeys: ApiKey[]
   usagePlans: UsagePlan[]
-  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string } }; admin?: ListenerConfig & { token?: string } }
+  /** `tls.truststore` (absolute) turns on mutual TLS (§7.8); `requireClientCert` is then true unless set false. */
+  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }; admin?: ListenerConfig & { token?: string } }
   /** Absolute. */
   dataDir?: string
   /** Absolute. */
@@ -412,6 +413,11 @@ class Loader {
       const tls = decl.http.tls
       if (isRecord(tls) && typeof tls.cert === 'string' && typeof tls.key === 'string') {
         http.tls = { cert: resolve(this.#configDir, tls.cert), key: resolve(this.#configDir, tls.key) }
+        if (typeof tls.truststore === 'string') http.tls.truststore = resolve(this.#configDir, tls.truststore)
+        if (typeof tls.requireClientCert === 'boolean') {
+          if (tls.truststore === undefined && tls.requireClientCert) this.#problem({ file: this.#configFile, path: '' }, '/listeners/http/tls/requireClientCert', 'client certificates can only be required with a truststore (a PEM bundle of the CA certificates that issue them)')
+          http.tls.requireClientCert = tls.requireClientCert
+        }
       }
       out.http = http
     }
