@@ -23,9 +23,23 @@ export function randomId(length = 10): string {
 /** `$context.requestId`: a UUID v4. */
 export const requestId: () => string = randomUUID
 
+// Random bytes drawn from a pool refilled 4 KiB at a time: one randomBytes call per ~370 requests
+// instead of one per request (it showed in the proxy route's profile).
+let pool = Buffer.alloc(0)
+let poolOffset = 0
+function pooled(n: number): Buffer {
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(4096)
+    poolOffset = 0
+  }
+  const out = pool.subarray(poolOffset, poolOffset + n)
+  poolOffset += n
+  return out
+}
+
 /** `$context.extendedRequestId` / `x-amz-apigw-id`: 16 base64 characters ending in `=` (§17). */
 export function extendedRequestId(): string {
-  return randomBytes(11).toString('base64').slice(0, 15) + '='
+  return pooled(11).toString('base64', 0, 11).slice(0, 15) + '='
 }
 
 /** `X-Amzn-Trace-Id`: `Root=1-{8 hex seconds}-{24 hex}`. */

@@ -1,66 +1,114 @@
 // Prometheus metrics with AWS's CloudWatch names (§11.5): Count, Latency, IntegrationLatency, 4XXError,
-// 5XXError, labelled by API, stage, method and resource (route key on HTTP APIs). Label children are
-// resolved once per route at compile time, so a request only increments.
+// 5XXError, labelled by API, stage, method and resource (route key on HTTP APIs). A route's series are
+// plain numbers held by its handle (resolved once per route at compile time), so a request only adds to
+// fields; they are written out in Prometheus text at scrape time. prom-client keeps the process metrics.
 
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MetricsHandle } from '../dataplane/plan.js'
 
-const LABELS = ['api_name', 'api_id', 'stage', 'method', 'resource'] as const
 const BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
+
+class Histo {
+  readonly counts = new Float64Array(BUCKETS.length)
+  sum = 0
+  count = 0
+  observe(v: number): void {
+    this.sum += v
+    this.count++
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (v <= BUCKETS[i]!) {
+        this.counts[i]!++
+        return
+      }
+    }
+  }
+}
+
+class RouteSeries implements MetricsHandle {
+  readonly labels: string
+  requests = 0
+  e4 = 0
+  e5 = 0
+  readonly lat = new Histo()
+  readonly ilat = new Histo()
+  constructor(labels: string) {
+    this.labels = labels
+  }
+  count(): void {
+    this.requests++
+  }
+  latency(ms: number): void {
+    this.lat.observe(ms)
+  }
+  integrationLatency(ms: number): void {
+    this.ilat.observe(ms)
+  }
+  error4xx(v: 0 | 1): void {
+    this.e4 += v
+  }
+  error5xx(v: 0 | 1): void {
+    this.e5 += v
+  }
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+}
+
+const FAMILIES: Array<[string, string, 'counter' | 'histogram', (s: RouteSeries) => number | Histo]> = [
+  ['apigateway_Count', 'Requests received (AWS/ApiGateway Count).', 'counter', (s) => s.requests],
+  ['apigateway_Latency', 'Milliseconds from receipt to response (AWS/ApiGateway Latency).', 'histogram', (s) => s.lat],
+  ['apigateway_IntegrationLatency', 'Milliseconds spent on the backend (AWS/ApiGateway IntegrationLatency).', 'histogram', (s) => s.ilat],
+  ['apigateway_4XXError', 'Responses with a 4xx status (AWS/ApiGateway 4XXError; 4xx on HTTP APIs).', 'counter', (s) => s.e4],
+  ['apigateway_5XXError', 'Responses with a 5xx status (AWS/ApiGateway 5XXError; 5xx on HTTP APIs).', 'counter', (s) => s.e5],
+]
 
 export class GatewayMetrics {
   readonly registry = new Registry()
-  readonly #count: Counter<(typeof LABELS)[number]>
-  readonly #latency: Histogram<(typeof LABELS)[number]>
-  readonly #integrationLatency: Histogram<(typeof LABELS)[number]>
-  readonly #e4: Counter<(typeof LABELS)[number]>
-  readonly #e5: Counter<(typeof LABELS)[number]>
-  readonly #handles = new Map<string, MetricsHandle>()
+  readonly #series = new Map<string, RouteSeries>()
   readonly #stateErrors: Counter
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
-    const registers = [this.registry]
-    this.#count = new Counter({ name: 'apigateway_Count', help: 'Requests received (AWS/ApiGateway Count).', labelNames: LABELS, registers })
-    this.#latency = new Histogram({ name: 'apigateway_Latency', help: 'Milliseconds from receipt to response (AWS/ApiGateway Latency).', labelNames: LABELS, buckets: BUCKETS, registers })
-    this.#integrationLatency = new Histogram({ name: 'apigateway_IntegrationLatency', help: 'Milliseconds spent on the backend (AWS/ApiGateway IntegrationLatency).', labelNames: LABELS, buckets: BUCKETS, registers })
-    this.#e4 = new Counter({ name: 'apigateway_4XXError', help: 'Responses with a 4xx status (AWS/ApiGateway 4XXError; 4xx on HTTP APIs).', labelNames: LABELS, registers })
-    this.#e5 = new Counter({ name: 'apigateway_5XXError', help: 'Responses with a 5xx status (AWS/ApiGateway 5XXError; 5xx on HTTP APIs).', labelNames: LABELS, registers })
-    this.#stateErrors = new Counter({ name: 'gatehouse_state_store_errors_total', help: 'Requests for which the shared state store (Redis) could not be reached.', registers })
+    this.#stateErrors = new Counter({ name: 'gatehouse_state_store_errors_total', help: 'Requests for which the shared state store (Redis) could not be reached.', registers: [this.registry] })
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' })
   }
 
-  /** The handle for one (api, stage, method, resource); cached, so plans rebuilt on reload reuse it. */
+  /** The handle for one (api, stage, method, resource); cached, so plans rebuilt on reload keep counting. */
   handle(apiName: string, apiId: string, stage: string, method: string, resource: string): MetricsHandle {
-    const key = `${apiId}\u0000${stage}\u0000${method}\u0000${resource}`
-    let h = this.#handles.get(key)
-    if (h) return h
-    const labels = { api_name: apiName, api_id: apiId, stage, method, resource }
-    const count = this.#count.labels(labels)
-    const latency = this.#latency.labels(labels)
-    const integration = this.#integrationLatency.labels(labels)
-    const e4 = this.#e4.labels(labels)
-    const e5 = this.#e5.labels(labels)
-    h = {
-      count: () => count.inc(),
-      latency: (ms) => latency.observe(ms),
-      integrationLatency: (ms) => integration.observe(ms),
-      error4xx: (v) => {
-        if (v) e4.inc()
-      },
-      error5xx: (v) => {
-        if (v) e5.inc()
-      },
+    const labels = `api_name="${escapeLabel(apiName)}",api_id="${escapeLabel(apiId)}",stage="${escapeLabel(stage)}",method="${escapeLabel(method)}",resource="${escapeLabel(resource)}"`
+    let s = this.#series.get(labels)
+    if (!s) {
+      s = new RouteSeries(labels)
+      this.#series.set(labels, s)
     }
-    this.#handles.set(key, h)
-    return h
+    return s
   }
 
   stateStoreErrors(): void {
     this.#stateErrors.inc()
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics()
+  /** The Prometheus text exposition of every metric. */
+  async text(): Promise<string> {
+    const lines: string[] = []
+    const series = [...this.#series.values()]
+    for (const [name, help, type, get] of FAMILIES) {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+      for (const s of series) {
+        const v = get(s)
+        if (typeof v === 'number') {
+          lines.push(`${name}{${s.labels}} ${v}`)
+          continue
+        }
+        let cumulative = 0
+        for (let i = 0; i < BUCKETS.length; i++) {
+          cumulative += v.counts[i]!
+          lines.push(`${name}_bucket{${s.labels},le="${BUCKETS[i]}"} ${cumulative}`)
+        }
+        lines.push(`${name}_bucket{${s.labels},le="+Inf"} ${v.count}`, `${name}_sum{${s.labels}} ${v.sum}`, `${name}_count{${s.labels}} ${v.count}`)
+      }
+    }
+    return lines.join('\n') + '\n' + (await this.registry.metrics())
   }
 
   get contentType(): string {

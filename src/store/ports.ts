@@ -157,6 +157,8 @@ export interface StateStore {
    * Throws RangeError for a negative or non-finite rate or burst, a non-finite `nowMs`, or a repeated key.
    */
   takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult>
+  /** Optional: the same decision synchronously, for in-process adapters (the data plane then skips an await). */
+  takeTokensSync?(buckets: readonly BucketSpec[], nowMs: number): TakeResult
   /**
    * Counts one request against `key`'s quota for `period` if fewer than `limit` (or the remaining quota set by
    * `adjustQuota`) were admitted in it; a rejected request is not counted. Each admitted request also adds

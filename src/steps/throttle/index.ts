@@ -101,7 +101,17 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
         }
         return undefined
       }
-      const step: Step = { name: 'throttle', request: run }
+      // Without a usage plan there is no quota to count: an in-process store decides synchronously, so the
+      // runner goes on without an await (the common case of a plain route).
+      const request = (ctx: RequestContext): undefined | Promise<undefined> => {
+        if (usesPlans) return run(ctx)
+        const state = opts.state()
+        if (state.takeTokensSync === undefined) return run(ctx)
+        const r = state.takeTokensSync(fixed, now())
+        if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
+        return undefined
+      }
+      const step: Step = { name: 'throttle', request }
       return step
     },
   }
