@@ -30,6 +30,7 @@ import type { StateStore } from './store/ports.js'
 import { MemoryStateStore } from './store/memory/state-store.js'
 import { SqliteStateStore } from './store/sqlite/state-store.js'
 import { RedisStateStore } from './store/redis/state-store.js'
+import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
 
@@ -48,8 +49,17 @@ export interface GatewayOptions {
   watch?: boolean
   /** Extension points for later capabilities. */
   steps?: readonly StepFactory[]
+  /**
+   * Where config lives when several gateway nodes share it: a `postgres://…[?schema=NAME]` URL (wins over the
+   * config file's `configStore`). A change made on any node reaches every node's data plane within a second.
+   */
+  configStore?: string
   /** Shared data-plane state (limits, quotas, usage): a `redis://` URL; default in-process (or SQLite with a data dir). */
   redis?: string
+  /** Prepended to every Redis key (default `gatehouse:`), so several gateways or test runs can share one Redis. */
+  redisKeyPrefix?: string
+  /** A data-plane state store to use instead of opening one (a cluster worker's link to its primary); closed by stop(). */
+  state?: StateStore
   /** When Redis cannot be reached: admit requests ('open', default) or refuse them ('closed'). */
   stateUnavailable?: 'open' | 'closed'
   /** The account-level throttle (default AWS's 10,000 rps, burst 5,000); null turns it off. */
@@ -130,13 +140,26 @@ export class Gateway {
     for (const w of desired.warnings) this.#log.warn({ file: w.file, path: w.path }, w.message)
     this.#desired = desired
     const dataDir = this.#opts.dataDir ?? desired.dataDir
-    this.#store = dataDir ? new SqliteConfigStore(dataDir) : new MemoryConfigStore()
-    // With a data dir and no file sources at all, what the store holds is served as it is.
+    const configStore = this.#opts.configStore ?? desired.configStore
+    this.#store = configStore
+      ? await openConfigStoreUrl(configStore, { onListenerError: (err) => this.#log.warn({ err }, 'PostgreSQL config store error') })
+      : dataDir
+        ? new SqliteConfigStore(dataDir)
+        : new MemoryConfigStore()
+    // With a persistent store and no file sources at all, what the store holds is served as it is.
     const hasFileSources = Boolean(this.#opts.sources.configFile) || this.#opts.sources.restApis.length > 0 || this.#opts.sources.httpApis.length > 0
-    if (hasFileSources || !dataDir) await this.#applyDesired(desired)
+    if (hasFileSources || (!dataDir && !configStore)) await this.#applyDesired(desired)
+    if (configStore && !this.#opts.redis && !this.#opts.state) {
+      this.#log.warn('config is shared through PostgreSQL, but limits and quotas are counted by this process alone: use --redis to share them between nodes')
+    }
 
-    this.#state = this.#opts.redis
-      ? new RedisStateStore(this.#opts.redis, { onError: (err) => this.#log.warn({ err }, 'Redis state store error') })
+    this.#state = this.#opts.state
+      ? this.#opts.state
+      : this.#opts.redis
+      ? new RedisStateStore(this.#opts.redis, {
+          onError: (err) => this.#log.warn({ err }, 'Redis state store error'),
+          ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
+        })
       : dataDir
         ? new SqliteStateStore(dataDir)
         : new MemoryStateStore()

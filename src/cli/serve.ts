@@ -1,13 +1,20 @@
 // `gatehouse serve`: load config, serve the data plane and the admin port, print every invoke URL,
 // reload on file changes, drain on SIGTERM/SIGINT.
 
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Gateway, type GatewayOptions } from '../gateway.js'
 import { createLogger } from '../observe/logger.js'
 import { ConfigError, formatProblems } from '../errors.js'
 import { parse, toPairs, toPort, UsageError } from './args.js'
-import type { Sources } from '../controlplane/config/desired.js'
+import { loadDesiredState, type Sources } from '../controlplane/config/desired.js'
+import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
+import { ClusterStateStore } from '../store/cluster/state-store.js'
+import { MemoryStateStore } from '../store/memory/state-store.js'
+import { SqliteStateStore } from '../store/sqlite/state-store.js'
+import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
 
 export const SERVE_HELP = `Usage: gatehouse serve [options]
 
@@ -25,9 +32,15 @@ Options:
   --admin-port N           admin port: /health, /ready, /metrics (default 9090)
   --admin-host ADDR        admin address (default 127.0.0.1)
   --data-dir DIR           keep config in an embedded SQLite database in DIR (survives restarts)
-  --redis URL              share limits, quotas and usage through Redis (redis://host:port); needed for
-                           exact limits across several gateway processes or nodes
+  --config-store URL       keep config in PostgreSQL shared by several gateway nodes
+                           (postgres://user:password@host:5432/database[?schema=NAME]); a change made on
+                           any node reaches every node within a second
+  --redis URL              share limits, quotas and usage through Redis (redis://host:port[/db]); needed
+                           for exact limits across several gateway processes or nodes
+  --redis-prefix PREFIX    prefix of every Redis key (default gatehouse:), to share one Redis between gateways
   --redis-unavailable MODE open (default: admit requests when Redis is down) or closed (refuse them)
+  --workers N              run N worker processes on the same ports (node:cluster); they share config and,
+                           without --redis, limits and quotas held by the primary process
   --log-level LEVEL        fatal|error|warn|info|debug (default info)
   --no-access-log          do not print access-log lines
   --no-watch               do not reload when config files change
@@ -50,8 +63,11 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
     'admin-port': { type: 'string' },
     'admin-host': { type: 'string' },
     'data-dir': { type: 'string' },
+    'config-store': { type: 'string' },
     'log-level': { type: 'string' },
     redis: { type: 'string' },
+    'redis-prefix': { type: 'string' },
+    workers: { type: 'string' },
     'redis-unavailable': { type: 'string' },
     'no-access-log': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
@@ -71,11 +87,14 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
   if (values.stage) sources.stage = values.stage
   if (values.functions) sources.functionsDir = values.functions
   const noSources = !values.config && sources.restApis.length === 0 && sources.httpApis.length === 0
-  if (noSources && !values['data-dir']) {
+  if (noSources && !values['data-dir'] && !values['config-store']) {
     const example = bundledExample()
     if (existsSync(example)) sources.configFile = example
   }
-  const logger = createLogger(values['log-level'] ?? 'info')
+  const worker = isGatehouseWorker()
+  const baseLogger = createLogger(values['log-level'] ?? 'info')
+  // Several workers write to one stderr: each line says which one.
+  const logger = worker ? baseLogger.child({ worker: workerLink.id() }) : baseLogger
   const opts: GatewayOptions = { sources, logger, watch: !values['no-watch'] }
   const port = toPort(values.port, '--port')
   const adminPort = toPort(values['admin-port'], '--admin-port')
@@ -85,48 +104,111 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
   if (values['admin-host']) opts.adminHost = values['admin-host']
   if (values['data-dir']) opts.dataDir = values['data-dir']
   if (values['no-access-log']) opts.accessLog = null
+  if (values['config-store'] !== undefined) {
+    try {
+      parseConfigStoreUrl(values['config-store'])
+    } catch (err) {
+      throw new UsageError(`--config-store: ${(err as Error).message}`)
+    }
+    opts.configStore = values['config-store']
+  }
   if (values.redis) opts.redis = values.redis
+  if (values['redis-prefix'] !== undefined) {
+    if (values['redis-prefix'] === '') throw new UsageError('--redis-prefix must not be empty')
+    if (!values.redis) throw new UsageError('--redis-prefix needs --redis')
+    opts.redisKeyPrefix = values['redis-prefix']
+  }
   const mode = values['redis-unavailable']
   if (mode !== undefined) {
     if (mode !== 'open' && mode !== 'closed') throw new UsageError(`--redis-unavailable takes open or closed, got ${JSON.stringify(mode)}`)
     opts.stateUnavailable = mode
   }
+  const workers = toWorkers(values.workers)
+  if (workers !== undefined && !worker) return primary(opts, workers, out)
+  if (worker) {
+    // The primary made a data dir for the shared config when none was configured, and holds the limits.
+    const shared = workerLink.dataDir()
+    if (shared && opts.dataDir === undefined) opts.dataDir = shared
+    if (!opts.redis) opts.state = new ClusterStateStore(process)
+  }
 
   const gateway = new Gateway(opts)
+  let stopRequested: string | null = null
+  let requestStop: (signal: string) => void = (signal) => (stopRequested ??= signal)
+  process.once('SIGTERM', () => requestStop('SIGTERM'))
+  process.once('SIGINT', () => requestStop('SIGINT'))
+  if (worker) workerLink.onStop(() => requestStop('primary'))
+  const leave = (code: number): number => {
+    if (worker) workerLink.leave()
+    return code
+  }
   try {
     await gateway.start()
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`gatehouse: configuration refused (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${formatProblems(err.problems)}\n`)
-      await gateway.stop(0).catch(() => undefined)
-      return 1
-    }
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`gatehouse: ${e.message}: the port is taken; choose another with --port / --admin-port\n`)
-      await gateway.stop(0).catch(() => undefined)
-      return 1
-    }
-    throw err
+    const refused = startFailure(err)
+    if (refused === null) throw err
+    process.stderr.write(refused)
+    await gateway.stop(0).catch(() => undefined)
+    return leave(1)
   }
-  out.write(banner(gateway))
+  if (worker) workerLink.ready(banner(gateway))
+  else out.write(banner(gateway))
   return new Promise<number>((resolve) => {
     let stopping = false
-    const stop = (signal: string) => {
+    requestStop = (signal: string) => {
       if (stopping) return
       stopping = true
       logger.info({ signal }, 'draining in-flight requests, then exiting')
       gateway.stop().then(
-        () => resolve(0),
+        () => resolve(leave(0)),
         (err: unknown) => {
           logger.error({ err }, 'error while stopping')
-          resolve(1)
+          resolve(leave(1))
         },
       )
     }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+    if (stopRequested !== null) requestStop(stopRequested)
   })
+}
+
+/** What to tell the user when the gateway cannot start for a reason of theirs; null for a bug. */
+function startFailure(err: unknown): string | null {
+  if (err instanceof ConfigError) return `gatehouse: configuration refused (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${formatProblems(err.problems)}\n`
+  if (err instanceof ConfigStoreOpenError) return `gatehouse: ${err.message}\n`
+  const e = err as NodeJS.ErrnoException
+  if (e.code === 'EADDRINUSE') return `gatehouse: ${e.message}: the port is taken; choose another with --port / --admin-port\n`
+  return null
+}
+
+function toWorkers(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+/**
+ * `--workers N`: checks the config once (so problems are reported once, not by every worker), picks the
+ * shared stores, and runs the cluster primary.
+ */
+async function primary(opts: GatewayOptions, workers: number, out: NodeJS.WriteStream): Promise<number> {
+  let desired
+  try {
+    desired = await loadDesiredState(opts.sources)
+  } catch (err) {
+    const refused = startFailure(err)
+    if (refused === null) throw err
+    process.stderr.write(refused)
+    return 1
+  }
+  const dataDir = opts.dataDir ?? desired.dataDir
+  const configStore = opts.configStore ?? desired.configStore
+  // Workers must share one config store, so that an admin change through any of them reaches all.
+  const tempDataDir = dataDir || configStore ? undefined : mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'))
+  if (tempDataDir) opts.logger.info({ dataDir: tempDataDir }, 'the workers share config through a temporary data dir, removed at exit (--data-dir keeps it)')
+  const state = opts.redis ? null : dataDir ? new SqliteStateStore(dataDir) : new MemoryStateStore()
+  const stateNote = opts.redis ? 'limits and quotas in Redis' : `limits and quotas held by the primary (pid ${process.pid})${dataDir ? ', kept in the data dir' : ''}`
+  return runPrimary({ workers, logger: opts.logger, out, state, stateNote, ...(tempDataDir ? { tempDataDir } : {}) })
 }
 
 function banner(gateway: Gateway): string {

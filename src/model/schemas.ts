@@ -367,6 +367,11 @@ export const configFileSchema: Schema = {
       },
     },
     dataDir: nonEmptyString,
+    configStore: {
+      type: 'string',
+      pattern: '^postgres(ql)?://',
+      'x-message': 'configStore is a PostgreSQL URL: postgres://user:password@host:5432/database (add ?schema=NAME for a schema other than public)',
+    },
     functionsDir: nonEmptyString,
     logging: {
       type: 'object',

@@ -17,6 +17,8 @@ export interface ConfigFileDecl {
     admin?: { port?: number; host?: string; token?: string }
   }
   dataDir?: string
+  /** A `postgres://` URL: config shared by several gateway nodes (the CLI's --config-store wins). */
+  configStore?: string
   functionsDir?: string
   logging?: { level?: string; accessLogs?: boolean }
   defaultApi?: string

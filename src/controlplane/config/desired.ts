@@ -67,6 +67,8 @@ export interface DesiredState {
   dataDir?: string
   /** Absolute. */
   functionsDir?: string
+  /** The config file's `configStore` URL (PostgreSQL), as written. */
+  configStore?: string
   logging: { level: string; accessLogs: boolean }
   warnings: ConfigProblem[]
   /**
@@ -190,6 +192,7 @@ class Loader {
       files: [...new Set(this.#files)],
     }
     if (typeof config?.dataDir === 'string') state.dataDir = resolve(this.#configDir, config.dataDir)
+    if (typeof config?.configStore === 'string') state.configStore = config.configStore
     if (this.#sources.functionsDir !== undefined) state.functionsDir = resolve(this.#cwd, this.#sources.functionsDir)
     else if (typeof config?.functionsDir === 'string') state.functionsDir = resolve(this.#configDir, config.functionsDir)
     return state
