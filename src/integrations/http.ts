@@ -261,6 +261,8 @@ export class HttpIntegration implements IntegrationHandler {
         if (lk === 'x-forwarded-proto' || lk === 'x-forwarded-port') continue
         // REST proxies do not pass the client's Content-Encoding (§6.6).
         if (lk === 'content-encoding' && this.#cfg.apiKind === 'REST') continue
+        // A SigV4 signature the auth step verified is the gateway's, not the backend's (§6.6).
+        if (lk === 'authorization' && ctx.extras?.['sigv4Authorization'] === true) continue
         out.push(k, raw[i + 1]!)
       }
       out.push('X-Forwarded-For', xff === undefined ? ctx.sourceIp : xff + ', ' + ctx.sourceIp)
@@ -338,6 +340,11 @@ export class HttpIntegration implements IntegrationHandler {
       }
     } else if (method !== 'GET' && method !== 'HEAD') {
       body = rendered ?? (converted!.length > 0 ? converted : null)
+    }
+    // The common proxy route (no response mapping, no compression) streams through undici's dispatch API
+    // straight into the client response: no promise-and-stream layer per request (see ProxyHandler).
+    if (cfg.proxy && this.#apiResponseMapping === null && (cfg.apiKind !== 'REST' || (ctx.stage?.minimumCompressionSize ?? null) === null)) {
+      return this.#dispatchProxy(ctx, target, method, headers, body)
     }
     ctx.integrationStart = performance.now()
     // The integration timeout covers the wait for the backend's response (and, non-proxy, its body);
@@ -439,14 +446,12 @@ export class HttpIntegration implements IntegrationHandler {
     return true
   }
 
-  /** Passes the backend's response on; `buffered` when a response mapping needed the whole body first. */
-  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData, buffered: Buffer | null): void {
-    const res = ctx.res
-    const out: string[] = []
+  /** The proxied response's headers as the client gets them (§5.8 remapping on REST, hop-by-hop dropped). */
+  proxyHeaders(headers: Dispatcher.ResponseData['headers'], out: string[]): string | undefined {
     const rest = this.#cfg.apiKind === 'REST'
     let length: string | undefined
-    for (const k in response.headers) {
-      const v = response.headers[k]
+    for (const k in headers) {
+      const v = headers[k]
       if (v === undefined) continue
       if (k === 'content-length') length = v as string
       if (rest && REMAP_RESPONSE.has(k)) {
@@ -457,6 +462,26 @@ export class HttpIntegration implements IntegrationHandler {
       if (Array.isArray(v)) for (const one of v) out.push(k, one)
       else out.push(k, v)
     }
+    return length
+  }
+
+  #dispatchProxy(ctx: RequestContext, target: { origin: string; path: string }, method: string, headers: string[], body: Dispatcher.DispatchOptions['body']): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const handler = new ProxyHandler(this, ctx, this.#cfg.timeoutMs, resolve, reject)
+      ctx.integrationStart = performance.now()
+      this.#dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 300_000 },
+        handler,
+      )
+    })
+  }
+
+  /** Passes the backend's response on; `buffered` when a response mapping needed the whole body first. */
+  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData, buffered: Buffer | null): void {
+    const res = ctx.res
+    const out: string[] = []
+    const rest = this.#cfg.apiKind === 'REST'
+    const length = this.proxyHeaders(response.headers, out)
     let status = response.statusCode
     const mapping = this.#apiResponseMapping
     if (mapping !== null && mapping.has(status)) status = mapping.apply(ctx, { status, headers: response.headers, body: buffered }, out)
@@ -500,6 +525,106 @@ export class HttpIntegration implements IntegrationHandler {
     res.once('close', dropUpstream)
     res.on('error', dropUpstream)
     body.pipe(res)
+  }
+}
+
+function onProxyTimeout(h: ProxyHandler): void {
+  h.timedOut = true
+  h.controller?.abort(new Error('integration timeout'))
+}
+
+function onClientClose(this: ProxyHandler): void {
+  // The client went away before the backend finished: stop reading it and free the connection.
+  if (!this.ended) this.controller?.abort(new Error('client closed the connection'))
+}
+
+/**
+ * One proxied request on undici's dispatch API: the backend's status and headers become the client's,
+ * body chunks are written straight to the client response (pausing the backend while the client is slow),
+ * and the integration timeout aborts the dispatch until the response starts. Resolves once the response
+ * has started; rejects with the gateway error when it fails before that.
+ */
+class ProxyHandler implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | null = null
+  timedOut = false
+  ended = false
+  readonly #integration: HttpIntegration
+  readonly #ctx: RequestContext
+  readonly #resolve: () => void
+  readonly #reject: (err: GatewayError) => void
+  readonly #timer: NodeJS.Timeout
+  readonly #timeoutMs: number
+  #started = false
+  #counted = 0
+  #countBytes = false
+  readonly #onClose: () => void
+
+  constructor(integration: HttpIntegration, ctx: RequestContext, timeoutMs: number, resolve: () => void, reject: (err: GatewayError) => void) {
+    this.#integration = integration
+    this.#ctx = ctx
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#timeoutMs = timeoutMs
+    this.#timer = setTimeout(onProxyTimeout, timeoutMs, this)
+    this.#onClose = onClientClose.bind(this)
+    ctx.res.once('close', this.#onClose)
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Dispatcher.ResponseData['headers']): void {
+    if (statusCode < 200) return
+    clearTimeout(this.#timer)
+    const ctx = this.#ctx
+    ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+    ctx.integrationStatus = statusCode
+    const out: string[] = []
+    const length = this.#integration.proxyHeaders(headers, out)
+    const cors = ctx.stage?.cors
+    if (cors) cors.decorate(ctx, out)
+    if (length !== undefined) {
+      out.push('Content-Length', length)
+      ctx.responseLength = Number(length)
+    } else this.#countBytes = true
+    pushIdHeaders(ctx, out)
+    ctx.status = statusCode
+    this.#started = true
+    ctx.res.writeHead(statusCode, out)
+    this.#resolve()
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#countBytes) this.#counted += chunk.length
+    const res = this.#ctx.res
+    if (!res.write(chunk)) {
+      controller.pause()
+      res.once('drain', () => controller.resume())
+    }
+  }
+
+  onResponseEnd(): void {
+    this.ended = true
+    const ctx = this.#ctx
+    if (this.#countBytes) ctx.responseLength = this.#counted
+    ctx.res.off('close', this.#onClose)
+    ctx.res.end()
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.ended = true
+    clearTimeout(this.#timer)
+    const ctx = this.#ctx
+    ctx.res.off('close', this.#onClose)
+    if (this.#started) {
+      // Mid-body: the client's response cannot be answered any more; cut it.
+      ctx.res.destroy(err)
+      return
+    }
+    ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
+    ctx.integrationErrorMessage = this.timedOut ? `timed out after ${this.#timeoutMs} ms` : err.message
+    this.#reject(this.timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err))
   }
 }
 
