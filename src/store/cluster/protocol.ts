@@ -13,27 +13,38 @@ export interface IpcEndpoint {
 export const STATE_OPS = ['takeTokens', 'consumeQuota', 'quotaStatus', 'adjustQuota', 'getUsage', 'get', 'set', 'delete', 'deletePrefix'] as const
 export type StateOp = (typeof STATE_OPS)[number]
 
-export interface StateRequest {
-  gh: 'state'
-  /** Names the calling adapter, so several adapters can share one channel. */
-  from: string
+/** One StateStore call. */
+export interface StateCall {
   id: number
   op: StateOp
   args: unknown[]
 }
 
-export type StateReply =
-  | { gh: 'state-reply'; to: string; id: number; ok: true; value?: unknown }
-  | { gh: 'state-reply'; to: string; id: number; ok: false; error: { name: string; message: string } }
+export type StateResult = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: { name: string; message: string } }
+
+/** The calls one adapter made in one turn of its event loop, sent as one message (fewer, larger IPC writes). */
+export interface StateRequest {
+  gh: 'state'
+  /** Names the calling adapter, so several adapters can share one channel. */
+  from: string
+  calls: StateCall[]
+}
+
+/** The results of one StateRequest's calls, in any order. */
+export interface StateReply {
+  gh: 'state-reply'
+  to: string
+  results: StateResult[]
+}
 
 export function isStateRequest(message: unknown): message is StateRequest {
   const m = message as Partial<StateRequest> | null
-  return typeof m === 'object' && m !== null && m.gh === 'state' && typeof m.from === 'string' && typeof m.id === 'number' && Array.isArray(m.args)
+  return typeof m === 'object' && m !== null && m.gh === 'state' && typeof m.from === 'string' && Array.isArray(m.calls)
 }
 
 export function isStateReply(message: unknown): message is StateReply {
   const m = message as Partial<StateReply> | null
-  return typeof m === 'object' && m !== null && m.gh === 'state-reply' && typeof m.to === 'string' && typeof m.id === 'number'
+  return typeof m === 'object' && m !== null && m.gh === 'state-reply' && typeof m.to === 'string' && Array.isArray(m.results)
 }
 
 type Encoded = { $buf: string } | { $num: 'Infinity' | '-Infinity' | 'NaN' }

@@ -3,7 +3,7 @@
 
 import type { StateStore } from '../ports.js'
 import { STATE_OPS, decode, encode, isStateRequest } from './protocol.js'
-import type { IpcEndpoint, StateReply, StateRequest } from './protocol.js'
+import type { IpcEndpoint, StateCall, StateReply, StateResult } from './protocol.js'
 
 const OPS = new Set<string>(STATE_OPS)
 
@@ -21,8 +21,11 @@ export function hostStateStore(store: StateStore | (() => StateStore), endpoint:
   const current = typeof store === 'function' ? store : () => store
   const onMessage = (message: unknown): void => {
     if (!isStateRequest(message)) return
-    void answer(current, message).then((reply) => {
+    // Started in the order sent, so one worker's calls reach the store in its order.
+    const s = current()
+    void Promise.all(message.calls.map((call) => answer(s, call))).then((results) => {
       if (endpoint.connected === false || typeof endpoint.send !== 'function') return
+      const reply: StateReply = { gh: 'state-reply', to: message.from, results }
       try {
         endpoint.send(reply, () => undefined)
       } catch {
@@ -34,15 +37,14 @@ export function hostStateStore(store: StateStore | (() => StateStore), endpoint:
   return () => void endpoint.off('message', onMessage)
 }
 
-async function answer(store: () => StateStore, request: StateRequest): Promise<StateReply> {
-  const base = { gh: 'state-reply' as const, to: request.from, id: request.id }
+async function answer(store: StateStore, call: StateCall): Promise<StateResult> {
   try {
-    if (!OPS.has(request.op)) throw new TypeError(`unknown state store operation ${JSON.stringify(request.op)}`)
-    const s = store() as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
-    const value = await s[request.op]!.apply(s, decode(request.args) as unknown[])
-    return value === undefined ? { ...base, ok: true } : { ...base, ok: true, value: encode(value) }
+    if (!OPS.has(call.op)) throw new TypeError(`unknown state store operation ${JSON.stringify(call.op)}`)
+    const s = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+    const value = await s[call.op]!.apply(s, decode(call.args) as unknown[])
+    return value === undefined ? { id: call.id, ok: true } : { id: call.id, ok: true, value: encode(value) }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error))
-    return { ...base, ok: false, error: { name: e.name, message: e.message } }
+    return { id: call.id, ok: false, error: { name: e.name, message: e.message } }
   }
 }

@@ -6,7 +6,7 @@ import { StateStoreUnavailableError } from '../ports.js'
 import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
 import { checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../state-rules.js'
 import { decode, encode, isStateReply } from './protocol.js'
-import type { IpcEndpoint, StateOp } from './protocol.js'
+import type { IpcEndpoint, StateCall, StateOp } from './protocol.js'
 
 export interface ClusterStateStoreOptions {
   /** How long a call waits for the primary's answer before failing with StateStoreUnavailableError (default 2000 ms). */
@@ -25,7 +25,8 @@ let instances = 0
  * A StateStore that forwards each call to the primary process over `endpoint` (in a cluster worker:
  * `process`). Arguments are checked here first, with the same rules and messages as every adapter, so a bad
  * call never crosses the channel. Decisions are as atomic as the primary's store makes them: the primary
- * runs one call at a time per store.
+ * runs one call at a time per store. The calls of one event-loop turn travel as one message, which keeps
+ * the channel's per-message cost off each request under load.
  *
  * A primary that is gone, or silent for `timeoutMs`, gives StateStoreUnavailableError, which the throttle
  * step turns into fail-open or fail-closed like an unreachable Redis. `close()` detaches this adapter only;
@@ -41,6 +42,9 @@ export class ClusterStateStore implements StateStore {
   readonly #tag = `${process.pid}:${++instances}`
   readonly #pending = new Map<number, Pending>()
   readonly #onMessage = (message: unknown): void => this.#settle(message)
+  /** Calls made in this turn of the event loop, sent together at its end. */
+  #queue: StateCall[] = []
+  #flushScheduled = false
   #nextId = 0
   #closed = false
 
@@ -129,14 +133,29 @@ export class ClusterStateStore implements StateStore {
         reject(new StateStoreUnavailableError(`the cluster primary did not answer within ${this.#timeoutMs} ms (${op})`))
       }, this.#timeoutMs)
       this.#pending.set(id, { resolve, reject, timer })
-      try {
-        this.#endpoint.send!({ gh: 'state', from: this.#tag, id, op, args: encode(args) }, (error) => {
-          if (error) this.#fail(id, new StateStoreUnavailableError(`cannot reach the cluster primary (${op}): ${error.message}`, { cause: error }))
-        })
-      } catch (error) {
-        this.#fail(id, new StateStoreUnavailableError(`cannot reach the cluster primary (${op}): ${(error as Error).message}`, { cause: error }))
+      this.#queue.push({ id, op, args: encode(args) as unknown[] })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => this.#flush())
       }
     })
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false
+    const calls = this.#queue
+    this.#queue = []
+    if (calls.length === 0 || this.#closed) return
+    const failAll = (error: Error): void => {
+      for (const call of calls) this.#fail(call.id, new StateStoreUnavailableError(`cannot reach the cluster primary (${call.op}): ${error.message}`, { cause: error }))
+    }
+    try {
+      this.#endpoint.send!({ gh: 'state', from: this.#tag, calls }, (error) => {
+        if (error) failAll(error)
+      })
+    } catch (error) {
+      failAll(error as Error)
+    }
   }
 
   #fail(id: number, error: Error): void {
@@ -149,12 +168,14 @@ export class ClusterStateStore implements StateStore {
 
   #settle(message: unknown): void {
     if (!isStateReply(message) || message.to !== this.#tag) return
-    const p = this.#pending.get(message.id)
-    if (!p) return
-    this.#pending.delete(message.id)
-    clearTimeout(p.timer)
-    if (message.ok) p.resolve(decode(message.value))
-    else p.reject(rebuildError(message.error))
+    for (const result of message.results) {
+      const p = this.#pending.get(result.id)
+      if (!p) continue
+      this.#pending.delete(result.id)
+      clearTimeout(p.timer)
+      if (result.ok) p.resolve(decode(result.value))
+      else p.reject(rebuildError(result.error))
+    }
   }
 }
 
