@@ -25,6 +25,8 @@ import { DEFAULT_STEPS } from './steps/index.js'
 import { apiKeyStep } from './steps/apikey/index.js'
 import { createThrottleStep } from './steps/throttle/index.js'
 import { createPolicyStep } from './steps/policy/index.js'
+import { createAuthStep } from './steps/auth/index.js'
+import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
 import type { StateStore } from './store/ports.js'
 import { MemoryStateStore } from './store/memory/state-store.js'
@@ -99,6 +101,8 @@ export class Gateway {
   #ready = false
   #desired: DesiredState | null = null
   readonly functions: FunctionRuntime
+  /** Discovery documents and signing keys of every JWT and Cognito authorizer's issuers. */
+  readonly #jwks: JwksCache
   #functionsDir: string | undefined
   readonly #registered = new Map<string, string>()
   #address: AddressInfo | null = null
@@ -112,6 +116,7 @@ export class Gateway {
     this.functions = new FunctionRuntime({
       logger: (l) => this.#log.info({ function: l.functionName, requestId: l.requestId, level: l.level }, l.message),
     })
+    this.#jwks = new JwksCache(opts.now ? { nowMs: opts.now } : {})
   }
 
   get ready(): boolean {
@@ -168,6 +173,14 @@ export class Gateway {
       [
         ...DEFAULT_STEPS,
         createPolicyStep(this.#opts.now ? { now: this.#opts.now } : {}),
+        createAuthStep({
+          functions: this.functions,
+          jwks: this.#jwks,
+          state: () => this.#state!,
+          identity: () => this.#desired?.identity,
+          ...(this.#opts.now ? { now: this.#opts.now } : {}),
+          onStoreError: () => this.metrics.stateStoreErrors(),
+        }),
         apiKeyStep,
         createThrottleStep({
           state: () => this.#state!,
@@ -387,6 +400,7 @@ export class Gateway {
     this.#accessLog?.flush()
     await this.#dispatcher.close()
     await this.functions.close()
+    this.#jwks.close()
     await this.#state?.close()
   }
 }

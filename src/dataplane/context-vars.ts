@@ -8,6 +8,11 @@ export type ContextGetter = (ctx: RequestContext) => unknown
 
 const ACCOUNT_ID = '000000000000'
 
+function iamIdentity(ctx: RequestContext, key: string): unknown {
+  const id = ctx.extras?.['identity'] as Record<string, unknown> | undefined
+  return id === undefined ? undefined : (id[key] ?? undefined)
+}
+
 function latencySince(ctx: RequestContext): number {
   return Math.round(performance.now() - ctx.startMark)
 }
@@ -50,11 +55,13 @@ const GETTERS: Record<string, ContextGetter> = {
   integrationErrorMessage: (c) => c.integrationErrorMessage,
   'identity.sourceIp': (c) => c.sourceIp,
   'identity.userAgent': (c) => c.header('user-agent'),
-  'identity.caller': () => undefined,
-  'identity.user': () => undefined,
-  'identity.userArn': () => undefined,
-  'identity.accountId': () => undefined,
-  'identity.accessKey': () => undefined,
+  // The caller's IAM identity, once the auth step has verified a SigV4 signature (§7.5).
+  'identity.caller': (c) => iamIdentity(c, 'caller'),
+  'identity.user': (c) => iamIdentity(c, 'user'),
+  'identity.userArn': (c) => iamIdentity(c, 'userArn'),
+  'identity.accountId': (c) => iamIdentity(c, 'accountId'),
+  'identity.accessKey': (c) => iamIdentity(c, 'accessKey'),
+  'identity.principalOrgId': (c) => iamIdentity(c, 'principalOrgId'),
   'identity.apiKey': (c) => c.extras?.['apiKey'],
   'identity.apiKeyId': (c) => c.extras?.['apiKeyId'],
   'error.message': (c) => c.errorMessage,

@@ -232,7 +232,9 @@ export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
     timeEpoch: ctx.startTime,
   }
   if (ctx.extras?.['clientCert'] !== undefined) requestContext['authentication'] = { clientCert: ctx.extras['clientCert'] }
-  if (ctx.authorizer !== null) requestContext['authorizer'] = ctx.authorizer
+  // Payload 2.0 nests what the authorizer found by its kind (`jwt`, `lambda`, `iam`, §4.3); $context and 1.0 read it flat.
+  const authorizer = ctx.extras?.['authorizerV2'] ?? ctx.authorizer
+  if (authorizer !== null) requestContext['authorizer'] = authorizer
   event['requestContext'] = requestContext
   if (ctx.body !== null && ctx.body.length > 0) {
     const text = isTextualType(mediaType(ctx.header('content-type'), ''))

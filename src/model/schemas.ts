@@ -326,6 +326,42 @@ export const usagePlanDeclarationSchema: Schema = {
   },
 }
 
+/**
+ * The `identity` section of the config file (§7.4, §7.5): the region of execute-api ARNs and SigV4 scopes,
+ * Cognito user pools mapped to local OpenID providers, and the IAM credentials AWS_IAM methods accept.
+ * ARNs, URLs, dates and the policies' own rules are checked by the loader (src/auth/identity.ts).
+ */
+export const identitySchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    region: { type: 'string', pattern: '^[a-z]{2}(?:-[a-z]+)+-\\d+$', 'x-message': 'region is an AWS region name such as us-east-1' },
+    cognito: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { endpoint: nonEmptyString, userPools: stringMap },
+    },
+    credentials: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accessKeyId', 'secretAccessKey', 'principalArn'],
+        properties: {
+          accessKeyId: { type: 'string' },
+          secretAccessKey: { type: 'string' },
+          sessionToken: nonEmptyString,
+          principalArn: { type: 'string' },
+          userId: nonEmptyString,
+          principalOrgId: nonEmptyString,
+          expiration: nonEmptyString,
+          policies: { type: 'array', items: { type: 'object' } },
+        },
+      },
+    },
+  },
+}
+
 const listenerFields: Schema = {
   port: { type: 'integer', minimum: 0, maximum: 65535 },
   host: nonEmptyString,
@@ -386,5 +422,6 @@ export const configFileSchema: Schema = {
     functions: { type: 'array', items: functionDeclarationSchema },
     apiKeys: { type: 'array', items: apiKeyDeclarationSchema },
     usagePlans: { type: 'array', items: usagePlanDeclarationSchema },
+    identity: identitySchema,
   },
 }

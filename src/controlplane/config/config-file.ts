@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../../errors.js'
 import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings } from '../../model/types.js'
 import { configFileSchema } from '../../model/schemas.js'
 import { checkSchema } from './schema-check.js'
+import type { IdentityDecl } from '../../auth/identity.js'
 
 /** The config file as declared (after schema validation; fields may still be ill-typed where problems were reported). */
 export interface ConfigFileDecl {
@@ -26,6 +27,8 @@ export interface ConfigFileDecl {
   functions?: FunctionDecl[]
   apiKeys?: ApiKeyDecl[]
   usagePlans?: UsagePlanDecl[]
+  /** Region, Cognito user pools and IAM credentials for authorizers (src/auth/identity.ts). */
+  identity?: IdentityDecl
 }
 
 /** An API key in the config file (§7.1). Without `value` the gateway generates one and keeps it in its store. */

@@ -16,6 +16,7 @@ import { buildStages } from './stages.js'
 import { canonicalJson } from './canonical.js'
 import { checkSchema, pointerSegment } from './schema-check.js'
 import { buildUsagePlans } from './usage-plans.js'
+import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -61,6 +62,8 @@ export interface DesiredState {
   /** API keys of the config file; `value` is '' where the file gives none (the store planner fills it in). */
   apiKeys: ApiKey[]
   usagePlans: UsagePlan[]
+  /** The config file's `identity` section, checked (region, Cognito pools, IAM credentials). */
+  identity: IdentityConfig
   /** `tls.truststore` (absolute) turns on mutual TLS (§7.8); `requireClientCert` is then true unless set false. */
   listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }; admin?: ListenerConfig & { token?: string } }
   /** Absolute. */
@@ -175,6 +178,8 @@ class Loader {
     })
     this.#problems.push(...usage.problems)
     const listeners = this.#listeners(config?.listeners)
+    const identity = resolveIdentity(config?.identity, this.#configFile === undefined ? {} : { file: this.#configFile })
+    this.#problems.push(...identity.problems)
 
     if (this.#problems.length) throw new ConfigError(this.#problems)
 
@@ -186,6 +191,7 @@ class Loader {
       functions,
       apiKeys: usage.apiKeys,
       usagePlans: usage.usagePlans,
+      identity: identity.identity,
       listeners,
       logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },
       warnings: this.#warnings,
