@@ -133,10 +133,9 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
   }
 
   const gateway = new Gateway(opts)
+  // The primary may ask a worker to stop while it is still starting: it stops as soon as it has started.
   let stopRequested: string | null = null
   let requestStop: (signal: string) => void = (signal) => (stopRequested ??= signal)
-  process.once('SIGTERM', () => requestStop('SIGTERM'))
-  process.once('SIGINT', () => requestStop('SIGINT'))
   if (worker) workerLink.onStop(() => requestStop('primary'))
   const leave = (code: number): number => {
     if (worker) workerLink.leave()
@@ -167,6 +166,8 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
         },
       )
     }
+    process.once('SIGTERM', () => requestStop('SIGTERM'))
+    process.once('SIGINT', () => requestStop('SIGINT'))
     if (stopRequested !== null) requestStop(stopRequested)
   })
 }
