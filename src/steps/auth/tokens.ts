@@ -30,7 +30,7 @@ export function compileCognitoAuthorizer(route: RouteInfo, authorizer: Authorize
       const claims = stringifyClaims(r.claims)
       // [K] §4.1: scopes appear beside the claims when the method asked for an access token.
       ctx.authorizer = scopes.length > 0 ? { claims, scopes: r.scopes } : { claims }
-
+      // A valid token is an Allow of the API's own account: a resource policy that did not deny keeps it (§7.7 table A).
       return undefined
     },
   }
