@@ -45,6 +45,27 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     const missing = await send(port, '/dev/nothing-here')
     assert.equal(missing.status, 404)
     assert.match(missing.json().message, /no route for GET/)
+    // The Lambda-backed routes of the example: a proxy handler, and a TypeScript non-proxy one behind a validator.
+    const hello = await send(port, '/dev/hello?name=ada')
+    assert.equal(hello.status, 200)
+    assert.equal(hello.json().message, 'hello, ada')
+    const json = { 'content-type': 'application/json' }
+    const created = await send(port, '/dev/pets', { method: 'POST', headers: json, body: '{"name":"Rex","type":"dog","price":10}' })
+    assert.equal(created.status, 201)
+    assert.equal(created.json().name, 'Rex')
+    const invalid = await send(port, '/dev/pets', { method: 'POST', headers: json, body: '{"name":"Rex","type":"dog"}' })
+    assert.equal(invalid.status, 400)
+    assert.equal(invalid.json().message, 'Invalid request body')
+    const conflict = await send(port, '/dev/pets', { method: 'POST', headers: json, body: '{"name":"godzilla","type":"dog","price":1}' })
+    assert.equal(conflict.status, 409)
+    // The keyed route and the Lambda-authorized route, as the README shows them.
+    assert.equal((await send(port, '/dev/premium')).status, 403)
+    assert.equal((await send(port, '/dev/premium', { headers: { 'x-api-key': 'example-key-0123456789abcdef' } })).status, 200)
+    assert.equal((await send(port, '/dev/private')).status, 401)
+    const allowed = await send(port, '/dev/private', { headers: { authorization: 'allow-me' } })
+    assert.equal(allowed.status, 200)
+    assert.equal(allowed.json().message, 'hello, user-42')
+    assert.equal((await send(port, '/dev/private', { headers: { authorization: 'deny-me' } })).status, 403)
     const health = await send(Number(banner[1]), '/health')
     assert.equal(health.status, 200)
     // Access-log lines go to stdout, one per request.
