@@ -172,7 +172,8 @@ export class Gateway {
       this.#opts.steps ??
       [
         ...DEFAULT_STEPS,
-        createPolicyStep(this.#opts.now ? { now: this.#opts.now } : {}),
+        // Resource policies and authorizers build method ARNs in the same region (identity.region).
+        createPolicyStep({ ...(this.#opts.now ? { now: this.#opts.now } : {}), ...(desired.identity?.region ? { region: desired.identity.region } : {}) }),
         createAuthStep({
           functions: this.functions,
           jwks: this.#jwks,
