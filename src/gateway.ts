@@ -91,6 +91,7 @@ export class Gateway {
   #admin: AdminServer | null = null
   #state: StateStore | null = null
   #stateErrorLoggedAt = 0
+  #redisErrorLoggedAt = 0
   #steps: readonly StepFactory[] = DEFAULT_STEPS
   #accessLog: AccessLogSink | null = null
   #unwatchStore: (() => void) | null = null
@@ -162,7 +163,13 @@ export class Gateway {
       ? this.#opts.state
       : this.#opts.redis
       ? new RedisStateStore(this.#opts.redis, {
-          onError: (err) => this.#log.warn({ err }, 'Redis state store error'),
+          onError: (err) => {
+            // Reconnect attempts fail about once a second while Redis is down: log one line per 10 s.
+            const t = Date.now()
+            if (t - this.#redisErrorLoggedAt < 10_000) return
+            this.#redisErrorLoggedAt = t
+            this.#log.warn({ err }, 'Redis state store error')
+          },
           ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
         })
       : dataDir

@@ -23,7 +23,7 @@ export interface ThrottleOptions {
   now?: () => number
   /** The account-level bucket; null turns it off. */
   account?: Limit | null
-  /** When the state store cannot be reached: 'open' admits the request, 'closed' answers 503. */
+  /** When the state store cannot be reached: 'open' admits the request, 'closed' answers 500 Internal server error (API_CONFIGURATION_ERROR: no gateway response type fits better). */
   onUnavailable?: 'open' | 'closed'
   /** Called when the state store fails (logging, metrics). */
   onStoreError?: (err: unknown) => void
