@@ -131,3 +131,12 @@ export function decodeComponent(s: string): string {
     return plus
   }
 }
+
+/**
+ * The `X-Amzn-Trace-Id` Gatehouse makes for a request: `Root=1-{8 hex seconds}-{24 hex}` (§17), the 24 hex
+ * taken from the request id (a random UUID) without a regex, as it runs on every proxied request.
+ */
+export function generatedTraceId(ctx: RequestContext): string {
+  const id = ctx.requestId
+  return 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24, 28)
+}

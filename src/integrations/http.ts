@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { errors as undiciErrors } from 'undici'
-import type { RequestContext } from '../dataplane/context.js'
+import { generatedTraceId, type RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
 import { pushIdHeaders, sendReply } from '../dataplane/respond.js'
@@ -630,7 +630,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
 /** The `X-Amzn-Trace-Id` of a request: the same value towards the backend and back to the client. */
 function traceId(ctx: RequestContext): string {
-  return 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24)
+  return generatedTraceId(ctx)
 }
 
 /** Streams the client body on, refusing bodies over the payload limit even when sent chunked. */

@@ -2,7 +2,7 @@
 // (§4.3), and the reading of a function's result into a response with AWS's validation and inference
 // rules (§4.2, §4.4).
 
-import type { RequestContext } from '../dataplane/context.js'
+import { generatedTraceId, type RequestContext } from '../dataplane/context.js'
 import type { Reply } from '../dataplane/plan.js'
 import { firstAccept, mediaType } from './templates.js'
 
@@ -76,7 +76,7 @@ function domainPrefix(domain: string): string {
 export function traceIdOf(ctx: RequestContext): string {
   const sent = ctx.req.headers['x-amzn-trace-id']
   if (typeof sent === 'string') return sent
-  return 'Root=1-' + Math.floor(ctx.startTime / 1000).toString(16) + '-' + ctx.requestId.replace(/-/g, '').slice(0, 24)
+  return generatedTraceId(ctx)
 }
 
 /** The headers a regional endpoint adds before the integration sees the request (§1.8). */
