@@ -1,6 +1,6 @@
 // The load generator, in its own process so it can be pinned to its own core: an autocannon warm-up
 // (discarded), a `MEASURE` line, the measured run, then `RESULT {json}`.
-// Usage: node load.mjs '{"url":…,"connections":…,"warmup":s,"duration":s}'
+// Usage: node load.mjs '{"url":…,"connections":…,"warmup":s,"duration":s,"headers":{…}}' (headers optional)
 
 import autocannon from 'autocannon'
 
@@ -8,7 +8,7 @@ const opts = JSON.parse(process.argv[2] ?? '{}')
 
 function run(duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: opts.url, connections: opts.connections, pipelining: 1, duration, timeout: 10 }, (err, result) => {
+    autocannon({ url: opts.url, connections: opts.connections, pipelining: 1, duration, timeout: 10, headers: opts.headers ?? {} }, (err, result) => {
       if (err) reject(err)
       else resolve(result)
     })

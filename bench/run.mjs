@@ -1,12 +1,15 @@
-// `npm run bench`: Gatehouse's plain HTTP_PROXY route against a bare undici proxy and http-proxy, one
-// candidate at a time, each pinned to one core, all against the same loopback upstream and the same
-// autocannon load. Prints a table with ratios and writes the figures to bench/results/. Speed is
-// measured, not asserted: the exit code is non-zero only when a candidate failed or answered with errors.
+// `npm run bench`: Gatehouse against baselines, one candidate at a time, each pinned to one core, under the
+// same autocannon load, in one of four scenarios (--scenario): `proxy` (the plain HTTP_PROXY route against a
+// bare undici proxy and http-proxy), `lambda` (a Lambda-proxy route against serverless-offline), `keyed`
+// (API key + usage-plan throttle + access log + metrics, in-memory and Redis state) and `vtl` (mapping
+// templates rendered in a loop, no HTTP). Prints a table with ratios and writes the figures to
+// bench/results/. Speed is measured, not asserted: the exit code is non-zero only when a candidate failed
+// or answered with errors.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, fstatSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,23 +20,82 @@ const BENCH = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = join(BENCH, '..')
 const RESULTS = join(BENCH, 'results')
 
+/** The API key of the keyed scenario (20+ visible characters, as AWS requires). */
+const BENCH_KEY = 'bench-key-0123456789abcdefghij'
+const REDIS_URL = 'redis://127.0.0.1:6379'
+
+/**
+ * What each scenario runs. `candidates` run by default, `extra` only when named with --only. `ratios`
+ * are [candidate, baseline, target or null]; targets come from the performance issue and are reported,
+ * never enforced. `main` is the Gatehouse candidate that --against twins.
+ */
+const SCENARIOS = {
+  proxy: {
+    title: "Gatehouse's plain HTTP_PROXY route against a bare undici proxy and http-proxy",
+    upstream: true,
+    candidates: ['direct', 'gatehouse', 'gatehouse-access-log', 'undici-proxy', 'http-proxy'],
+    extra: [],
+    main: 'gatehouse',
+    ratios: [
+      ['gatehouse', 'undici-proxy', 0.9],
+      ['gatehouse', 'http-proxy', 1.5],
+      ['gatehouse-access-log', 'undici-proxy', null],
+      ['gatehouse-access-log', 'http-proxy', null],
+    ],
+  },
+  lambda: {
+    title: 'a Lambda-proxy hello-world handler behind a REST AWS_PROXY route: Gatehouse against serverless-offline',
+    upstream: false,
+    candidates: ['gatehouse-lambda', 'gatehouse-lambda-quiet', 'serverless-offline'],
+    extra: [],
+    main: 'gatehouse-lambda',
+    ratios: [
+      ['gatehouse-lambda', 'serverless-offline', 10],
+      ['gatehouse-lambda-quiet', 'serverless-offline', null],
+    ],
+    p99TargetMs: 5,
+    warmup: 5,
+  },
+  keyed: {
+    title: 'an HTTP_PROXY route with API key, usage-plan throttle, access log and metrics, against the bare proxies',
+    upstream: true,
+    candidates: ['direct', 'gatehouse-keyed', 'gatehouse-keyed-redis', 'undici-proxy', 'http-proxy'],
+    extra: ['gatehouse', 'gatehouse-access-log'],
+    main: 'gatehouse-keyed',
+    ratios: [
+      ['gatehouse-keyed', 'undici-proxy', 0.7],
+      ['gatehouse-keyed', 'http-proxy', 1.3],
+      ['gatehouse-keyed-redis', 'undici-proxy', 0.7],
+      ['gatehouse-keyed-redis', 'http-proxy', 1.3],
+    ],
+    headers: { 'x-api-key': BENCH_KEY },
+  },
+  vtl: {
+    title: 'mapping templates compiled once and rendered in a loop (no HTTP)',
+  },
+}
+
 const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [options])
 
-  --duration S       measured seconds per candidate (default 10)
-  --warmup S         warm-up seconds per candidate, discarded (default 3)
+  --scenario NAME    proxy (default): plain HTTP_PROXY route vs undici-proxy and http-proxy
+                     lambda: REST AWS_PROXY route to a hello-world handler vs serverless-offline
+                     keyed: API key + usage-plan throttle + access log + metrics, in-memory and
+                            --redis ${REDIS_URL} (skipped when no Redis answers there)
+                     vtl: template rendering micro-benchmark, no HTTP
+  --duration S       measured seconds per candidate (default 10); vtl: per template (default 5)
+  --warmup S         warm-up seconds per candidate, discarded (default 3; lambda: 5)
   --connections N    concurrent keep-alive connections (default 50)
-  --rounds N         run every candidate N times, interleaved, and report each one's median run (default 1)
-  --against DIR      also run another Gatehouse build (a checkout with dist/ built) as 'gatehouse-against'
-  --quick            smoke run: --warmup 1 --duration 3
-  --only A,B         run only these candidates (${'direct, gatehouse, gatehouse-access-log, undici-proxy, http-proxy'})
-  --profile          run each candidate under node --cpu-prof; prints gatehouse's top functions, keeps all
-  --build            run \`npm run build\` first (the gateway runs from dist/)
+  --rounds N         run every candidate N times, interleaved, and report each one's median run
+                     (default 1; vtl: timed rounds per template, default 5)
+  --gatehouse DIR    the Gatehouse checkout to measure (dist/ built); default: the one bench/ is in
+  --against DIR      also run another Gatehouse build as '<main candidate>-against'
+  --quick            smoke run: --warmup 1 --duration 3 (vtl: 1.5 s per template)
+  --only A,B         run only these candidates of the scenario (see the list printed at start)
+  --profile          run each candidate under node --cpu-prof; prints Gatehouse's top functions, keeps all
+  --build            run \`npm run build\` in the Gatehouse checkout first (the gateway runs from dist/)
   --no-pin           do not pin processes to cores with taskset
   -h, --help         this text
 `
-
-/** Targets from the performance issue; reported, never enforced. */
-const TARGETS = { 'undici-proxy': 0.9, 'http-proxy': 1.5 }
 
 function fail(msg) {
   process.stderr.write(`bench: ${msg}\n`)
@@ -44,10 +106,12 @@ let args
 try {
   args = parseArgs({
     options: {
+      scenario: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      gatehouse: { type: 'string' },
       against: { type: 'string' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
@@ -65,45 +129,46 @@ if (args.help) {
   process.exit(0)
 }
 
+const scenarioName = args.scenario ?? 'proxy'
+const scenario = SCENARIOS[scenarioName]
+if (!scenario) fail(`unknown scenario '${scenarioName}' (known: ${Object.keys(SCENARIOS).join(', ')})`)
+const isVtl = scenarioName === 'vtl'
+
 function positive(value, fallback, flag) {
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) fail(`${flag} must be a positive number, got '${value}'`)
   return n
 }
-const duration = positive(args.duration, args.quick ? 3 : 10, '--duration')
-const warmup = args.warmup === '0' ? 0 : positive(args.warmup, args.quick ? 1 : 3, '--warmup')
+const duration = positive(args.duration, isVtl ? (args.quick ? 1.5 : 5) : args.quick ? 3 : 10, '--duration')
+// The lambda scenario starts ~50 function environments (worker threads) on one core before it is warm.
+const warmup = args.warmup === '0' ? 0 : positive(args.warmup, scenario.warmup ?? (args.quick ? 1 : 3), '--warmup')
 const connections = Math.round(positive(args.connections, 50, '--connections'))
-const rounds = Math.round(positive(args.rounds, 1, '--rounds'))
+const rounds = Math.round(positive(args.rounds, isVtl ? 5 : 1, '--rounds'))
 
-const ALL = ['direct', 'gatehouse', 'gatehouse-access-log', 'undici-proxy', 'http-proxy']
-const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...ALL]
-// --against DIR: another build of Gatehouse (e.g. a git worktree of the previous commit, built), run
-// right after `gatehouse` in each round, so a change is compared under the same conditions.
+const GATEHOUSE = args.gatehouse ? resolve(args.gatehouse) : ROOT
 const against = args.against ? resolve(args.against) : null
-if (against !== null) {
-  if (!existsSync(join(against, 'dist', 'cli', 'main.js'))) fail(`--against ${against}: no dist/cli/main.js there (build it first)`)
-  ALL.push('gatehouse-against')
-  if (!only.includes('gatehouse-against')) only.splice(only.includes('gatehouse') ? only.indexOf('gatehouse') + 1 : 0, 0, 'gatehouse-against')
+for (const [flag, dir] of [['--gatehouse', args.gatehouse ? GATEHOUSE : null], ['--against', against]]) {
+  if (dir !== null && !existsSync(join(dir, 'dist', 'cli', 'main.js'))) fail(`${flag} ${dir}: no dist/cli/main.js there (build it first)`)
 }
-for (const name of only) if (!ALL.includes(name)) fail(`unknown candidate '${name}' (known: ${ALL.join(', ')})`)
 
 // --- setup: bench dependencies, the compiled gateway, core pinning ----------------------------------
 
-if (!existsSync(join(BENCH, 'node_modules', 'autocannon', 'package.json')) || !existsSync(join(BENCH, 'node_modules', 'http-proxy', 'package.json'))) {
+const NEEDED = ['autocannon', 'http-proxy', 'undici', 'serverless', 'serverless-offline']
+if (NEEDED.some((dep) => !existsSync(join(BENCH, 'node_modules', dep, 'package.json')))) {
   process.stdout.write('bench: installing the bench dependencies (npm install --prefix bench)…\n')
   const r = spawnSync('npm', ['install', '--prefix', BENCH, '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: ROOT })
   if (r.status !== 0) fail('could not install the bench dependencies; run `npm install --prefix bench` from the repository root')
 }
 
 if (args.build) {
-  const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: ROOT })
+  const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: GATEHOUSE })
   // tsc still emits on type errors elsewhere in the tree; only a missing CLI stops us.
   if (r.status !== 0) process.stderr.write('bench: `npm run build` reported errors; continuing with what it emitted\n')
 }
-const CLI = join(ROOT, 'dist', 'cli', 'main.js')
-if (only.some((n) => n.startsWith('gatehouse')) && !existsSync(CLI)) fail('dist/ is missing: run `npm run build` first (or pass --build)')
-const staleDist = existsSync(CLI) && newestMtime(join(ROOT, 'src')) > statSync(CLI).mtimeMs
+const CLI = join(GATEHOUSE, 'dist', 'cli', 'main.js')
+if (!existsSync(CLI)) fail(`${GATEHOUSE}/dist is missing: run \`npm run build\` there first (or pass --build)`)
+const staleDist = newestMtime(join(GATEHOUSE, 'src')) > statSync(CLI).mtimeMs
 
 function newestMtime(dir) {
   let newest = 0
@@ -122,6 +187,54 @@ const pinning = haveTaskset && nproc >= 2 ? { proxy: 0, load: 1, upstream: nproc
 if (pinning) spawnSync('taskset', ['-pc', String(pinning.load), String(process.pid)], { stdio: 'ignore' })
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
 
+function git(dir, ...cmd) {
+  const r = spawnSync('git', cmd, { cwd: dir, encoding: 'utf8' })
+  return r.status === 0 ? r.stdout.trim() : null
+}
+const gitInfo = {
+  gatehouse: git(GATEHOUSE, 'rev-parse', '--short', 'HEAD'),
+  // Uncommitted changes under src/ mean the figures belong to no commit.
+  gatehouseSrcDirty: (git(GATEHOUSE, 'status', '--porcelain', '--', 'src') ?? '') !== '',
+  bench: git(ROOT, 'rev-parse', '--short', 'HEAD'),
+}
+
+const machine = {
+  nproc,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  kernel: release(),
+  loadAverageAtStart: loadavg().map((n) => Number(n.toFixed(2))),
+  pinning: pinning ?? 'none (taskset missing, --no-pin, or a single CPU)',
+}
+
+const startedAt = new Date()
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-')
+mkdirSync(RESULTS, { recursive: true })
+const profileDir = join(RESULTS, 'profiles', `${scenarioName}-${stamp}`)
+
+function writeReport(extra) {
+  machine.loadAverageAtEnd = loadavg().map((n) => Number(n.toFixed(2)))
+  const report = { scenario: scenarioName, date: startedAt.toISOString(), git: gitInfo, gatehouseDir: GATEHOUSE, distOlderThanSrc: staleDist, machine, ...extra }
+  const file = join(RESULTS, `bench-${scenarioName}-${stamp}.json`)
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+  if (machine.loadAverageAtStart[0] > 0.5) {
+    process.stdout.write(`\nnote: the machine was busy with other work (load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end, bench included); figures vary between runs, per-CPU-second ones less than per-second ones.\n`)
+  }
+  process.stdout.write(`\nresults written to ${file}\n`)
+}
+
+function preamble(what) {
+  process.stdout.write(
+    `Gatehouse bench, scenario ${scenarioName}: ${scenario.title}\n${what}\n` +
+      `Gatehouse from ${GATEHOUSE} (commit ${gitInfo.gatehouse ?? 'unknown'}${gitInfo.gatehouseSrcDirty ? ', with uncommitted changes in src/' : ''})\n` +
+      `machine: ${nproc} CPUs (${machine.cpu}), node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}; ` +
+      (pinning ? (isVtl ? `benchmark on CPU ${pinning.proxy}\n` : `candidate on CPU ${pinning.proxy}, load generator on CPU ${pinning.load}${scenario.upstream ? `, upstream on CPU ${pinning.upstream}` : ''}\n`) : 'no core pinning\n') +
+      (staleDist ? 'note: src/ has changes newer than dist/ — run `npm run build` (or pass --build) to measure them\n' : '') +
+      (args.profile ? 'note: --profile: every candidate runs under --cpu-prof and is slower than it would be\n' : '') +
+      '\n',
+  )
+}
+
 // --- processes ---------------------------------------------------------------------------------------
 
 const children = new Set()
@@ -130,20 +243,44 @@ process.on('exit', () => {
 })
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130))
 
-/** Spawns `node …args` (pinned to `cpu` when pinning), keeping the tail of stderr for error messages. */
-function startNode(nodeArgs, { cpu, stdout = 'pipe', cwd = BENCH } = {}) {
+/** The last `bytes` of a file, for error messages from a process whose stderr went to a file. */
+function tailOf(file, bytes = 4000) {
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      const size = fstatSync(fd).size
+      const len = Math.min(bytes, size)
+      const buf = Buffer.alloc(len)
+      readSync(fd, buf, 0, len, size - len)
+      return buf.toString('utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Spawns `node …args` (pinned to `cpu` when pinning), keeping the tail of stderr for error messages.
+ * `stderrFile`: for candidates that log on every request, so the bench process (which shares the load
+ * generator's CPU) does not spend CPU reading their logs through a pipe.
+ */
+function startNode(nodeArgs, { cpu, stdout = 'pipe', stderrFile = null, cwd = BENCH, env = process.env } = {}) {
   const [cmd, argv] = pinning && cpu !== undefined ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs]
-  const child = spawn(cmd, argv, { cwd, stdio: ['ignore', stdout, 'pipe'] })
+  const errFd = stderrFile ? openSync(stderrFile, 'w') : null
+  const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', stdout, errFd ?? 'pipe'] })
+  if (errFd !== null) closeSync(errFd)
   children.add(child)
   let stderr = ''
-  child.stderr.on('data', (d) => {
+  child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-4000)
   })
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
     children.delete(child)
     resolve({ code, signal })
   }))
-  return { child, exited, stderr: () => stderr.trim() }
+  return { child, exited, stderr: () => (stderrFile ? tailOf(stderrFile) : stderr).trim() }
 }
 
 /** Resolves with the parsed `READY {…}` line a bench child prints once listening. */
@@ -186,9 +323,9 @@ function freePort() {
   })
 }
 
-function get(url) {
+function get(url, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: 2000 }, (res) => {
+    const req = request(url, { agent: false, timeout: 2000, headers }, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }))
@@ -200,14 +337,14 @@ function get(url) {
   })
 }
 
-/** Polls `url` until it answers 200 (for the gateway, which prints no machine-readable ready line). */
-async function waitFor200(url, proc, timeoutMs = 30_000) {
+/** Polls `url` until it answers 200 (for servers that print no machine-readable ready line). */
+async function waitFor200(url, proc, timeoutMs = 30_000, headers = {}) {
   const until = Date.now() + timeoutMs
   let last = ''
   while (Date.now() < until) {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`exited before it was ready\n${proc.stderr()}`)
     try {
-      const r = await get(url)
+      const r = await get(url, headers)
       if (r.status === 200) return
       last = `HTTP ${r.status} ${r.body.slice(0, 200)}`
     } catch (err) {
@@ -240,9 +377,9 @@ function machineJiffies() {
 }
 
 /** Runs the load generator against `url`, measuring the CPU each watched process uses in the measured window. */
-function drive(url, watched) {
+function drive(url, watched, headers) {
   return new Promise((resolve, reject) => {
-    const load = startNode([join(BENCH, 'load.mjs'), JSON.stringify({ url, connections, warmup, duration })], { cpu: pinning?.load })
+    const load = startNode([join(BENCH, 'load.mjs'), JSON.stringify({ url, connections, warmup, duration, headers })], { cpu: pinning?.load })
     const pids = { ...watched, load: load.child.pid }
     let before = null
     let windowStart = 0
@@ -279,21 +416,101 @@ function drive(url, watched) {
   })
 }
 
+// --- Redis (keyed scenario) ---------------------------------------------------------------------------
+
+/** Sends raw RESP commands to Redis on loopback; resolves with the reply text, or null when none answers. */
+function redisRaw(commands, until, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const sock = connect(6379, '127.0.0.1')
+    let buf = ''
+    const done = (v) => {
+      clearTimeout(timer)
+      sock.destroy()
+      resolve(v)
+    }
+    const timer = setTimeout(() => done(null), timeoutMs)
+    sock.on('connect', () => sock.write(commands))
+    sock.on('data', (d) => {
+      buf += d
+      if (until.test(buf)) done(buf)
+    })
+    sock.on('error', () => done(null))
+    sock.on('close', () => done(buf || null))
+  })
+}
+
+/** `{pid}` of the Redis at REDIS_URL when it answers PING (pid null when it runs where we cannot see it), else null. */
+async function probeRedis() {
+  const reply = await redisRaw('PING\r\nINFO server\r\n', /process_id:\d+/)
+  if (reply === null || !reply.startsWith('+PONG')) return null
+  const pid = Number(/process_id:(\d+)/.exec(reply)?.[1])
+  return { pid: pid && existsSync(`/proc/${pid}/stat`) ? pid : null }
+}
+
+/** Deletes the keys one run wrote under its own prefix; returns how many there were (null without redis-cli). */
+function dropRedisKeys(prefix) {
+  const scan = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', '--scan', '--pattern', `${prefix}*`], { encoding: 'utf8' })
+  if (scan.status !== 0) return null
+  const keys = scan.stdout.split('\n').filter(Boolean)
+  for (let i = 0; i < keys.length; i += 500) spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'DEL', ...keys.slice(i, i + 500)], { stdio: 'ignore' })
+  return keys.length
+}
+
 // --- candidates --------------------------------------------------------------------------------------
 
-function openApi(upstreamPort) {
+function proxyApi(upstreamPort, { apiKeyRequired = false } = {}) {
+  const method = { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `http://127.0.0.1:${upstreamPort}/hello` } }
+  if (!apiKeyRequired) return { openapi: '3.0.1', info: { title: 'gatehouse-bench', version: '1' }, paths: { '/hello': { get: method } } }
   return {
     openapi: '3.0.1',
-    info: { title: 'gatehouse-bench', version: '1' },
-    paths: {
-      '/hello': {
-        get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `http://127.0.0.1:${upstreamPort}/hello` } },
-      },
-    },
+    info: { title: 'gatehouse-bench-keyed', version: '1' },
+    paths: { '/hello': { get: { security: [{ api_key: [] }], ...method } } },
+    components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
   }
 }
 
-/** Each candidate starts its proxy and returns the URL to load and the process to watch. */
+const LAMBDA_API = {
+  openapi: '3.0.1',
+  info: { title: 'gatehouse-bench-lambda', version: '1' },
+  paths: {
+    '/hello': {
+      get: {
+        'x-amazon-apigateway-integration': {
+          type: 'aws_proxy',
+          httpMethod: 'POST',
+          uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:hello/invocations',
+        },
+      },
+    },
+  },
+}
+
+/** The keyed scenario's config file: the route requires a key; a usage plan with limits far above any load here. */
+function keyedConfig() {
+  return `# Written by bench/run.mjs (keyed scenario).
+apis:
+  - name: keyed
+    type: rest
+    openapi: ./keyed-api.json
+    stages:
+      dev:
+        methodSettings:
+          '*/*':
+            metricsEnabled: true
+apiKeys:
+  - name: bench
+    value: ${BENCH_KEY}
+usagePlans:
+  - name: bench
+    apiStages:
+      - api: keyed
+        stage: dev
+    throttle: { rateLimit: 1000000, burstLimit: 1000000 }
+    apiKeys: [bench]
+`
+}
+
+/** Each candidate starts its server and returns the URL to load, the process to watch and, for Gatehouse, its admin URL. */
 const CANDIDATES = {
   direct: {
     label: 'upstream, no proxy (reference)',
@@ -303,15 +520,11 @@ const CANDIDATES = {
   },
   gatehouse: {
     label: 'Gatehouse, REST HTTP_PROXY route, access log off',
-    start: (ctx) => startGatehouse(ctx, false),
-  },
-  'gatehouse-against': {
-    label: 'Gatehouse from --against, access log off',
-    start: (ctx) => startGatehouse(ctx, false, against, 'gatehouse-against'),
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse', source: ['--rest-api', ctx.proxyApiFile] }),
   },
   'gatehouse-access-log': {
     label: 'Gatehouse, same route, access log on (to /dev/null)',
-    start: (ctx) => startGatehouse(ctx, true),
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-access-log', source: ['--rest-api', ctx.proxyApiFile], accessLog: true }),
   },
   'undici-proxy': {
     label: 'node:http + undici Pool.request (bare proxy)',
@@ -321,93 +534,227 @@ const CANDIDATES = {
     label: 'http-proxy + keep-alive http.Agent',
     start: (ctx) => startBaseline(ctx, 'http-proxy', 'http-proxy.mjs'),
   },
+  'gatehouse-lambda': {
+    label: 'Gatehouse, REST AWS_PROXY route to bench/lambda/hello.mjs, default log level (START/END/REPORT lines to a file)',
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-lambda', source: ['--rest-api', ctx.lambdaApiFile, '--functions', join(BENCH, 'lambda')], logLevel: null }),
+  },
+  'gatehouse-lambda-quiet': {
+    label: 'Gatehouse, same route, --log-level warn (no per-invocation log lines)',
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-lambda-quiet', source: ['--rest-api', ctx.lambdaApiFile, '--functions', join(BENCH, 'lambda')] }),
+  },
+  'serverless-offline': {
+    label: 'serverless@3 + serverless-offline@13, worker-thread runner, same handler (its request log to a file)',
+    start: (ctx) => startServerlessOffline(ctx),
+  },
+  'gatehouse-keyed': {
+    label: 'Gatehouse, API key + usage-plan throttle + access log + metrics, in-memory state',
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-keyed', source: ['--config', ctx.keyedConfigFile], accessLog: true }),
+  },
+  'gatehouse-keyed-redis': {
+    label: `Gatehouse, the same, state in Redis (--redis ${REDIS_URL})`,
+    async start(ctx) {
+      if (ctx.redis === null) return { skipped: `no Redis answered at ${REDIS_URL}` }
+      const prefix = `gatehouse-bench-${stamp}-${process.hrtime.bigint()}:`
+      const started = await startGatehouse(ctx, { name: 'gatehouse-keyed-redis', source: ['--config', ctx.keyedConfigFile, '--redis', REDIS_URL, '--redis-prefix', prefix, '--redis-unavailable', 'closed'], accessLog: true })
+      return { ...started, redisPrefix: prefix, watch: ctx.redis.pid ? { redis: ctx.redis.pid } : {} }
+    },
+  },
 }
 
 /** `--cpu-prof` into results/profiles/<run>/<candidate>/ when --profile is on. */
-function profileArgs(ctx, name) {
+function profileArgs(name) {
   if (!args.profile) return []
-  const dir = join(ctx.profileDir, name)
+  const dir = join(profileDir, name)
   mkdirSync(dir, { recursive: true })
   return ['--cpu-prof', '--cpu-prof-dir', dir]
 }
 
 async function startBaseline(ctx, name, script) {
-  const proc = startNode([...profileArgs(ctx, name), join(BENCH, 'proxies', script), '0', ctx.upstreamUrl], { cpu: pinning?.proxy })
+  const proc = startNode([...profileArgs(name), join(BENCH, 'proxies', script), '0', ctx.upstreamUrl], { cpu: pinning?.proxy })
   const { port } = await readyLine(proc)
   return { url: `http://127.0.0.1:${port}/hello`, proc }
 }
 
-async function startGatehouse(ctx, accessLog, root = ROOT, name = accessLog ? 'gatehouse-access-log' : 'gatehouse') {
-  // A port found free can be taken by someone else before the gateway binds it: try again with new ones.
+/** Retries a start that lost its free port to someone else before binding it. */
+async function withPortRetry(startOnce) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startGatehouseOnce(ctx, accessLog, root, name)
+      return await startOnce()
     } catch (err) {
-      if (attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test(err.message)) throw err
     }
   }
 }
 
-async function startGatehouseOnce(ctx, accessLog, root, name) {
-  const port = await freePort()
-  const adminPort = await freePort()
-  const nodeArgs = []
-  nodeArgs.push(...profileArgs(ctx, name))
-  nodeArgs.push(join(root, 'bin', 'gatehouse.js'), 'serve', '--rest-api', ctx.apiFile, '--stage', 'dev', '--port', String(port), '--host', '127.0.0.1', '--admin-port', String(adminPort), '--no-watch', '--log-level', 'warn')
-  if (!accessLog) nodeArgs.push('--no-access-log')
-  // Access-log lines go to stdout: /dev/null, so we measure producing them, not a terminal.
-  const stdout = openSync('/dev/null', 'w')
-  const proc = startNode(nodeArgs, { cpu: pinning?.proxy, stdout, cwd: ROOT })
-  const url = `http://127.0.0.1:${port}/dev/hello`
+/**
+ * The real CLI: `gatehouse serve …source --stage dev`. logLevel null keeps the default (info: function
+ * START/END/REPORT lines); stderr then goes to a file, as it does for serverless-offline's request log.
+ */
+function startGatehouse(ctx, { name: own, source, accessLog = false, logLevel = 'warn' }) {
+  // The --against twin runs the same candidate from the other build.
+  const root = ctx.againstRun ? against : GATEHOUSE
+  const name = ctx.againstRun ? `${own}-against` : own
+  return withPortRetry(async () => {
+    const port = await freePort()
+    const adminPort = await freePort()
+    const nodeArgs = [...profileArgs(name), join(root, 'bin', 'gatehouse.js'), 'serve', ...source, '--stage', 'dev', '--port', String(port), '--host', '127.0.0.1', '--admin-port', String(adminPort), '--no-watch']
+    if (logLevel !== null) nodeArgs.push('--log-level', logLevel)
+    if (!accessLog) nodeArgs.push('--no-access-log')
+    // Access-log lines go to stdout: /dev/null, so we measure producing them, not a terminal.
+    const stdout = openSync('/dev/null', 'w')
+    const stderrFile = logLevel === null ? join(ctx.tmp, `${name}.stderr.log`) : null
+    const proc = startNode(nodeArgs, { cpu: pinning?.proxy, stdout, stderrFile, cwd: ROOT })
+    closeSync(stdout)
+    const url = `http://127.0.0.1:${port}/dev/hello`
+    try {
+      await waitFor200(url, proc, 30_000, scenario.headers)
+    } catch (err) {
+      await stop(proc)
+      throw err
+    }
+    return { url, proc, adminUrl: `http://127.0.0.1:${adminPort}` }
+  })
+}
+
+/**
+ * `serverless offline` in bench/lambda with the worker-thread runner (v13's default), on loopback, without
+ * the stage in the URL. Fake credentials and region: it must never reach AWS.
+ */
+function startServerlessOffline(ctx) {
+  return withPortRetry(async () => {
+    const port = await freePort()
+    const lambdaPort = await freePort()
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIABENCHFAKEKEY0000',
+      AWS_SECRET_ACCESS_KEY: 'bench-fake-secret-not-a-real-key',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      SLS_DEPRECATION_DISABLE: '*',
+    }
+    delete env.AWS_PROFILE
+    const sls = join(BENCH, 'node_modules', 'serverless', 'bin', 'serverless.js')
+    const nodeArgs = [...profileArgs('serverless-offline'), sls, 'offline', '--host', '127.0.0.1', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--noPrependStageInUrl']
+    const stdout = openSync('/dev/null', 'w')
+    const proc = startNode(nodeArgs, { cpu: pinning?.proxy, stdout, stderrFile: join(ctx.tmp, 'serverless-offline.stderr.log'), cwd: join(BENCH, 'lambda'), env })
+    closeSync(stdout)
+    const url = `http://127.0.0.1:${port}/hello`
+    try {
+      // Serverless loads its whole framework first: tens of seconds on a busy machine.
+      await waitFor200(url, proc, 120_000)
+    } catch (err) {
+      await stop(proc)
+      throw err
+    }
+    return { url, proc }
+  })
+}
+
+/** `apigateway_Count` for GET /hello from Gatehouse's /metrics, or null. */
+async function metricsCount(adminUrl) {
   try {
-    await waitFor200(url, proc)
-  } catch (err) {
-    await stop(proc)
-    throw err
+    const r = await get(`${adminUrl}/metrics`)
+    let n = 0
+    let seen = false
+    for (const m of r.body.matchAll(/^apigateway_Count\{([^}]*)\} (\d+)/gm)) {
+      if (m[1].includes('method="GET"') && m[1].includes('resource="/hello"')) {
+        n += Number(m[2])
+        seen = true
+      }
+    }
+    return seen ? n : null
+  } catch {
+    return null
   }
-  return { url, proc }
 }
 
-// --- run ---------------------------------------------------------------------------------------------
+// --- the vtl scenario (no HTTP) ------------------------------------------------------------------------
 
-const startedAt = new Date()
-const stamp = startedAt.toISOString().replace(/[:.]/g, '-')
-mkdirSync(RESULTS, { recursive: true })
+if (isVtl) {
+  preamble(`${rounds} timed rounds of ${(duration / rounds).toFixed(2)} s per template after a warm-up, one process`)
+  const vtlArgs = [...profileArgs('vtl'), join(BENCH, 'vtl.mjs'), JSON.stringify({ root: GATEHOUSE, seconds: duration / rounds, rounds })]
+  const proc = startNode(vtlArgs, { cpu: pinning?.proxy })
+  let out = ''
+  proc.child.stdout.on('data', (d) => (out += d))
+  const { code } = await proc.exited
+  const m = /^RESULT (.*)$/m.exec(out)
+  if (code !== 0 || !m) fail(`the template benchmark failed (exit ${code})\n${proc.stderr()}`)
+  const templates = JSON.parse(m[1])
+  const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toFixed(d))
+  const header = ['template', 'renders', 'µs/render', 'renders/s', 'renders/CPU-s', 'out bytes']
+  const rows = templates.map((t) => [t.name, String(t.renders), fmt(t.usPerRender, 2), fmt(t.rendersPerSec), fmt(t.rendersPerCpuSec), String(t.outputBytes)])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`)
+  process.stdout.write(`\n(medians of ${rounds} rounds; µs/render and renders/s are wall-clock, renders/CPU-s uses the process's own CPU time)\n`)
+  for (const t of templates) process.stdout.write(`  ${t.name}: ${t.what}\n`)
+  let profile = null
+  if (args.profile && existsSync(join(profileDir, 'vtl'))) {
+    const { topSelf, formatTop } = await import('./profile-top.mjs')
+    const file = readdirSync(join(profileDir, 'vtl')).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, 'vtl', f))[0]
+    if (file) {
+      const top = topSelf(file, 30, { root: GATEHOUSE })
+      profile = { file, functions: top.functions, inclusive: top.inclusive, groups: top.groups }
+      process.stdout.write(`\nCPU profile (${file}):\n${formatTop(top)}\n`)
+    }
+  }
+  writeReport({ options: { secondsPerTemplate: duration, rounds, profile: Boolean(args.profile) }, templates, profile })
+  process.exit(0)
+}
+
+// --- the HTTP scenarios --------------------------------------------------------------------------------
+
+const known = [...scenario.candidates, ...scenario.extra]
+const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...scenario.candidates]
+// --against DIR: another build of Gatehouse (e.g. a git worktree of the previous commit, built), run
+// right after the scenario's main Gatehouse candidate in each round, so a change is compared under the
+// same conditions.
+const againstName = `${scenario.main}-against`
+if (against !== null) {
+  const main = CANDIDATES[scenario.main]
+  CANDIDATES[againstName] = {
+    label: `${main.label}; the build from --against`,
+    start: (ctx) => main.start({ ...ctx, againstRun: true }),
+  }
+  known.push(againstName)
+  if (!only.includes(againstName)) only.splice(only.includes(scenario.main) ? only.indexOf(scenario.main) + 1 : 0, 0, againstName)
+}
+for (const name of only) if (!known.includes(name)) fail(`unknown candidate '${name}' for scenario ${scenarioName} (known: ${known.join(', ')})`)
+
 const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
+const ctx = { tmp, upstreamUrl: null, redis: null }
 
-const upstream = startNode([join(BENCH, 'upstream.mjs'), '0'], { cpu: pinning?.upstream })
-let upstreamPort
-try {
-  ;({ port: upstreamPort } = await readyLine(upstream))
-} catch (err) {
-  fail(`the upstream did not start: ${err.message}`)
+let upstream = null
+let expected = null
+if (scenario.upstream) {
+  upstream = startNode([join(BENCH, 'upstream.mjs'), '0'], { cpu: pinning?.upstream })
+  let upstreamPort
+  try {
+    ;({ port: upstreamPort } = await readyLine(upstream))
+  } catch (err) {
+    fail(`the upstream did not start: ${err.message}`)
+  }
+  ctx.upstreamUrl = `http://127.0.0.1:${upstreamPort}`
+  ctx.proxyApiFile = join(tmp, 'bench-api.json')
+  writeFileSync(ctx.proxyApiFile, JSON.stringify(proxyApi(upstreamPort), null, 2))
+  writeFileSync(join(tmp, 'keyed-api.json'), JSON.stringify(proxyApi(upstreamPort, { apiKeyRequired: true }), null, 2))
+  ctx.keyedConfigFile = join(tmp, 'gatehouse.yaml')
+  writeFileSync(ctx.keyedConfigFile, keyedConfig())
+  expected = (await get(`${ctx.upstreamUrl}/hello`)).body
+} else {
+  ctx.lambdaApiFile = join(tmp, 'lambda-api.json')
+  writeFileSync(ctx.lambdaApiFile, JSON.stringify(LAMBDA_API, null, 2))
+  expected = (await import('./lambda/hello.mjs')).BODY
 }
-const ctx = {
-  upstreamUrl: `http://127.0.0.1:${upstreamPort}`,
-  apiFile: join(tmp, 'bench-api.json'),
-  profileDir: join(RESULTS, 'profiles', stamp),
+if (only.some((n) => n.includes('redis'))) {
+  ctx.redis = await probeRedis()
+  if (ctx.redis === null) process.stdout.write(`note: no Redis answered at ${REDIS_URL}; the Redis variant is skipped\n`)
 }
-writeFileSync(ctx.apiFile, JSON.stringify(openApi(upstreamPort), null, 2))
-const expected = await get(`${ctx.upstreamUrl}/hello`)
 
-const machine = {
-  nproc,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  node: process.version,
-  kernel: release(),
-  loadAverageAtStart: loadavg().map((n) => Number(n.toFixed(2))),
-  pinning: pinning ?? 'none (taskset missing, --no-pin, or a single CPU)',
-}
-const gitHead = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null
-
-process.stdout.write(
-  `Gatehouse bench — ${connections} connections, ${warmup}s warm-up + ${duration}s measured per candidate\n` +
-    `machine: ${nproc} CPUs (${machine.cpu}), node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}; ` +
-    (pinning ? `candidate on CPU ${pinning.proxy}, load generator on CPU ${pinning.load}, upstream on CPU ${pinning.upstream}\n` : 'no core pinning\n') +
-    (staleDist ? 'note: src/ has changes newer than dist/ — run `npm run build` (or pass --build) to measure them\n' : '') +
-    (args.profile ? 'note: --profile: every candidate runs under --cpu-prof and is slower than it would be\n' : '') +
-    '\n',
-)
+preamble(`${connections} connections, ${warmup}s warm-up + ${duration}s measured per candidate${rounds > 1 ? `, ${rounds} rounds` : ''}; candidates: ${only.join(', ')}`)
 
 /** Every run of every candidate, in order; `results` keeps the median run (by req/s) of each. */
 const runs = Object.fromEntries(only.map((name) => [name, []]))
@@ -422,17 +769,34 @@ for (let round = 1; round <= rounds; round++) {
     let run = null
     try {
       started = await cand.start(ctx)
-      const probe = await get(started.url)
-      if (probe.status !== 200 || probe.body !== expected.body) {
-        throw new Error(`a probe through it answered HTTP ${probe.status} with ${JSON.stringify(probe.body.slice(0, 200))}, not the upstream's body`)
+      if (started.skipped) {
+        run = { label: cand.label, round, skipped: started.skipped }
+        process.stdout.write(`skipped: ${started.skipped}\n`)
+        runs[name].push(run)
+        continue
       }
-      const watched = { upstream: upstream.child.pid }
+      const probe = await get(started.url, scenario.headers)
+      if (probe.status !== 200 || probe.body !== expected) {
+        throw new Error(`a probe through it answered HTTP ${probe.status} with ${JSON.stringify(probe.body.slice(0, 200))}, not the expected body`)
+      }
+      if (scenario.headers && started.adminUrl) {
+        // The key must really be checked: without it the route answers 403.
+        const bare = await get(started.url)
+        if (bare.status !== 403) throw new Error(`without x-api-key it answered HTTP ${bare.status}, not 403`)
+      }
+      const watched = { ...(started.watch ?? {}) }
+      if (upstream) watched.upstream = upstream.child.pid
       if (started.proc) watched.proxy = started.proc.child.pid
-      const r = await drive(started.url, watched)
+      const r = await drive(started.url, watched, scenario.headers)
       r.errorCount = r.errors + r.timeouts + r.non2xx + r.resets
       run = { label: cand.label, round, ...r }
+      if (started.adminUrl) {
+        // Metrics must have counted every request: warm-up and probes included, so at least the measured ones.
+        run.metricsCount = await metricsCount(started.adminUrl)
+        if (run.metricsCount !== null && run.metricsCount < r.requests) process.stdout.write(`(metrics counted ${run.metricsCount} < ${r.requests} requests) `)
+      }
       if (r.errorCount > 0) failed = true
-      process.stdout.write(`${Math.round(r.rps)} req/s${r.errorCount > 0 ? `, ${r.errorCount} errors` : ''}\n`)
+      process.stdout.write(`${Math.round(r.rps)} req/s, p99 ${r.latency.p99} ms${r.errorCount > 0 ? `, ${r.errorCount} errors ${JSON.stringify(r.statusCodes)}` : ''}\n`)
     } catch (err) {
       failed = true
       run = { label: cand.label, round, failed: String(err.message ?? err) }
@@ -443,50 +807,59 @@ for (let round = 1; round <= rounds; round++) {
         const { code, signal } = await stop(started.proc)
         if (code !== 0 && run) run.exit = signal ?? code
       }
+      if (started?.redisPrefix && run) run.redisKeysWritten = dropRedisKeys(started.redisPrefix)
     }
     runs[name].push(run)
   }
 }
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 const results = {}
 for (const [name, list] of Object.entries(runs)) {
-  const bad = list.find((r) => r.failed)
+  const bad = list.find((r) => r.failed || r.skipped)
   if (bad) results[name] = bad
   else {
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
     // The median run by req/s, with the median req/CPU-s of all rounds (rounds are noisy independently).
     results[name] = { ...[...list].sort((a, b) => a.rps - b.rps)[Math.floor((list.length - 1) / 2)] }
     const perCpu = list.map((r) => r.perCpuSecond).filter((x) => x !== null)
     results[name].perCpuSecond = perCpu.length > 0 ? median(perCpu) : null
   }
 }
-await stop(upstream)
-rmSync(tmp, { recursive: true, force: true })
+if (upstream) await stop(upstream)
 
 // --- report ------------------------------------------------------------------------------------------
 
-const ratios = {}
-for (const g of ['gatehouse', 'gatehouse-against', 'gatehouse-access-log']) {
-  for (const base of Object.keys(TARGETS)) {
-    const a = results[g]
-    const b = results[base]
-    if (a?.rps && b?.rps) {
-      ratios[`${g} / ${base}`] = { ratio: a.rps / b.rps, perCpuRatio: a.perCpuSecond && b.perCpuSecond ? a.perCpuSecond / b.perCpuSecond : null, target: TARGETS[base] }
-    }
-  }
+const ratioPairs = [...scenario.ratios]
+if (against !== null) {
+  for (const [a, b, t] of scenario.ratios) if (a === scenario.main) ratioPairs.push([againstName, b, t])
+  ratioPairs.push([scenario.main, againstName, null])
 }
-
-if (results.gatehouse?.rps && results['gatehouse-against']?.rps) {
-  const a = results.gatehouse
-  const b = results['gatehouse-against']
-  ratios['gatehouse / gatehouse-against'] = { ratio: a.rps / b.rps, perCpuRatio: a.perCpuSecond && b.perCpuSecond ? a.perCpuSecond / b.perCpuSecond : null, target: null }
+const ratios = {}
+for (const [a, b, target] of ratioPairs) {
+  const x = results[a]
+  const y = results[b]
+  if (x?.rps && y?.rps) ratios[`${a} / ${b}`] = { ratio: x.rps / y.rps, perCpuRatio: x.perCpuSecond && y.perCpuSecond ? x.perCpuSecond / y.perCpuSecond : null, target }
 }
 
 const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toFixed(d))
-const header = ['candidate', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'cand. CPU%', 'req/CPU-s', 'upstream CPU%', 'load CPU%', 'steal%']
+const hasRedis = Object.values(results).some((r) => r.cpuPercent?.redis != null)
+const header = ['candidate', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'cand. CPU%', 'req/CPU-s', ...(scenario.upstream ? ['upstream CPU%'] : []), ...(hasRedis ? ['redis CPU%'] : []), 'load CPU%', 'steal%']
 const rows = only.map((name) => {
   const r = results[name]
-  if (!r || r.failed) return [name, 'FAILED', '', '', '', '', '', '', '', '', '']
-  return [name, fmt(r.rps), fmt(r.latency.p50), fmt(r.latency.p99), String(r.errors + r.timeouts + r.resets), String(r.non2xx), fmt(r.cpuPercent.proxy), fmt(r.perCpuSecond), fmt(r.cpuPercent.upstream), fmt(r.cpuPercent.load), fmt(r.stealPercent)]
+  if (!r || r.failed || r.skipped) return [name, r?.skipped ? 'skipped' : 'FAILED', ...header.slice(2).map(() => '')]
+  return [
+    name,
+    fmt(r.rps),
+    fmt(r.latency.p50),
+    fmt(r.latency.p99),
+    String(r.errors + r.timeouts + r.resets),
+    String(r.non2xx),
+    fmt(r.cpuPercent.proxy),
+    fmt(r.perCpuSecond),
+    ...(scenario.upstream ? [fmt(r.cpuPercent.upstream)] : []),
+    ...(hasRedis ? [fmt(r.cpuPercent.redis)] : []),
+    fmt(r.cpuPercent.load),
+    fmt(r.stealPercent),
+  ]
 })
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
@@ -494,47 +867,64 @@ let out = (rounds > 1 ? `\nmedian of ${rounds} rounds (req/s columns from the me
 if (Object.keys(ratios).length > 0) {
   out += '\nratios (targets from the performance issue, reported, not enforced):\n'
   for (const [k, { ratio, perCpuRatio, target }] of Object.entries(ratios)) {
-    const perCpu = perCpuRatio === null ? '' : `   (per CPU-second ${perCpuRatio.toFixed(2)}×)`
+    const perCpu = perCpuRatio === null ? '' : `   (per CPU-second ${perCpuRatio.toFixed(2)}×${target === null ? '' : `, ${perCpuRatio >= target ? 'met' : 'short'}`})`
     const verdict = target === null ? ''.padEnd(21) : `target ≥ ${target}×  ${ratio >= target ? 'met  ' : 'short'}`
-    out += `  ${k.padEnd(36)} ${ratio.toFixed(2)}× req/s   ${verdict}${perCpu}\n`
+    out += `  ${k.padEnd(46)} ${ratio.toFixed(2).padStart(6)}× req/s   ${verdict}${perCpu}\n`
   }
 }
-const busy = Object.values(results).some((r) => r.cpuPercent && r.cpuPercent.load + r.cpuPercent.upstream > 90 && pinning && pinning.load === pinning.upstream)
-if (busy) out += '\nnote: the load generator and upstream share one CPU and used most of it on some rows; a candidate whose CPU% is well under 100 was limited by them, not by itself.\n'
+const latencyTargets = {}
+if (scenario.p99TargetMs) {
+  out += `\nwarm p99 latency at ${connections} connections (target < ${scenario.p99TargetMs} ms for Gatehouse; autocannon records whole milliseconds):\n`
+  for (const name of only) {
+    const r = results[name]
+    if (!r?.latency) continue
+    const met = r.latency.p99 < scenario.p99TargetMs
+    if (name.startsWith('gatehouse')) latencyTargets[name] = { p99: r.latency.p99, targetMs: scenario.p99TargetMs, met }
+    out += `  ${name.padEnd(28)} p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms${name.startsWith('gatehouse') ? `   ${met ? 'met' : 'short'}` : ''}\n`
+  }
+  // Little's law: a closed loop of N connections at X req/s has a mean latency of N/X.
+  const best = Math.max(...only.filter((n) => n.startsWith('gatehouse')).map((n) => results[n]?.rps ?? 0))
+  if (best > 0) out += `  (with ${connections} connections always busy, mean latency is ${connections} / req/s: ${((1000 * connections) / best).toFixed(1)} ms at ${Math.round(best)} req/s; a p99 under ${scenario.p99TargetMs} ms needs well over ${Math.round((1000 * connections) / scenario.p99TargetMs)} req/s)\n`
+}
+const busy = Object.values(results).some((r) => r.cpuPercent && r.cpuPercent.load + (r.cpuPercent.upstream ?? 0) > 90 && pinning && pinning.load === pinning.upstream)
+if (busy && scenario.upstream) out += '\nnote: the load generator and upstream share one CPU and used most of it on some rows; a candidate whose CPU% is well under 100 was limited by them, not by itself.\n'
+if (hasRedis) out += '\nnote: Redis is not pinned and its CPU is not in req/CPU-s; its CPU% is in the redis column.\n'
 process.stdout.write(out)
 
 let profile = null
-if (args.profile && existsSync(ctx.profileDir)) {
+if (args.profile && existsSync(profileDir)) {
   const { topSelf, formatTop } = await import('./profile-top.mjs')
   profile = {}
-  for (const name of readdirSync(ctx.profileDir)) {
-    const dir = join(ctx.profileDir, name)
-    const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))[0]
-    if (!file) continue
-    const top = topSelf(file, 30)
-    profile[name] = { file, functions: top.functions, inclusive: top.inclusive, groups: top.groups }
-    if (name === 'gatehouse') process.stdout.write(`\ngatehouse CPU profile (${file}):\n${formatTop(top)}\n`)
+  for (const name of readdirSync(profileDir)) {
+    const dir = join(profileDir, name)
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))
+    // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread; the others are
+    // worker threads (Gatehouse's and serverless-offline's function environments).
+    const thread = (f) => Number(/^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 0)
+    const mainFile = files.find((f) => thread(f) === 0) ?? files[0]
+    if (!mainFile) continue
+    const workers = files.filter((f) => f !== mainFile).map((f) => join(dir, f))
+    const top = topSelf(join(dir, mainFile), 30, { root: name.endsWith('-against') ? against : GATEHOUSE })
+    profile[name] = { file: join(dir, mainFile), functions: top.functions, inclusive: top.inclusive, groups: top.groups }
+    if (name.startsWith('gatehouse')) process.stdout.write(`\n${name} CPU profile, main thread (${join(dir, mainFile)}):\n${formatTop(top)}\n`)
+    if (workers.length > 0) {
+      const wtop = topSelf(workers, 20, { root: name.endsWith('-against') ? against : GATEHOUSE })
+      profile[name].workerThreads = { files: workers.length, busySamples: wtop.busySamples, mainBusySamples: top.busySamples, functions: wtop.functions, groups: wtop.groups }
+      if (name.startsWith('gatehouse')) {
+        process.stdout.write(`\n${name}: ${workers.length} worker-thread profiles, ${wtop.busySamples} busy samples together (main thread: ${top.busySamples}):\n${formatTop(wtop)}\n`)
+      }
+    }
   }
-  process.stdout.write(`\nprofiles of every candidate: ${ctx.profileDir} (read one with \`node bench/profile-top.mjs FILE\`)\n`)
+  process.stdout.write(`\nprofiles of every candidate: ${profileDir} (read one with \`node bench/profile-top.mjs FILE\`)\n`)
 }
 
-machine.loadAverageAtEnd = loadavg().map((n) => Number(n.toFixed(2)))
-if (machine.loadAverageAtStart[0] > 0.5) {
-  process.stdout.write(`\nnote: the machine was busy with other work (load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end, bench included); figures vary between runs, req/CPU-s less than req/s.\n`)
-}
-
-const report = {
-  date: startedAt.toISOString(),
-  git: gitHead,
-  distOlderThanSrc: staleDist,
-  machine,
-  options: { connections, warmup, duration, rounds, profile: Boolean(args.profile), loadGenerator: 'autocannon' },
+rmSync(tmp, { recursive: true, force: true })
+writeReport({
+  options: { connections, warmup, duration, rounds, profile: Boolean(args.profile), loadGenerator: 'autocannon', candidates: only },
   results,
   runs: rounds > 1 ? runs : undefined,
   ratios,
+  latencyTargets: scenario.p99TargetMs ? latencyTargets : undefined,
   profile,
-}
-const file = join(RESULTS, `bench-${stamp}.json`)
-writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
-process.stdout.write(`\nresults written to ${file}\n`)
+})
 process.exit(failed ? 1 : 0)
