@@ -12,7 +12,7 @@ import { request } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 
@@ -55,6 +55,9 @@ const SCENARIOS = {
     ],
     p99TargetMs: 5,
     warmup: 5,
+    // --cpu-prof would reach every function worker thread too (see main-thread-profile.mjs).
+    mainThreadProfile: true,
+    mainThreadColumn: true,
   },
   keyed: {
     title: 'an HTTP_PROXY route with API key, usage-plan throttle, access log and metrics, against the bare proxies',
@@ -91,7 +94,8 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [optio
   --against DIR      also run another Gatehouse build as '<main candidate>-against'
   --quick            smoke run: --warmup 1 --duration 3 (vtl: 1.5 s per template)
   --only A,B         run only these candidates of the scenario (see the list printed at start)
-  --profile          run each candidate under node --cpu-prof; prints Gatehouse's top functions, keeps all
+  --profile          run each candidate under node --cpu-prof (lambda: a main-thread-only profiler);
+                     prints Gatehouse's top functions, keeps all profiles
   --build            run \`npm run build\` in the Gatehouse checkout first (the gateway runs from dist/)
   --no-pin           do not pin processes to cores with taskset
   -h, --help         this text
@@ -355,10 +359,10 @@ async function waitFor200(url, proc, timeoutMs = 30_000, headers = {}) {
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})\n${proc.stderr()}`)
 }
 
-/** User + system CPU seconds a process has used so far (Linux /proc), or null elsewhere. */
-function cpuSeconds(pid) {
+/** User + system CPU seconds a process (or with `tid`, one of its threads) has used so far (Linux /proc), or null elsewhere. */
+function cpuSeconds(pid, tid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
   } catch {
@@ -393,6 +397,7 @@ function drive(url, watched, headers) {
         buf = buf.slice(nl + 1)
         if (line === 'MEASURE') {
           before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]))
+          if (pids.proxy) before.proxyMain = cpuSeconds(pids.proxy, pids.proxy)
           windowStart = performance.now()
           machineBefore = machineJiffies()
         } else if (line.startsWith('RESULT ')) {
@@ -402,6 +407,11 @@ function drive(url, watched, headers) {
           for (const [k, pid] of Object.entries(pids)) {
             const now = cpuSeconds(pid)
             cpu[k] = before?.[k] == null || now === null ? null : (100 * (now - before[k])) / wall
+          }
+          // The candidate's main thread alone (the rest: function worker threads, GC and libuv helpers).
+          if (pids.proxy) {
+            const now = cpuSeconds(pids.proxy, pids.proxy)
+            cpu.proxyMain = before?.proxyMain == null || now === null ? null : (100 * (now - before.proxyMain)) / wall
           }
           result.cpuPercent = cpu
           const machineAfter = machineJiffies()
@@ -561,11 +571,15 @@ const CANDIDATES = {
   },
 }
 
-/** `--cpu-prof` into results/profiles/<run>/<candidate>/ when --profile is on. */
+/** `--cpu-prof` into results/profiles/<run>/<candidate>/ when --profile is on (for the lambda scenario, the main thread only). */
 function profileArgs(name) {
   if (!args.profile) return []
   const dir = join(profileDir, name)
   mkdirSync(dir, { recursive: true })
+  if (scenario.mainThreadProfile) {
+    process.env.BENCH_CPU_PROF_DIR = dir
+    return ['--import', pathToFileURL(join(BENCH, 'main-thread-profile.mjs')).href]
+  }
   return ['--cpu-prof', '--cpu-prof-dir', dir]
 }
 
@@ -624,6 +638,8 @@ function startServerlessOffline(ctx) {
   return withPortRetry(async () => {
     const port = await freePort()
     const lambdaPort = await freePort()
+    const sls = join(BENCH, 'node_modules', 'serverless', 'bin', 'serverless.js')
+    const nodeArgs = [...profileArgs('serverless-offline'), sls, 'offline', '--host', '127.0.0.1', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--noPrependStageInUrl']
     const env = {
       ...process.env,
       AWS_ACCESS_KEY_ID: 'AKIABENCHFAKEKEY0000',
@@ -636,8 +652,6 @@ function startServerlessOffline(ctx) {
       SLS_DEPRECATION_DISABLE: '*',
     }
     delete env.AWS_PROFILE
-    const sls = join(BENCH, 'node_modules', 'serverless', 'bin', 'serverless.js')
-    const nodeArgs = [...profileArgs('serverless-offline'), sls, 'offline', '--host', '127.0.0.1', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--noPrependStageInUrl']
     const stdout = openSync('/dev/null', 'w')
     const proc = startNode(nodeArgs, { cpu: pinning?.proxy, stdout, stderrFile: join(ctx.tmp, 'serverless-offline.stderr.log'), cwd: join(BENCH, 'lambda'), env })
     closeSync(stdout)
@@ -842,7 +856,7 @@ for (const [a, b, target] of ratioPairs) {
 
 const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toFixed(d))
 const hasRedis = Object.values(results).some((r) => r.cpuPercent?.redis != null)
-const header = ['candidate', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'cand. CPU%', 'req/CPU-s', ...(scenario.upstream ? ['upstream CPU%'] : []), ...(hasRedis ? ['redis CPU%'] : []), 'load CPU%', 'steal%']
+const header = ['candidate', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'cand. CPU%', ...(scenario.mainThreadColumn ? ['main thread CPU%'] : []), 'req/CPU-s', ...(scenario.upstream ? ['upstream CPU%'] : []), ...(hasRedis ? ['redis CPU%'] : []), 'load CPU%', 'steal%']
 const rows = only.map((name) => {
   const r = results[name]
   if (!r || r.failed || r.skipped) return [name, r?.skipped ? 'skipped' : 'FAILED', ...header.slice(2).map(() => '')]
@@ -854,6 +868,7 @@ const rows = only.map((name) => {
     String(r.errors + r.timeouts + r.resets),
     String(r.non2xx),
     fmt(r.cpuPercent.proxy),
+    ...(scenario.mainThreadColumn ? [fmt(r.cpuPercent.proxyMain)] : []),
     fmt(r.perCpuSecond),
     ...(scenario.upstream ? [fmt(r.cpuPercent.upstream)] : []),
     ...(hasRedis ? [fmt(r.cpuPercent.redis)] : []),
