@@ -72,6 +72,8 @@ const SCENARIOS = {
       ['gatehouse-keyed-redis', 'http-proxy', 1.3],
     ],
     headers: { 'x-api-key': BENCH_KEY },
+    // Gatehouse with --redis may have to be killed after SIGTERM; this profiler writes at SIGTERM.
+    mainThreadProfile: true,
   },
   vtl: {
     title: 'mapping templates compiled once and rendered in a loop (no HTTP)',
@@ -94,7 +96,7 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [optio
   --against DIR      also run another Gatehouse build as '<main candidate>-against'
   --quick            smoke run: --warmup 1 --duration 3 (vtl: 1.5 s per template)
   --only A,B         run only these candidates of the scenario (see the list printed at start)
-  --profile          run each candidate under node --cpu-prof (lambda: a main-thread-only profiler);
+  --profile          run each candidate under node --cpu-prof (lambda, keyed: main-thread-only profiler);
                      prints Gatehouse's top functions, keeps all profiles
   --build            run \`npm run build\` in the Gatehouse checkout first (the gateway runs from dist/)
   --no-pin           do not pin processes to cores with taskset
@@ -558,7 +560,7 @@ const CANDIDATES = {
   },
   'gatehouse-keyed': {
     label: 'Gatehouse, API key + usage-plan throttle + access log + metrics, in-memory state',
-    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-keyed', source: ['--config', ctx.keyedConfigFile], accessLog: true }),
+    start: async (ctx) => ({ ...(await startGatehouse(ctx, { name: 'gatehouse-keyed', source: ['--config', ctx.keyedConfigFile], accessLog: true })), requiresKey: true }),
   },
   'gatehouse-keyed-redis': {
     label: `Gatehouse, the same, state in Redis (--redis ${REDIS_URL})`,
@@ -566,7 +568,7 @@ const CANDIDATES = {
       if (ctx.redis === null) return { skipped: `no Redis answered at ${REDIS_URL}` }
       const prefix = `gatehouse-bench-${stamp}-${process.hrtime.bigint()}:`
       const started = await startGatehouse(ctx, { name: 'gatehouse-keyed-redis', source: ['--config', ctx.keyedConfigFile, '--redis', REDIS_URL, '--redis-prefix', prefix, '--redis-unavailable', 'closed'], accessLog: true })
-      return { ...started, redisPrefix: prefix, watch: ctx.redis.pid ? { redis: ctx.redis.pid } : {} }
+      return { ...started, requiresKey: true, redisPrefix: prefix, watch: ctx.redis.pid ? { redis: ctx.redis.pid } : {} }
     },
   },
 }
@@ -793,7 +795,7 @@ for (let round = 1; round <= rounds; round++) {
       if (probe.status !== 200 || probe.body !== expected) {
         throw new Error(`a probe through it answered HTTP ${probe.status} with ${JSON.stringify(probe.body.slice(0, 200))}, not the expected body`)
       }
-      if (scenario.headers && started.adminUrl) {
+      if (started.requiresKey) {
         // The key must really be checked: without it the route answers 403.
         const bare = await get(started.url)
         if (bare.status !== 403) throw new Error(`without x-api-key it answered HTTP ${bare.status}, not 403`)
