@@ -4,7 +4,7 @@
 import { startGateway, tempDir, writeFile, type TestGateway, type TestResponse } from '../helpers.js'
 import { rawRequest } from './rest-helpers.js'
 
-export const LAMBDA_SNAPSHOT = '/work/shared/external-data/localstack-apigateway-snapshots/snapshots/test_apigateway_lambda.snapshot.json'
+export const LAMBDA_SNAPSHOT = new URL('../../../shared/external-data/localstack-apigateway-snapshots/snapshots/test_apigateway_lambda.snapshot.json', import.meta.url).pathname
 
 /** The invocation URI API Gateway uses for a Lambda function in the default region and account. */
 export function lambdaUri(name: string): string {
