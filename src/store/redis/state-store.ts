@@ -293,8 +293,15 @@ export class RedisStateStore implements StateStore {
     this.#closed = true
     if (this.#client.status === 'ready') {
       try {
-        await this.#client.quit()
-        return
+        // QUIT waits for the server's answer; a connection that stopped answering must not hold up shutdown.
+        let timer: NodeJS.Timeout | undefined
+        const gaveUp = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 1000)
+          timer.unref()
+        })
+        const r = await Promise.race([this.#client.quit(), gaveUp])
+        clearTimeout(timer)
+        if (r !== 'timeout') return
       } catch {
         // Lost while quitting: nothing left to say goodbye to.
       }
