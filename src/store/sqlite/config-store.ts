@@ -1,9 +1,8 @@
 // SqliteConfigStore: the ConfigStore in `<data dir>/gatehouse.db` (better-sqlite3, WAL), the persistent
 // single-node default. Several instances (or processes) may share one directory.
 
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { openDatabase } from './open.js'
 import { ChangeLogTruncatedError } from '../ports.js'
 import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../ports.js'
 import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, groupByRevision, prepareBatch } from '../batch.js'
@@ -74,20 +73,11 @@ export class SqliteConfigStore implements ConfigStore {
     this.#onError = options.onListenerError ?? warnListenerError
     this.#watchers = new Watchers(this.#onError)
 
-    mkdirSync(dataDir, { recursive: true })
-    this.path = join(dataDir, SQLITE_FILE_NAME)
-    this.#db = new Database(this.path)
-    try {
-      this.#db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
-      this.#db.pragma('journal_mode = WAL')
-      // FULL: an accepted config change must survive a power cut, and config writes are rare.
-      this.#db.pragma('synchronous = FULL')
-      this.#db.transaction(() => migrate(this.#db, this.path)).immediate()
-      this.#stmt = prepareStatements(this.#db)
-    } catch (error) {
-      this.#db.close()
-      throw error
-    }
+    // FULL: an accepted config change must survive a power cut, and config writes are rare.
+    const opened = openDatabase(dataDir, SQLITE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'FULL' }, migrate, prepareStatements)
+    this.path = opened.path
+    this.#db = opened.db
+    this.#stmt = opened.stmt
     const keep = this.#keep
     const stmt = this.#stmt
     this.#applyTx = this.#db.transaction((batch: PreparedOp[]): number => {

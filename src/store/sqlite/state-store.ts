@@ -1,9 +1,8 @@
 // SqliteStateStore: the StateStore of a single node with a data directory. Quota counters and usage records
 // live in `<data dir>/state.db` and survive restarts; token buckets and cache entries stay in memory.
 
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { openDatabase } from './open.js'
 import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
 import { MemoryStateStore } from '../memory/state-store.js'
 import {
@@ -72,19 +71,10 @@ export class SqliteStateStore implements StateStore {
     this.#retentionDays = checkRetentionDays(options.usageRetentionDays)
     this.#memory = new MemoryStateStore({ sweepIntervalMs: this.#sweepIntervalMs, usageRetentionDays: this.#retentionDays })
 
-    mkdirSync(dataDir, { recursive: true })
-    this.path = join(dataDir, SQLITE_STATE_FILE_NAME)
-    this.#db = new Database(this.path)
-    try {
-      this.#db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
-      this.#db.pragma('journal_mode = WAL')
-      this.#db.pragma('synchronous = NORMAL')
-      this.#db.transaction(() => migrate(this.#db, this.path)).immediate()
-      this.#stmt = prepareStatements(this.#db)
-    } catch (error) {
-      this.#db.close()
-      throw error
-    }
+    const opened = openDatabase(dataDir, SQLITE_STATE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'NORMAL' }, migrate, prepareStatements)
+    this.path = opened.path
+    this.#db = opened.db
+    this.#stmt = opened.stmt
     const stmt = this.#stmt
     this.#consumeTx = this.#db.transaction((key: string, limit: number, period: QuotaPeriod, day: string): QuotaResult => {
       const row = stmt.counter.get(key, period.start, period.end)
