@@ -6,7 +6,7 @@ import { stableId } from '../../model/ids.js'
 import { at, isObj, type ImportContext, type Obj } from './context.js'
 import { httpIntegration } from './integration.js'
 import { splitPath } from './paths.js'
-import { OPERATION_KEYS, PATH_ITEM_OTHER_KEYS, readEndpointConfiguration, type ApiBasics } from './rest.js'
+import { operationsOf, readEndpointConfiguration, type ApiBasics } from './rest.js'
 import { applyAuthExtension, decideSecurity, readSchemes } from './security.js'
 
 /** Root extensions that only mean something on REST APIs; kept verbatim, with a warning. */
@@ -90,17 +90,7 @@ export function importHttpApi(ctx: ImportContext, doc: Obj, basics: ApiBasics): 
       }
       return routePath
     }
-    for (const [key, op] of Object.entries(item)) {
-      const method = OPERATION_KEYS[key]
-      const opPath = at(r.path, key)
-      if (method === undefined) {
-        if (!PATH_ITEM_OTHER_KEYS.has(key) && !key.startsWith('x-')) ctx.warn(opPath, `'${key}' is not an operation API Gateway supports and is ignored`)
-        continue
-      }
-      if (!isObj(op)) {
-        ctx.problem(opPath, `Operation '${key}' must be an object`)
-        continue
-      }
+    for (const [method, op, opPath] of operationsOf(ctx, item, r.path)) {
       const isDefault = method === 'ANY' && ctx.bool(op, 'isDefaultRoute', opPath) === true
       const path = isDefault ? undefined : pathOfRoute()
       if (!isDefault && path === undefined) continue

@@ -35,6 +35,26 @@ export const OPERATION_KEYS: Readonly<Record<string, HttpMethod>> = {
 /** Path item keys that are not operations and need no warning. */
 export const PATH_ITEM_OTHER_KEYS = new Set(['parameters', 'summary', 'description', 'servers', '$ref'])
 
+/**
+ * The operations of a path item with their methods and paths, warning about keys that are no operation
+ * and reporting operations that are not objects (shared by the REST and HTTP API importers).
+ */
+export function* operationsOf(ctx: ImportContext, item: Obj, itemPath: string): Generator<[HttpMethod, Obj, string]> {
+  for (const [key, op] of Object.entries(item)) {
+    const method = OPERATION_KEYS[key]
+    const opPath = at(itemPath, key)
+    if (method === undefined) {
+      if (!PATH_ITEM_OTHER_KEYS.has(key) && !key.startsWith('x-')) ctx.warn(opPath, `'${key}' is not an operation API Gateway supports and is ignored`)
+      continue
+    }
+    if (!isObj(op)) {
+      ctx.problem(opPath, `Operation '${key}' must be an object`)
+      continue
+    }
+    yield [method, op, opPath]
+  }
+}
+
 const GATEWAY_RESPONSE_TYPES: readonly GatewayResponseType[] = [
   'DEFAULT_4XX', 'DEFAULT_5XX', 'ACCESS_DENIED', 'API_CONFIGURATION_ERROR', 'AUTHORIZER_CONFIGURATION_ERROR',
   'AUTHORIZER_FAILURE', 'BAD_REQUEST_PARAMETERS', 'BAD_REQUEST_BODY', 'EXPIRED_TOKEN', 'INTEGRATION_FAILURE',
@@ -119,17 +139,7 @@ export function importRestApi(ctx: ImportContext, doc: Obj, basics: ApiBasics): 
     const resource = tree.ensure(segments, itemPath)
     if (resource === undefined) continue
     const shared = readParams(ctx, item, r.path)
-    for (const [key, op] of Object.entries(item)) {
-      const method = OPERATION_KEYS[key]
-      const opPath = at(r.path, key)
-      if (method === undefined) {
-        if (!PATH_ITEM_OTHER_KEYS.has(key) && !key.startsWith('x-')) ctx.warn(opPath, `'${key}' is not an operation API Gateway supports and is ignored`)
-        continue
-      }
-      if (!isObj(op)) {
-        ctx.problem(opPath, `Operation '${key}' must be an object`)
-        continue
-      }
+    for (const [method, op, opPath] of operationsOf(ctx, item, r.path)) {
       if (resource.resourceMethods[method] !== undefined) {
         ctx.problem(opPath, `Method ${method} is defined twice for the resource ${resource.path}`)
         continue
