@@ -45,11 +45,50 @@ export const GATEWAY_ERRORS: Readonly<Record<Exclude<GatewayResponseType, 'DEFAU
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS
 
 /**
- * Errors that are answered before any API is known (no gateway-response customisation applies):
- * unknown host/API/stage. REST answers 403 Forbidden (§2.1); HTTP APIs 404 Not Found (§3.2).
+ * Answers that are not gateway responses (no customisation applies, §6.3): each with its status, its
+ * `x-amzn-ErrorType` on REST (null: none) and its body, byte for byte as AWS sends it. The only other place
+ * a literal error body may live is the IncompleteSignature message below; a test keeps it so.
  */
-export const FORBIDDEN_BODY = '{"message":"Forbidden"}'
-export const NOT_FOUND_BODY = '{"message":"Not Found"}'
+export interface BareAnswer {
+  readonly status: number
+  readonly errorType: string | null
+  readonly body: string
+}
+
+export const BARE_ANSWERS = Object.freeze({
+  /** An unknown host, API or stage on a REST API (§2.1). */
+  FORBIDDEN: { status: 403, errorType: 'ForbiddenException', body: '{"message":"Forbidden"}' },
+  /** No route or stage on an HTTP API (§3.2). */
+  NOT_FOUND: { status: 404, errorType: 'NotFoundException', body: '{"message":"Not Found"}' },
+  /** URL over the regional limit (§2.2, [K] 414). */
+  URI_TOO_LONG: { status: 414, errorType: null, body: '{"message":"Request-URI Too Long"}' },
+  /** Header values over 10240 bytes (§2.2, [K] 431). */
+  HEADERS_TOO_LARGE: { status: 431, errorType: null, body: '{"message":"Request Header Fields Too Large"}' },
+  /** REST: a Lambda proxy result that is not a valid response (§4.2), with AWS's space after the colon. */
+  MALFORMED_PROXY_RESPONSE: { status: 502, errorType: null, body: '{"message": "Internal server error"}' },
+  /** HTTP APIs: a failed or malformed Lambda proxy response (§3.10). */
+  HTTP_API_INTERNAL_ERROR: { status: 500, errorType: null, body: '{"message":"Internal Server Error"}' },
+  /**
+   * REST: a request-parameter mapping onto Content-Length or Transfer-Encoding (§5.7). AWS answers with its
+   * own body, not the gateway-response template: the header_remapping recording has Content-Length 36.
+   */
+  FATAL_HEADER_MAPPING: { status: 500, errorType: 'InternalServerErrorException', body: '{"message": "Internal server error"}' },
+} satisfies Record<string, BareAnswer>)
+
+export type BareAnswerCode = keyof typeof BARE_ANSWERS
+
+/**
+ * §1.2: an unmatched REST request with a non-SigV4 Authorization header is answered 403
+ * IncompleteSignatureException, quoting the header.
+ */
+export function incompleteSignature(authorization: string): BareAnswer {
+  const token = authorization.split(' ').pop()!
+  return {
+    status: 403,
+    errorType: 'IncompleteSignatureException',
+    body: JSON.stringify({ message: `'${token}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.` }),
+  }
+}
 
 /**
  * The error every layer throws for a request that ends in a gateway response.

@@ -11,21 +11,17 @@ import { SqliteConfigStore } from './store/sqlite/config-store.js'
 import type { Deployment, GatewaySettings, Stage } from './model/types.js'
 import { ConfigError, formatProblems } from './errors.js'
 import { loadDesiredState, planStoreChanges, type DesiredState, type Sources } from './controlplane/config/desired.js'
-import { compileGateway, type CompileDeps, type IntegrationFactory, type StepFactory } from './controlplane/compile/compile.js'
+import { compileGateway, type CompileDeps } from './controlplane/compile/compile.js'
 import { DataPlane } from './dataplane/server.js'
 import { mutualTls } from './dataplane/client-cert.js'
-import type { GatewayPlan } from './dataplane/plan.js'
+import type { GatewayPlan, IntegrationTable, StepFactory } from './dataplane/plan.js'
 import { GatewayMetrics } from './observe/metrics.js'
 import { AdminServer } from './controlplane/admin.js'
 import { adminApiRoute, ZERO_USAGE_READER, type UsageReader } from './controlplane/admin-api/index.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
-import { functionIntegrations } from './integrations/functions.js'
-import { DEFAULT_STEPS } from './steps/index.js'
-import { apiKeyStep } from './steps/apikey/index.js'
-import { createThrottleStep } from './steps/throttle/index.js'
-import { createPolicyStep } from './steps/policy/index.js'
-import { createAuthStep } from './steps/auth/index.js'
+import { createIntegrations } from './integrations/index.js'
+import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
 import type { StateStore } from './store/ports.js'
@@ -49,7 +45,7 @@ export interface GatewayOptions {
   accessLog?: AccessLogSink | null
   /** Watch config and OpenAPI files and reload on change (default true). */
   watch?: boolean
-  /** Extension points for later capabilities. */
+  /** The step factories to run instead of the built-in ones (`createSteps`); for tests and extensions. */
   steps?: readonly StepFactory[]
   /**
    * Where config lives when several gateway nodes share it: a `postgres://…[?schema=NAME]` URL (wins over the
@@ -68,7 +64,8 @@ export interface GatewayOptions {
   accountLimit?: Limit | null
   /** The clock of limits and quotas (tests inject one). */
   now?: () => number
-  integrations?: IntegrationFactory
+  /** The integration table to use instead of the built-in one (`createIntegrations`). */
+  integrations?: IntegrationTable
   /** Usage records for the admin API's usage routes (default: none kept, every day reads 0). */
   usageReader?: UsageReader
 }
@@ -92,7 +89,8 @@ export class Gateway {
   #state: StateStore | null = null
   #stateErrorLoggedAt = 0
   #redisErrorLoggedAt = 0
-  #steps: readonly StepFactory[] = DEFAULT_STEPS
+  #steps: readonly StepFactory[] = []
+  #integrations: IntegrationTable | null = null
   #accessLog: AccessLogSink | null = null
   #unwatchStore: (() => void) | null = null
   #fileWatchers: FSWatcher[] = []
@@ -175,22 +173,21 @@ export class Gateway {
       : dataDir
         ? new SqliteStateStore(dataDir)
         : new MemoryStateStore()
+    this.#integrations = this.#opts.integrations ?? createIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
     this.#steps =
       this.#opts.steps ??
-      [
-        ...DEFAULT_STEPS,
+      createSteps({
         // Resource policies and authorizers build method ARNs in the same region (identity.region).
-        createPolicyStep({ ...(this.#opts.now ? { now: this.#opts.now } : {}), ...(desired.identity?.region ? { region: desired.identity.region } : {}) }),
-        createAuthStep({
+        policy: { ...(this.#opts.now ? { now: this.#opts.now } : {}), ...(desired.identity?.region ? { region: desired.identity.region } : {}) },
+        auth: {
           functions: this.functions,
           jwks: this.#jwks,
           state: () => this.#state!,
           identity: () => this.#desired?.identity,
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
           onStoreError: () => this.metrics.stateStoreErrors(),
-        }),
-        apiKeyStep,
-        createThrottleStep({
+        },
+        throttle: {
           state: () => this.#state!,
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
           ...(this.#opts.accountLimit !== undefined ? { account: this.#opts.accountLimit } : {}),
@@ -203,8 +200,8 @@ export class Gateway {
             this.#stateErrorLoggedAt = t
             this.#log.warn({ err, mode: this.#opts.stateUnavailable ?? 'open' }, 'state store unavailable: limits and quotas are not being enforced' + ((this.#opts.stateUnavailable ?? 'open') === 'closed' ? ' (requests refused)' : ' (requests admitted)'))
           },
-        }),
-      ]
+        },
+      })
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
     // The loader resolved --functions (or the config file's functionsDir) to an absolute path.
     this.#functionsDir = desired.functionsDir
@@ -280,11 +277,10 @@ export class Gateway {
       }
     }
     const deps: CompileDeps = {
-      dispatcher: this.#dispatcher,
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
       steps: this.#steps,
-      integrations: this.#opts.integrations ?? functionIntegrations(this.functions),
+      integrations: this.#integrations!,
     }
     const plan = compileGateway(
       {

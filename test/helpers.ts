@@ -1,6 +1,7 @@
 // Test helpers: a real gateway on port 0 with config written to a temp dir, real upstream servers, and
 // requests through undici's fetch with an explicit Host header.
 
+import type { FunctionInvoker } from '../src/mapping/function-target.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -129,4 +130,9 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
     await new Promise((r) => setTimeout(r, 25))
   }
   throw new Error(`timed out waiting for ${what}`)
+}
+
+/** A function invoker for compile-only tests: compiling never invokes, and a test that did would see this. */
+export const NO_FUNCTIONS: FunctionInvoker = {
+  invoke: () => Promise.reject(new Error('no function runtime in this test')),
 }

@@ -1,10 +1,8 @@
-// Response compression of REST APIs (§14.1): `Accept-Encoding` negotiation (RFC 7231 q-values), gzip and
-// deflate, `Vary`, for complete replies (sendReply) and for streamed HTTP_PROXY responses; and the
-// decompression of compressed request bodies. The stage's `minimumCompressionSize` (null: off) decides.
+// Compression codings (§14.1): `Accept-Encoding` negotiation (RFC 7231 q-values), gzip and deflate, `Vary`,
+// and the decompression of compressed request bodies. The client writer (respond.ts) decides when a
+// response is compressed, by the stage's `minimumCompressionSize`.
 
 import { createDeflate, createGzip, deflateSync, gzipSync, gunzip, inflate, type Gzip, type Deflate } from 'node:zlib'
-import type { Readable } from 'node:stream'
-import type { RequestContext } from './context.js'
 import { GatewayError } from '../errors.js'
 
 export type Coding = 'gzip' | 'deflate'
@@ -70,97 +68,14 @@ export function hasContentEncoding(headers: readonly string[]): boolean {
   return false
 }
 
-/**
- * What to do with a complete reply of `size` bytes whose headers are `headers` (flat): null when
- * compression does not apply at all (off, too small, empty, already encoded, no body status); otherwise the
- * coding to use (null when the client's Accept-Encoding allows none) — the response then varies on it.
- */
-export function replyCompression(ctx: RequestContext, status: number, headers: readonly string[], size: number): { coding: Coding | null } | null {
-  const min = ctx.stage?.minimumCompressionSize
-  if (min === undefined || min === null) return null
-  if (size === 0 || size < min || status === 204 || status === 304 || hasContentEncoding(headers)) return null
-  return { coding: negotiateEncoding(ctx.header('accept-encoding')) }
-}
-
 /** Compresses a whole body at once (bodies up to SYNC_COMPRESS_LIMIT). */
 export function compressSync(body: Buffer, coding: Coding): Buffer {
   return coding === 'gzip' ? gzipSync(body) : deflateSync(body)
 }
 
-function compressor(coding: Coding): Gzip | Deflate {
+/** A streaming compressor for bodies over SYNC_COMPRESS_LIMIT or of unknown length. */
+export function compressor(coding: Coding): Gzip | Deflate {
   return coding === 'gzip' ? createGzip() : createDeflate()
-}
-
-/**
- * Writes a response whose body is compressed as it streams (chunked, no Content-Length), with
- * `Content-Encoding` and `Vary` set. `body` is a Buffer or a readable stream; `before` are chunks already
- * read from that stream. Records the compressed length for access logs.
- */
-export function writeCompressedStream(ctx: RequestContext, status: number, headers: string[], coding: Coding, body: Buffer | Readable, before: Buffer[] = []): void {
-  const res = ctx.res
-  headers.push('Content-Encoding', coding)
-  addVary(headers)
-  ctx.status = status
-  res.writeHead(status, headers)
-  const z = compressor(coding)
-  let n = 0
-  z.on('data', (c: Buffer) => {
-    n += c.length
-  })
-  z.once('end', () => {
-    ctx.responseLength = n
-  })
-  z.on('error', () => res.destroy())
-  res.once('close', () => {
-    if (!z.writableEnded) z.destroy()
-  })
-  z.pipe(res)
-  if (Buffer.isBuffer(body)) {
-    z.end(body)
-    return
-  }
-  for (const c of before) z.write(c)
-  body.on('error', () => {
-    z.destroy()
-    res.destroy()
-  })
-  res.once('close', () => {
-    if (!body.readableEnded) body.destroy()
-  })
-  body.pipe(z)
-}
-
-/**
- * Reads from `stream` until `min` bytes have arrived or it ends, then pauses it: what a streamed response of
- * unknown length needs before AWS's "at least minimumCompressionSize" can be decided. The stream is left
- * paused with no data listener.
- */
-export function peek(stream: Readable, min: number): Promise<{ chunks: Buffer[]; size: number; ended: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const done = (ended: boolean) => {
-      stream.off('data', onData)
-      stream.off('end', onEnd)
-      stream.off('error', onError)
-      if (!ended) stream.pause()
-      resolve({ chunks, size, ended })
-    }
-    const onData = (c: Buffer) => {
-      chunks.push(c)
-      size += c.length
-      if (size >= min && min > 0) done(false)
-    }
-    const onEnd = () => done(true)
-    const onError = (err: Error) => {
-      stream.off('data', onData)
-      stream.off('end', onEnd)
-      reject(err)
-    }
-    stream.on('data', onData)
-    stream.once('end', onEnd)
-    stream.once('error', onError)
-  })
 }
 
 function unzip(fn: typeof gunzip, body: Buffer, limit: number): Promise<Buffer> {

@@ -9,8 +9,8 @@ export type ContextGetter = (ctx: RequestContext) => unknown
 const ACCOUNT_ID = '000000000000'
 
 function iamIdentity(ctx: RequestContext, key: string): unknown {
-  const id = ctx.extras?.['identity'] as Record<string, unknown> | undefined
-  return id === undefined ? undefined : (id[key] ?? undefined)
+  const id = ctx.identity as Record<string, unknown> | null
+  return id === null ? undefined : (id[key] ?? undefined)
 }
 
 function latencySince(ctx: RequestContext): number {
@@ -62,13 +62,13 @@ const GETTERS: Record<string, ContextGetter> = {
   'identity.accountId': (c) => iamIdentity(c, 'accountId'),
   'identity.accessKey': (c) => iamIdentity(c, 'accessKey'),
   'identity.principalOrgId': (c) => iamIdentity(c, 'principalOrgId'),
-  'identity.apiKey': (c) => c.extras?.['apiKey'],
-  'identity.apiKeyId': (c) => c.extras?.['apiKeyId'],
+  'identity.apiKey': (c) => c.apiKey ?? undefined,
+  'identity.apiKeyId': (c) => c.apiKeyId ?? undefined,
   'error.message': (c) => c.errorMessage,
   // Already JSON-quoted (§6.1); a null message (AUTHORIZER_CONFIGURATION_ERROR) renders as `null`.
   'error.messageString': (c) => (c.errorMessage === null ? 'null' : JSON.stringify(c.errorMessage)),
   'error.responseType': (c) => c.errorType,
-  'error.validationErrorString': (c) => c.extras?.['validationErrorString'],
+  'error.validationErrorString': (c) => c.validationError ?? undefined,
   isCanaryRequest: () => false,
   xrayTraceId: () => undefined,
   wafResponseCode: () => undefined,
@@ -84,7 +84,7 @@ export function contextGetter(name: string): ContextGetter {
   const g = GETTERS[name]
   if (g) return g
   if (name.startsWith('authorizer.')) return pathGetter(name.slice('authorizer.'.length), (c) => c.authorizer)
-  if (name.startsWith('identity.clientCert.')) return pathGetter(name.slice('identity.clientCert.'.length), (c) => c.extras?.['clientCert'])
+  if (name.startsWith('identity.clientCert.')) return pathGetter(name.slice('identity.clientCert.'.length), (c) => c.clientCert)
   return () => undefined
 }
 
@@ -114,8 +114,8 @@ export function contextObject(ctx: RequestContext): Record<string, unknown> {
     }
   }
   out['authorizer'] = ctx.authorizer ?? {}
-  const cert = ctx.extras?.['clientCert']
-  if (cert !== undefined) (out['identity'] as Record<string, unknown>)['clientCert'] = cert
+  const cert = ctx.clientCert
+  if (cert !== null) (out['identity'] as Record<string, unknown>)['clientCert'] = cert
   return out
 }
 

@@ -8,7 +8,7 @@ import type { Reply, StageCors } from './plan.js'
 
 /** True for a CORS preflight: OPTIONS with both `Origin` and `Access-Control-Request-Method` (§3.9). */
 export function isPreflight(ctx: RequestContext): boolean {
-  return ctx.req.method === 'OPTIONS' && ctx.req.headers['origin'] !== undefined && ctx.req.headers['access-control-request-method'] !== undefined
+  return ctx.exchange.method === 'OPTIONS' && ctx.exchange.headers['origin'] !== undefined && ctx.exchange.headers['access-control-request-method'] !== undefined
 }
 
 /**
@@ -80,7 +80,7 @@ export function compileCors(config: CorsConfiguration): StageCors {
           i -= 2
         }
       }
-      const origin = ctx.req.headers['origin']
+      const origin = ctx.exchange.headers['origin']
       if (origin === undefined) return
       const allowed = allowOrigin(headerOf(ctx, 'origin'))
       if (allowed === null) return
@@ -93,7 +93,7 @@ export function compileCors(config: CorsConfiguration): StageCors {
 }
 
 function headerOf(ctx: RequestContext, name: string): string {
-  const v = ctx.req.headers[name]
+  const v = ctx.exchange.headers[name]
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '')
 }
 

@@ -75,14 +75,14 @@ export function compileRequestSource(expr: string): ParamGetter | null {
       case 'header': {
         const lower = name.toLowerCase()
         return (c) => {
-          const v = c.req.headers[lower]
+          const v = c.exchange.headers[lower]
           return Array.isArray(v) ? v[v.length - 1] : v
         }
       }
       default: {
         const lower = name.toLowerCase()
         return (c) => {
-          const v = c.req.headers[lower]
+          const v = c.exchange.headers[lower]
           return Array.isArray(v) ? v.join(',') : v
         }
       }
@@ -101,7 +101,7 @@ export function compileRequestSource(expr: string): ParamGetter | null {
       return v === undefined || v === null ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v)
     }
   }
-  if (e === 'method.request.body') return (c) => c.body?.toString('utf8')
+  if (e === 'method.request.body') return (c) => c.bodyBytes?.toString('utf8')
   m = /^method\.request\.body\.(.+)$/.exec(e)
   if (m) {
     let read: (body: Buffer | null) => string | undefined
@@ -110,7 +110,7 @@ export function compileRequestSource(expr: string): ParamGetter | null {
     } catch {
       return null
     }
-    return (c) => read(c.body)
+    return (c) => read(c.bodyBytes)
   }
   return null
 }

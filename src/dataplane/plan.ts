@@ -1,13 +1,14 @@
-// The compiled plan the data plane serves: frozen routing tables and per-route step lists, built by the
-// compiler (src/controlplane/compile) from deployments × stages and swapped in whole on every change.
+// The compiled plan the data plane serves, and the contracts of what runs inside it: steps, integrations and
+// the response chain. The compiler (src/controlplane/compile) builds plans from deployments × stages with
+// the factories of src/steps and src/integrations; a plan is frozen and swapped in whole on every change.
 
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
-import type { GatewayErrorCode } from '../errors.js'
 import type { KeyIndex } from './keys.js'
+import type { HostTable } from './resolve.js'
+import type { Api, Integration, IntegrationV2, Method, Resource, Route, Stage } from '../model/types.js'
 
-/** What a step may answer instead of going on: a complete response. */
+/** A complete response: what a step may answer instead of going on, and what a buffering integration returns. */
 export interface Reply {
   status: number
   headers: Record<string, string>
@@ -17,18 +18,38 @@ export interface Reply {
 }
 
 /**
- * One unit of the request pipeline, compiled once per route at deploy time. `request` returns
- * undefined to go on, a Reply to answer, or throws a GatewayError. Steps never import node:http,
- * a concrete store or another step.
+ * The response chain, in undici's handler shape: an integration (or the runner, for a Reply or a gateway
+ * error) calls `onResponseStart` once, `onResponseData` per chunk, then `onResponseEnd` — or
+ * `onResponseError` when the body fails midway. `headers` is a flat `[name, value, …]` list without
+ * `Content-Length`; `length` is the body's size when known, else -1. `onResponseData` returns false when
+ * the client is slow: the producer pauses until `ctx.onceDrain` calls back. Handlers are compiled once per
+ * route and keep per-request state on the context, so the chain costs no allocation per request. The last
+ * handler is the transport's writer (src/dataplane/respond.ts for HTTP).
+ */
+export interface ResponseHandler {
+  onResponseStart(ctx: RequestContext, status: number, headers: string[], length: number): void
+  onResponseData(ctx: RequestContext, chunk: Buffer): boolean
+  onResponseEnd(ctx: RequestContext): void
+  onResponseError(ctx: RequestContext, err: Error): void
+}
+
+/**
+ * One unit of the request pipeline, compiled once per route at deploy time. `request` returns undefined to
+ * go on, a Reply to answer, or throws a GatewayError. `response` wraps the next handler of the route's
+ * response chain (called once, at compile time); response sides run in reverse step order. `describe`
+ * says what the step was compiled to, for golden tests. Steps never import node:http, a concrete store,
+ * another step or an integration.
  */
 export interface Step {
   readonly name: string
   request?(ctx: RequestContext): undefined | Reply | Promise<undefined | Reply>
+  response?(next: ResponseHandler): ResponseHandler
+  describe?(): unknown
 }
 
 /**
  * The kinds of step, in the order they run, with the reason for each position (docs/aws-behaviour.md §2).
- * Later issues add their step kinds at these positions; the compiler sorts a route's steps by this table.
+ * The compiler sorts a route's steps by this table; `createSteps` (src/steps) has one factory per kind.
  */
 export const STEP_ORDER = [
   ['policy', 'resource policy and WAF run first: they decide on the caller before any credential is read (§2.3, §7.6)'],
@@ -37,16 +58,56 @@ export const STEP_ORDER = [
   ['throttle', 'usage-plan, stage and account limits need the key to pick the plan (§2.7)'],
   ['validate', 'request validation only for callers that are admitted (§2.8, §9)'],
   ['cache', 'a cache hit skips the integration but still goes through response handling (§2.9, §8)'],
-  ['transform', 'parameter mapping and templates build the integration request (§2.10, §5)'],
+  ['transform', 'template selection, the passthrough rule (415) and the request template build the integration request, whatever the integration type (§2.10, §5.9)'],
 ] as const
 
 export type StepKind = (typeof STEP_ORDER)[number][0]
 
-/** The backend call of a route. It writes the response itself (proxy streaming) or throws a GatewayError. */
+/** What a route-level factory (step or integration) is told about the route it compiles for. */
+export interface RouteInfo {
+  apiKind: 'REST' | 'HTTP'
+  api: Api
+  stage: Stage
+  deploymentId: string
+  resourcePath: string
+  httpMethod: string
+  routeKey: string
+  /** REST only. */
+  method?: Method
+  resource?: Resource
+  /** HTTP only. */
+  route?: Route
+}
+
+export interface StepFactory {
+  readonly kind: StepKind
+  /** Returns null when the route needs no such step. Throws an Error (message for the user) if misconfigured. */
+  compile(route: RouteInfo): Step | null
+}
+
+/**
+ * The backend call of a route. Resolves with a Reply, which the runner sends through the route's response
+ * chain, or with undefined once it has streamed the response into `ctx.response` itself (proxies). Before
+ * the response starts it fails by throwing (rejecting with) a GatewayError.
+ */
 export interface IntegrationHandler {
   readonly type: string
-  handle(ctx: RequestContext): Promise<void>
+  handle(ctx: RequestContext): Promise<Reply | undefined>
+  describe?(): unknown
 }
+
+/**
+ * Builds the handler of one integration type for a route. Throws an Error (message for the user) when the
+ * integration cannot work; the compiler turns that into a route answering 500 and a warning.
+ */
+export type IntegrationFactory = (route: RouteInfo, integration: Integration | IntegrationV2) => IntegrationHandler
+
+/**
+ * The integration factories of a gateway, keyed by integration type — and for `AWS` integrations by
+ * `AWS:<service>`, the service parsed from the URI (`AWS:lambda`, later `AWS:sqs`…); HTTP API
+ * `AWS_PROXY` integrations with a subtype by `AWS_PROXY:<subtype>`. See src/integrations/index.ts.
+ */
+export type IntegrationTable = ReadonlyMap<string, IntegrationFactory>
 
 /** A compiled gateway response (§6.1–6.2) for one type, within one stage. */
 export interface CompiledGatewayResponse {
@@ -77,6 +138,8 @@ export interface RoutePlan {
   readonly operationName: string | undefined
   readonly steps: readonly Step[]
   readonly integration: IntegrationHandler
+  /** The head of the route's response chain: the steps' response sides, then the client writer. */
+  readonly response: ResponseHandler
   readonly metrics: MetricsHandle
 }
 
@@ -130,14 +193,25 @@ export interface GatewayPlan {
   readonly apis: ReadonlyMap<string, ApiPlan>
   /** The API answering on hosts that name none (bare localhost): the only one, or the one marked default. */
   readonly defaultApi: ApiPlan | null
+  /** Host and stage resolution, compiled (src/dataplane/resolve.ts). */
+  readonly hosts: HostTable
   /** API keys and the usage plans that bind them to stages. */
   readonly keys: KeyIndex
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */
   readonly warnings: readonly string[]
 }
 
-/** What the data plane hands an integration or step besides the context: nothing node:http-specific leaks. */
-export type RawRequest = IncomingMessage
-export type RawResponse = ServerResponse
-
-export type ErrorCode = GatewayErrorCode
+/**
+ * The key an integration is looked up by in the IntegrationTable: its type; for REST `AWS` integrations
+ * `AWS:<service>` from `arn:aws:apigateway:{region}:{service}:{action|path}/…` (`AWS:lambda`, `AWS:sqs`…);
+ * for HTTP API `AWS_PROXY` integrations with an `integrationSubtype`, `AWS_PROXY:<subtype>`.
+ */
+export function integrationKey(integration: Integration | IntegrationV2): string {
+  if ('integrationType' in integration) {
+    const t = integration.integrationType
+    return t === 'AWS_PROXY' && integration.integrationSubtype ? `AWS_PROXY:${integration.integrationSubtype}` : t
+  }
+  if (integration.type !== 'AWS') return integration.type
+  const m = /^arn:aws[\w-]*:apigateway:[^:]*:([^:]+):/.exec(integration.uri ?? '')
+  return m ? `AWS:${m[1]!.toLowerCase()}` : 'AWS:unknown'
+}

@@ -74,7 +74,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** Joins every value of a header (case-insensitive) with `,`, as §3.5 says AWS does. */
 function requestHeader(ctx: RequestContext, lower: string): string | undefined {
-  const raw = ctx.req.rawHeaders
+  const raw = ctx.rawHeaders
   let out: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i]!.toLowerCase() === lower) out = out === undefined ? raw[i + 1]! : out + ',' + raw[i + 1]!
@@ -119,9 +119,9 @@ function compileValue(text: string, side: 'request' | 'response', problem: (msg:
       }
       if (where === 'body') {
         readsBody = true
-        if (name === undefined) return (c) => c.body?.toString('utf8')
+        if (name === undefined) return (c) => c.bodyBytes?.toString('utf8')
         const read = bodyPath(name, expr, problem)
-        return read === null ? null : (c) => read(truncated(c.body))
+        return read === null ? null : (c) => read(truncated(c.bodyBytes))
       }
       if (name === undefined) {
         problem(`$${expr} needs a name: $request.${where}.{name}`)

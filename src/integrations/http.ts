@@ -1,23 +1,19 @@
-// HTTP and HTTP_PROXY integrations (§1.4, §3.4): URI templates with path parameters and stage variables,
-// request parameter mapping, header rules of §6.6, pooled keep-alive upstream calls through undici, streamed
-// proxy bodies, the integration timeout, and (non-proxy) integration-response selection and mapping.
+// HTTP and HTTP_PROXY integrations (§1.4, §3.4): URI templates with path parameters (stage variables filled
+// in at compile time), request parameter mapping, the header rules of §6.6, pooled keep-alive upstream calls
+// through undici, proxy bodies streamed both ways into the response chain with backpressure, and the
+// integration timeout. Non-proxy responses go through integration-response selection (responses.ts).
 
 import { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import { errors as undiciErrors } from 'undici'
 import { generatedTraceId, type RequestContext } from '../dataplane/context.js'
-import type { IntegrationHandler } from '../dataplane/plan.js'
+import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
-import { pushIdHeaders, sendReply } from '../dataplane/respond.js'
+import { bareReply } from '../dataplane/respond.js'
 import { compileRequestSource, readsRequestBody, type ParamGetter } from '../dataplane/param-source.js'
-import { MAX_PAYLOAD } from '../dataplane/server.js'
-import { readBody, readRequestBody } from './body.js'
-import { addVary, hasContentEncoding, negotiateEncoding, peek, writeCompressedStream } from '../dataplane/compression.js'
-import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
-import type { RequestTemplates } from './request-templates.js'
-import { convertRequestBody } from './binary.js'
-import type { ContentHandling } from '../model/types.js'
+import { MAX_PAYLOAD } from '../dataplane/limits.js'
+import type { IntegrationResponseSelector } from './responses.js'
 import { compileHttpApiRequestMapping, compileHttpApiResponseMapping, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** Request headers never forwarded (§6.6) — lower-case. `host` is set to the backend's. */
@@ -48,6 +44,8 @@ export interface HttpIntegrationConfig {
   apiId: string
   proxy: boolean
   uri: string
+  /** The stage's variables, filled into `${stageVariables.x}` of the URI at compile time (§1.6). */
+  stageVariables: Readonly<Record<string, string>>
   /** The backend method; `ANY` (or absent) means the client's method. */
   httpMethod?: string | undefined
   timeoutMs: number
@@ -60,34 +58,37 @@ export interface HttpIntegrationConfig {
   insecureSkipVerification?: boolean
   /** Non-proxy only. */
   responses?: IntegrationResponseSelector
-  requestTemplates?: RequestTemplates
-  /** Non-proxy only: the request payload conversion (§14.2). */
-  contentHandling?: ContentHandling | undefined
 }
 
 type UriPart = string | ((ctx: RequestContext) => string)
 
-/** Compiles `http://${stageVariables.host}/pets/{id}` into parts; `{name}` takes integration.request.path.name. */
-function compileUri(uri: string, pathSources: Map<string, ParamGetter>): UriPart[] {
+/**
+ * Compiles `http://${stageVariables.host}/pets/{id}` into parts: stage variables are filled in now (a plan is
+ * compiled per stage); `{name}` takes integration.request.path.name per request.
+ */
+function compileUri(uri: string, variables: Readonly<Record<string, string>>, pathSources: Map<string, ParamGetter>): UriPart[] {
   const parts: UriPart[] = []
   const re = /\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._$-]+?)\+?\}/g
+  let text = ''
   let last = 0
   for (let m = re.exec(uri); m !== null; m = re.exec(uri)) {
-    if (m.index > last) parts.push(uri.slice(last, m.index))
-    if (m[1] !== undefined) {
-      const name = m[1]
-      parts.push((c) => c.stageVariables[name] ?? '')
-    } else {
-      const name = m[2]!
-      // Without a mapping for the placeholder we use the method's path parameter of that name: what the
-      // console generates for `{proxy}` ([K]: AWS requires the mapping; this is a convenience).
-      const get = pathSources.get(name) ?? ((c: RequestContext) => c.pathParams[name])
-      // `$context.requestOverride.path.{name}` set by the request template wins over the mapping (§5.6).
-      parts.push((c) => c.overrides?.request.path[name] ?? get(c) ?? '')
-    }
+    text += uri.slice(last, m.index)
     last = m.index + m[0].length
+    if (m[1] !== undefined) {
+      text += variables[m[1]] ?? ''
+      continue
+    }
+    if (text !== '') parts.push(text)
+    text = ''
+    const name = m[2]!
+    // Without a mapping for the placeholder we use the method's path parameter of that name: what the
+    // console generates for `{proxy}` ([K]: AWS requires the mapping; this is a convenience).
+    const get = pathSources.get(name) ?? ((c: RequestContext) => c.pathParams[name])
+    // `$context.requestOverride.path.{name}` set by the request template wins over the mapping (§5.6).
+    parts.push((c) => c.overrides?.request.path[name] ?? get(c) ?? '')
   }
-  if (last < uri.length) parts.push(uri.slice(last))
+  text += uri.slice(last)
+  if (text !== '') parts.push(text)
   return parts
 }
 
@@ -111,6 +112,7 @@ function splitUrl(url: string): { origin: string; path: string } | null {
   return { origin, path }
 }
 
+/** Origins already checked (URIs with path placeholders are built per request; their origin rarely varies). */
 const validOrigins = new Map<string, boolean>()
 function originOk(origin: string): boolean {
   let ok = validOrigins.get(origin)
@@ -141,6 +143,7 @@ export class HttpIntegration implements IntegrationHandler {
   readonly #cfg: HttpIntegrationConfig
   readonly #dispatcher: Dispatcher
   readonly #uri: UriPart[]
+  /** The backend URL when it holds no path placeholder: split and checked once, at compile time. */
   readonly #staticUrl: { origin: string; path: string } | null
   readonly #headerMaps: Array<[string, ParamGetter]> = []
   readonly #queryMaps: Array<[string, ParamGetter]> = []
@@ -160,7 +163,8 @@ export class HttpIntegration implements IntegrationHandler {
     let fatal = false
     if (cfg.apiKind === 'HTTP') {
       this.#apiMapping = compileHttpApiRequestMapping(cfg.requestParameters)
-      this.#apiResponseMapping = compileHttpApiResponseMapping(cfg.responseParameters ?? {})
+      const responseMapping = compileHttpApiResponseMapping(cfg.responseParameters ?? {})
+      this.#apiResponseMapping = responseMapping
     } else for (const [key, expr] of Object.entries(cfg.requestParameters)) {
       const m = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(key)
       if (!m) throw new Error(`unsupported request parameter target ${key}`)
@@ -177,12 +181,26 @@ export class HttpIntegration implements IntegrationHandler {
     }
     this.#fatalMapping = fatal
     this.#needsBody = cfg.apiKind === 'HTTP' ? (this.#apiMapping?.readsBody ?? false) : Object.values(cfg.requestParameters).some(readsRequestBody)
-    this.#uri = compileUri(cfg.uri, pathSources)
+    this.#uri = compileUri(cfg.uri, cfg.stageVariables, pathSources)
     if (this.#uri.every((p) => typeof p === 'string')) {
-      const split = splitUrl(cfg.uri)
-      if (!split || !originOk(split.origin)) throw new Error(`invalid integration URI ${cfg.uri}`)
+      const url = this.#uri.join('')
+      const split = splitUrl(url)
+      // An undefined stage variable can leave an invalid URL: a configuration error (§1.6), found at deploy time.
+      if (!split || !originOk(split.origin)) throw new Error(`invalid integration URI ${url === cfg.uri ? cfg.uri : `${cfg.uri} (${url} with the stage's variables)`}`)
       this.#staticUrl = split
     } else this.#staticUrl = null
+  }
+
+  describe(): unknown {
+    return {
+      type: this.type,
+      uri: this.#staticUrl ? this.#staticUrl.origin + this.#staticUrl.path : this.#uri.map((p) => (typeof p === 'string' ? p : '{…}')).join(''),
+      ...(this.#cfg.httpMethod && this.#cfg.httpMethod !== 'ANY' ? { method: this.#cfg.httpMethod } : {}),
+      timeoutMs: this.#cfg.timeoutMs,
+      ...(this.#headerMaps.length ? { headers: this.#headerMaps.map(([n]) => n) } : {}),
+      ...(this.#queryMaps.length ? { querystrings: this.#queryMaps.map(([n]) => n) } : {}),
+      ...(this.#cfg.appendPath ? { appendPath: true } : {}),
+    }
   }
 
   #target(ctx: RequestContext): { origin: string; path: string } {
@@ -191,7 +209,7 @@ export class HttpIntegration implements IntegrationHandler {
       let url = ''
       for (const p of this.#uri) url += typeof p === 'string' ? p : p(ctx)
       split = splitUrl(url)
-      // An undefined stage variable can leave an invalid URL: a configuration error (§1.6).
+      // A path parameter can bring in anything: the URL is checked as built.
       if (!split || !originOk(split.origin)) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
     }
     let path = split.path
@@ -202,10 +220,10 @@ export class HttpIntegration implements IntegrationHandler {
       path = q === -1 ? joined : joined + path.slice(q)
     }
     // Query: the URI's own, then (proxy) the client's, then mapped values override.
-    const parts: string[] = []
+    let query = ''
     const q = path.indexOf('?')
     if (q !== -1) {
-      if (q < path.length - 1) parts.push(path.slice(q + 1))
+      if (q < path.length - 1) query = path.slice(q + 1)
       path = path.slice(0, q)
     }
     const mapping = this.#apiMapping
@@ -214,8 +232,7 @@ export class HttpIntegration implements IntegrationHandler {
       const mapped = mapping.path(ctx)
       if (mapped !== undefined) path = mapped
     }
-    if (this.#cfg.proxy && ctx.rawQuery !== '') parts.push(ctx.rawQuery)
-    let query = parts.join('&')
+    if (this.#cfg.proxy && ctx.rawQuery !== '') query = query === '' ? ctx.rawQuery : query + '&' + ctx.rawQuery
     if (this.#queryMaps.length > 0) {
       const params = new URLSearchParams(query)
       for (const [name, get] of this.#queryMaps) {
@@ -245,9 +262,9 @@ export class HttpIntegration implements IntegrationHandler {
     return { origin: split.origin, path: query === '' ? path : path + '?' + query }
   }
 
-  #headers(ctx: RequestContext, target: string): string[] {
+  #headers(ctx: RequestContext): string[] {
     const out: string[] = []
-    const raw = ctx.req.rawHeaders
+    const raw = ctx.rawHeaders
     if (this.#cfg.proxy) {
       let xff: string | undefined
       for (let i = 0; i < raw.length; i += 2) {
@@ -262,31 +279,25 @@ export class HttpIntegration implements IntegrationHandler {
         // REST proxies do not pass the client's Content-Encoding (§6.6).
         if (lk === 'content-encoding' && this.#cfg.apiKind === 'REST') continue
         // A SigV4 signature the auth step verified is the gateway's, not the backend's (§6.6).
-        if (lk === 'authorization' && ctx.extras?.['sigv4Authorization'] === true) continue
+        if (lk === 'authorization' && ctx.sigv4Verified) continue
         out.push(k, raw[i + 1]!)
       }
       out.push('X-Forwarded-For', xff === undefined ? ctx.sourceIp : xff + ', ' + ctx.sourceIp)
-      out.push('X-Forwarded-Proto', (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http')
-      out.push('X-Forwarded-Port', String(ctx.req.socket.localPort ?? ''))
+      out.push('X-Forwarded-Proto', ctx.secure ? 'https' : 'http')
+      out.push('X-Forwarded-Port', String(ctx.exchange.localPort))
       // REST proxies name the API to the backend as non-proxy HTTP does (test_http_integration_with_lambda[HTTP_PROXY]).
       if (this.#cfg.apiKind === 'REST') out.push('X-Amzn-Apigateway-Api-Id', this.#cfg.apiId)
     } else {
       // Non-proxy HTTP: the backend gets only mapped values plus these defaults (§1.4).
       out.push('Accept', 'application/json', 'User-Agent', `AmazonAPIGateway_${this.#cfg.apiId}`, 'X-Amzn-Apigateway-Api-Id', this.#cfg.apiId)
-      const ct = ctx.req.headers['content-type']
-      if (ctx.body !== null && ctx.body.length > 0) out.push('Content-Type', ct ?? 'application/json')
+      const body = ctx.bodyBytes
+      if (body !== null && body.length > 0) out.push('Content-Type', ctx.header('content-type') ?? 'application/json')
     }
-    out.push('X-Amzn-Trace-Id', traceId(ctx))
+    out.push('X-Amzn-Trace-Id', generatedTraceId(ctx))
     for (const [name, get] of this.#headerMaps) {
       const v = get(ctx)
       if (v === undefined) continue
-      const lower = name.toLowerCase()
-      for (let i = 0; i < out.length; i += 2) {
-        if (out[i]!.toLowerCase() === lower) {
-          out.splice(i, 2)
-          i -= 2
-        }
-      }
+      removeHeader(out, name.toLowerCase())
       out.push(name, v)
     }
     this.#apiMapping?.applyHeaders(ctx, out)
@@ -297,58 +308,47 @@ export class HttpIntegration implements IntegrationHandler {
       for (const name of Object.keys(overrides)) {
         const lower = name.toLowerCase()
         if (MAPPING_DROPPED.has(lower) || MAPPING_FATAL.has(lower)) continue
-        for (let i = 0; i < out.length; i += 2) {
-          if (out[i]!.toLowerCase() === lower) {
-            out.splice(i, 2)
-            i -= 2
-          }
-        }
+        removeHeader(out, lower)
         out.push(name, overrides[name]!)
       }
     }
-    void target
     return out
   }
 
-  async handle(ctx: RequestContext): Promise<void> {
+  async handle(ctx: RequestContext): Promise<Reply | undefined> {
     if (this.#fatalMapping) {
-      // AWS answers with its own body here, not the gateway-response template: the header_remapping recording
-      // has Content-Length 36, i.e. `{"message": "Internal server error"}` with the space.
       ctx.errorType = 'API_CONFIGURATION_ERROR'
       ctx.errorMessage = 'Internal server error'
-      sendReply(ctx, { status: 500, headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' }, body: '{"message": "Internal server error"}' })
-      return
+      return bareReply(ctx, 'FATAL_HEADER_MAPPING')
     }
     const cfg = this.#cfg
-    if ((!cfg.proxy || this.#needsBody) && ctx.body === null) ctx.body = cfg.proxy ? await readBody(ctx.req, MAX_PAYLOAD) : await readRequestBody(ctx)
+    // Non-proxy: the transform step converted and rendered the body (§5.9); a proxy whose mapping reads the
+    // body buffers it as received.
+    let payload: Buffer | null = null
+    if (!cfg.proxy) payload = ctx.payload ?? (await ctx.body())
+    else if (this.#needsBody) await ctx.rawBody()
     const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
-    // The request template runs first, whatever the method: the overrides it sets decide the URI, query and
-    // headers (§5.6).
-    // Content handling converts the payload before the template reads it (§14.2).
-    const converted = cfg.proxy ? null : convertRequestBody(ctx, ctx.body!, cfg.contentHandling)
-    const rendered = converted === null ? null : (cfg.requestTemplates?.apply(ctx, converted) ?? null)
     const target = this.#target(ctx)
-    const headers = this.#headers(ctx, target.origin)
-    const req = ctx.req
+    const headers = this.#headers(ctx)
     let body: Dispatcher.DispatchOptions['body'] = null
     if (cfg.proxy) {
       if (method === 'GET' || method === 'HEAD') body = null
-      else if (ctx.body !== null) body = ctx.body.length > 0 ? ctx.body : null
-      else {
-        const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined
+      else if (ctx.bodyConsumed) {
+        const received = await ctx.rawBody()
+        body = received.length > 0 ? received : null
+      } else {
+        const h = ctx.exchange.headers
+        const hasBody = h['content-length'] !== undefined ? h['content-length'] !== '0' : h['transfer-encoding'] !== undefined
         if (hasBody) body = limitBody(ctx)
       }
-    } else if (method !== 'GET' && method !== 'HEAD') {
-      body = rendered ?? (converted!.length > 0 ? converted : null)
-    }
-    // The common proxy route (no response mapping, no compression) streams through undici's dispatch API
-    // straight into the client response: no promise-and-stream layer per request (see ProxyHandler).
-    if (cfg.proxy && this.#apiResponseMapping === null && (cfg.apiKind !== 'REST' || (ctx.stage?.minimumCompressionSize ?? null) === null)) {
+      // Streamed through undici's dispatch API straight into the response chain: no promise-and-stream
+      // layer per request (see ProxyHandler).
       return this.#dispatchProxy(ctx, target, method, headers, body)
     }
+    if (method !== 'GET' && method !== 'HEAD') body = ctx.transformed ?? (payload!.length > 0 ? payload : null)
     ctx.integrationStart = performance.now()
-    // The integration timeout covers the wait for the backend's response (and, non-proxy, its body);
-    // our own timer, because undici's coarse timers can overshoot short timeouts.
+    // The integration timeout covers the wait for the backend's response and its body; our own timer,
+    // because undici's coarse timers can overshoot short timeouts.
     const abort = new AbortController()
     let timedOut = false
     const timer = setTimeout(() => {
@@ -365,7 +365,7 @@ export class HttpIntegration implements IntegrationHandler {
         body,
         signal: abort.signal,
         headersTimeout: 0,
-        bodyTimeout: cfg.proxy ? 300_000 : 0,
+        bodyTimeout: 0,
       })
     } catch (err) {
       clearTimeout(timer)
@@ -374,86 +374,29 @@ export class HttpIntegration implements IntegrationHandler {
       throw timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err)
     }
     ctx.integrationStatus = response.statusCode
-    if (cfg.proxy) {
-      clearTimeout(timer)
-      ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
-      const mapping = this.#apiResponseMapping
-      if (mapping !== null && mapping.readsBody(response.statusCode)) {
-        // A response mapping reads the body: buffered, then sent with the mapped status and headers (§3.5).
-        let buffered: Buffer
-        try {
-          buffered = Buffer.from(await response.body.arrayBuffer())
-        } catch (err) {
-          throw upstreamError(err)
-        }
-        this.#sendProxied(ctx, response, buffered)
-        return
-      }
-      this.#sendProxied(ctx, response, null)
-      return
-    }
-    let payload: Buffer
+    let data: Buffer
     try {
-      payload = Buffer.from(await response.body.arrayBuffer())
+      data = Buffer.from(await response.body.arrayBuffer())
     } catch (err) {
       throw timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err)
     } finally {
       clearTimeout(timer)
       ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
     }
-    const selected = cfg.responses!.select(String(response.statusCode), ctx, response.headers, payload)
+    const selected = cfg.responses!.select(String(response.statusCode), ctx, response.headers, data)
     // Non-proxy HTTP responses carry the trace id (§6.5; test_http_integration_with_lambda[HTTP], header_remapping[HTTP]).
-    if (!Object.keys(selected.headers).some((k) => k.toLowerCase() === 'x-amzn-trace-id')) selected.headers['X-Amzn-Trace-Id'] = traceId(ctx)
-    sendReply(ctx, selected)
+    if (!Object.keys(selected.headers).some((k) => k.toLowerCase() === 'x-amzn-trace-id')) selected.headers['X-Amzn-Trace-Id'] = generatedTraceId(ctx)
+    return selected
   }
 
-  /**
-   * REST proxy responses are compressed like any method response (§14.1: AWS buffers them, so the minimum size
-   * applies) unless the backend already encoded them. Returns true when it took the response over.
-   */
-  #compressProxied(ctx: RequestContext, status: number, out: string[], length: string | undefined, body: Readable): boolean {
-    const min = ctx.stage?.minimumCompressionSize
-    if (min === undefined || min === null || ctx.httpMethod === 'HEAD' || status === 204 || status === 304 || hasContentEncoding(out)) return false
-    const size = length === undefined ? undefined : Number(length)
-    if (size !== undefined && (size === 0 || size < min)) return false
-    const coding = negotiateEncoding(ctx.header('accept-encoding'))
-    if (coding === null || size !== undefined) {
-      addVary(out)
-      if (coding === null) return false
-      pushIdHeaders(ctx, out)
-      writeCompressedStream(ctx, status, out, coding, body)
-      return true
-    }
-    // A chunked response of unknown size: read up to the minimum before deciding.
-    const res = ctx.res
-    peek(body, min).then(
-      ({ chunks, size: seen, ended }) => {
-        if (ended && (seen === 0 || seen < min)) {
-          const all = Buffer.concat(chunks)
-          out.push('Content-Length', String(all.length))
-          pushIdHeaders(ctx, out)
-          ctx.status = status
-          ctx.responseLength = all.length
-          res.writeHead(status, out)
-          res.end(all)
-          return
-        }
-        pushIdHeaders(ctx, out)
-        writeCompressedStream(ctx, status, out, coding, ended ? Buffer.concat(chunks) : body, ended ? [] : chunks)
-      },
-      () => res.destroy(),
-    )
-    return true
-  }
-
-  /** The proxied response's headers as the client gets them (§5.8 remapping on REST, hop-by-hop dropped). */
-  proxyHeaders(headers: Dispatcher.ResponseData['headers'], out: string[]): string | undefined {
+  /** The proxied response's headers as the client gets them (§5.8 remapping on REST, hop-by-hop dropped). Returns Content-Length or -1. */
+  proxyHeaders(headers: Dispatcher.ResponseData['headers'], out: string[]): number {
     const rest = this.#cfg.apiKind === 'REST'
-    let length: string | undefined
+    let length = -1
     for (const k in headers) {
       const v = headers[k]
       if (v === undefined) continue
-      if (k === 'content-length') length = v as string
+      if (k === 'content-length') length = Number(v)
       if (rest && REMAP_RESPONSE.has(k)) {
         out.push('x-amzn-Remapped-' + k, Array.isArray(v) ? v.join(', ') : v)
         continue
@@ -462,11 +405,17 @@ export class HttpIntegration implements IntegrationHandler {
       if (Array.isArray(v)) for (const one of v) out.push(k, one)
       else out.push(k, v)
     }
-    return length
+    return Number.isSafeInteger(length) && length >= 0 ? length : -1
   }
 
-  #dispatchProxy(ctx: RequestContext, target: { origin: string; path: string }, method: string, headers: string[], body: Dispatcher.DispatchOptions['body']): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** HTTP APIs: the response mapping for a backend status, or null (§3.5). */
+  responseMapping(status: number): HttpApiResponseMapping | null {
+    const m = this.#apiResponseMapping
+    return m !== null && m.has(status) ? m : null
+  }
+
+  #dispatchProxy(ctx: RequestContext, target: { origin: string; path: string }, method: string, headers: string[], body: Dispatcher.DispatchOptions['body']): Promise<undefined> {
+    return new Promise<undefined>((resolve, reject) => {
       const handler = new ProxyHandler(this, ctx, this.#cfg.timeoutMs, resolve, reject)
       ctx.integrationStart = performance.now()
       this.#dispatcher.dispatch(
@@ -475,56 +424,14 @@ export class HttpIntegration implements IntegrationHandler {
       )
     })
   }
+}
 
-  /** Passes the backend's response on; `buffered` when a response mapping needed the whole body first. */
-  #sendProxied(ctx: RequestContext, response: Dispatcher.ResponseData, buffered: Buffer | null): void {
-    const res = ctx.res
-    const out: string[] = []
-    const rest = this.#cfg.apiKind === 'REST'
-    const length = this.proxyHeaders(response.headers, out)
-    let status = response.statusCode
-    const mapping = this.#apiResponseMapping
-    if (mapping !== null && mapping.has(status)) status = mapping.apply(ctx, { status, headers: response.headers, body: buffered }, out)
-    // HTTP APIs with CORS replace the backend's CORS headers with the configured ones (§3.9).
-    const cors = ctx.stage?.cors
-    if (cors) cors.decorate(ctx, out)
-    if (buffered !== null) {
-      out.push('Content-Length', String(buffered.length))
-      pushIdHeaders(ctx, out)
-      ctx.status = status
-      ctx.responseLength = buffered.length
-      res.writeHead(status, out)
-      res.end(ctx.httpMethod === 'HEAD' ? undefined : buffered)
-      return
+function removeHeader(out: string[], lower: string): void {
+  for (let i = 0; i < out.length; i += 2) {
+    if (out[i]!.toLowerCase() === lower) {
+      out.splice(i, 2)
+      i -= 2
     }
-    if (rest && this.#compressProxied(ctx, status, out, length, response.body)) return
-    if (length !== undefined) out.push('Content-Length', length)
-    pushIdHeaders(ctx, out)
-    ctx.status = status
-    res.writeHead(status, out)
-    if (length !== undefined) ctx.responseLength = Number(length)
-    else {
-      let n = 0
-      response.body.on('data', (chunk: Buffer) => {
-        n += chunk.length
-      })
-      response.body.once('end', () => {
-        ctx.responseLength = n
-      })
-    }
-    // pipe() with our own teardown, not stream.pipeline(): on Node 20 every pipeline() call makes an
-    // AbortController and aborts it when done, which builds a DOMException with a stack trace — about a
-    // tenth of a proxied request's CPU in the bench profile. Same outcome: an upstream error destroys the
-    // response, and a client that goes away (or a response error) destroys the upstream body, which
-    // releases the backend connection.
-    const body = response.body
-    const dropUpstream = () => {
-      if (!body.readableEnded) body.destroy()
-    }
-    body.on('error', () => res.destroy())
-    res.once('close', dropUpstream)
-    res.on('error', dropUpstream)
-    body.pipe(res)
   }
 }
 
@@ -533,16 +440,12 @@ function onProxyTimeout(h: ProxyHandler): void {
   h.controller?.abort(new Error('integration timeout'))
 }
 
-function onClientClose(this: ProxyHandler): void {
-  // The client went away before the backend finished: stop reading it and free the connection.
-  if (!this.ended) this.controller?.abort(new Error('client closed the connection'))
-}
-
 /**
- * One proxied request on undici's dispatch API: the backend's status and headers become the client's,
- * body chunks are written straight to the client response (pausing the backend while the client is slow),
- * and the integration timeout aborts the dispatch until the response starts. Resolves once the response
- * has started; rejects with the gateway error when it fails before that.
+ * One proxied request on undici's dispatch API: the backend's status and headers start the route's response
+ * chain, body chunks go down it as they come (pausing the backend while the chain says the client is slow),
+ * and the integration timeout aborts the dispatch until the response starts. Resolves once the response has
+ * started; rejects with the gateway error when it fails before that. An HTTP API response mapping that reads
+ * the body holds the response until it is whole (§3.5).
  */
 class ProxyHandler implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | null = null
@@ -550,24 +453,27 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   ended = false
   readonly #integration: HttpIntegration
   readonly #ctx: RequestContext
-  readonly #resolve: () => void
+  readonly #resolve: (v: undefined) => void
   readonly #reject: (err: GatewayError) => void
   readonly #timer: NodeJS.Timeout
   readonly #timeoutMs: number
   #started = false
-  #counted = 0
-  #countBytes = false
-  readonly #onClose: () => void
+  /** A response mapping that reads the body: status, headers and the body so far. */
+  #held: { status: number; headers: Dispatcher.ResponseData['headers']; out: string[]; chunks: Buffer[] } | null = null
 
-  constructor(integration: HttpIntegration, ctx: RequestContext, timeoutMs: number, resolve: () => void, reject: (err: GatewayError) => void) {
+  constructor(integration: HttpIntegration, ctx: RequestContext, timeoutMs: number, resolve: (v: undefined) => void, reject: (err: GatewayError) => void) {
     this.#integration = integration
     this.#ctx = ctx
     this.#resolve = resolve
     this.#reject = reject
     this.#timeoutMs = timeoutMs
     this.#timer = setTimeout(onProxyTimeout, timeoutMs, this)
-    this.#onClose = onClientClose.bind(this)
-    ctx.res.once('close', this.#onClose)
+    ctx.clientAbort = this
+  }
+
+  /** The client went away before the backend finished: stop reading it and free the connection. */
+  onClientClose(): void {
+    if (!this.ended) this.controller?.abort(new Error('client closed the connection'))
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -582,44 +488,56 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     ctx.integrationStatus = statusCode
     const out: string[] = []
     const length = this.#integration.proxyHeaders(headers, out)
-    const cors = ctx.stage?.cors
-    if (cors) cors.decorate(ctx, out)
-    if (length !== undefined) {
-      out.push('Content-Length', length)
-      ctx.responseLength = Number(length)
-    } else this.#countBytes = true
-    pushIdHeaders(ctx, out)
-    ctx.status = statusCode
+    let status = statusCode
+    const mapping = this.#integration.responseMapping(statusCode)
+    if (mapping !== null) {
+      if (mapping.readsBody(statusCode)) {
+        this.#held = { status: statusCode, headers, out, chunks: [] }
+        return
+      }
+      status = mapping.apply(ctx, { status: statusCode, headers, body: null }, out)
+    }
     this.#started = true
-    ctx.res.writeHead(statusCode, out)
-    this.#resolve()
+    ctx.response.onResponseStart(ctx, status, out, length)
+    this.#resolve(undefined)
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#countBytes) this.#counted += chunk.length
-    const res = this.#ctx.res
-    if (!res.write(chunk)) {
+    if (this.#held !== null) {
+      this.#held.chunks.push(chunk)
+      return
+    }
+    if (!this.#ctx.response.onResponseData(this.#ctx, chunk)) {
       controller.pause()
-      res.once('drain', () => controller.resume())
+      this.#ctx.onceDrain(() => controller.resume())
     }
   }
 
   onResponseEnd(): void {
     this.ended = true
     const ctx = this.#ctx
-    if (this.#countBytes) ctx.responseLength = this.#counted
-    ctx.res.off('close', this.#onClose)
-    ctx.res.end()
+    const held = this.#held
+    if (held !== null) {
+      // The mapping read the whole body: sent with the mapped status and headers (§3.5).
+      const body = Buffer.concat(held.chunks)
+      const status = this.#integration.responseMapping(held.status)!.apply(ctx, { status: held.status, headers: held.headers, body }, held.out)
+      this.#started = true
+      ctx.response.onResponseStart(ctx, status, held.out, body.length)
+      if (body.length > 0) ctx.response.onResponseData(ctx, body)
+      ctx.response.onResponseEnd(ctx)
+      this.#resolve(undefined)
+      return
+    }
+    ctx.response.onResponseEnd(ctx)
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.ended = true
     clearTimeout(this.#timer)
     const ctx = this.#ctx
-    ctx.res.off('close', this.#onClose)
     if (this.#started) {
-      // Mid-body: the client's response cannot be answered any more; cut it.
-      ctx.res.destroy(err)
+      // Mid-body: the client's response cannot be answered any more; the chain cuts it.
+      ctx.response.onResponseError(ctx, err)
       return
     }
     ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
@@ -628,15 +546,10 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** The `X-Amzn-Trace-Id` of a request: the same value towards the backend and back to the client. */
-function traceId(ctx: RequestContext): string {
-  return generatedTraceId(ctx)
-}
-
 /** Streams the client body on, refusing bodies over the payload limit even when sent chunked. */
 function limitBody(ctx: RequestContext): Readable {
-  const req = ctx.req
-  if (req.headers['content-length'] !== undefined) return req
+  const req = ctx.exchange.bodyStream
+  if (ctx.exchange.headers['content-length'] !== undefined) return req
   return Readable.from((async function* () {
     let total = 0
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -646,5 +559,3 @@ function limitBody(ctx: RequestContext): Readable {
     }
   })())
 }
-
-export { compileIntegrationResponses }

@@ -6,25 +6,12 @@ import { performance } from 'node:perf_hooks'
 import type { RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
-import { sendReply } from '../dataplane/respond.js'
-import { MAX_PAYLOAD } from '../dataplane/server.js'
-import { readBody, readRequestBody } from './body.js'
-import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result, traceIdOf } from './lambda-events.js'
+import { bareReply } from '../dataplane/respond.js'
+import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result, traceIdOf } from '../mapping/lambda-events.js'
 import type { IntegrationResponseSelector } from './responses.js'
-import type { RequestTemplates } from './request-templates.js'
 import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
-import { convertRequestBody } from './binary.js'
-import type { ContentHandling } from '../model/types.js'
+import { functionTarget, type FunctionInvoker } from '../mapping/function-target.js'
 import { applyToLambdaEvent, headerList, headerRecord, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
-
-/** What the integrations need of the function runtime (src/functions implements it). */
-export interface FunctionInvoker {
-  invoke(
-    nameOrArn: string,
-    event: unknown,
-    opts?: { requestId?: string },
-  ): Promise<{ payload?: unknown; functionError?: { errorMessage: string; errorType: string; stackTrace?: string[] }; requestId: string }>
-}
 
 /** Errors a FunctionInvoker throws, recognised by name so this module needs no import of the runtime. */
 function invokeFailure(err: unknown, ctx: RequestContext): GatewayError {
@@ -43,31 +30,6 @@ function invokeFailure(err: unknown, ctx: RequestContext): GatewayError {
 function withTraceId(ctx: RequestContext, reply: Reply): Reply {
   for (const k of Object.keys(reply.headers)) if (k.toLowerCase() === 'x-amzn-trace-id') return reply
   return { ...reply, headers: { ...reply.headers, 'X-Amzn-Trace-Id': traceIdOf(ctx) } }
-}
-
-type UriPart = string | ((ctx: RequestContext) => string)
-
-/** `arn:aws:apigateway:…:lambda:path/2015-03-31/functions/{arn}/invocations` or a bare ARN/name, with `${stageVariables.x}`. */
-export function compileFunctionUri(uri: string): (ctx: RequestContext) => string {
-  const parts: UriPart[] = []
-  const re = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g
-  let last = 0
-  for (let m = re.exec(uri); m !== null; m = re.exec(uri)) {
-    if (m.index > last) parts.push(uri.slice(last, m.index))
-    const name = m[1]!
-    parts.push((c) => c.stageVariables[name] ?? '')
-    last = m.index + m[0].length
-  }
-  if (last < uri.length) parts.push(uri.slice(last))
-  if (parts.length <= 1 && typeof parts[0] !== 'function') {
-    const fixed = uri
-    return () => fixed
-  }
-  return (ctx) => {
-    let s = ''
-    for (const p of parts) s += typeof p === 'string' ? p : p(ctx)
-    return s
-  }
 }
 
 async function invoke(invoker: FunctionInvoker, target: string, event: unknown, ctx: RequestContext, timeoutMs: number) {
@@ -90,6 +52,8 @@ async function invoke(invoker: FunctionInvoker, target: string, event: unknown, 
 export interface LambdaProxyConfig {
   apiKind: 'REST' | 'HTTP'
   uri: string
+  /** The stage's variables, filled into the URI at compile time. */
+  stageVariables: Readonly<Record<string, string>>
   /** REST: the integration's httpMethod; anything but POST fails every invocation (§4.1). */
   httpMethod?: string | undefined
   payloadFormatVersion: '1.0' | '2.0'
@@ -104,24 +68,29 @@ export class LambdaProxyIntegration implements IntegrationHandler {
   readonly type = 'AWS_PROXY'
   readonly #cfg: LambdaProxyConfig
   readonly #invoker: FunctionInvoker
-  readonly #target: (ctx: RequestContext) => string
+  readonly #target: string
 
   constructor(cfg: LambdaProxyConfig, invoker: FunctionInvoker) {
     this.#cfg = cfg
     this.#invoker = invoker
-    this.#target = compileFunctionUri(cfg.uri)
+    this.#target = functionTarget(cfg.uri, cfg.stageVariables)
   }
 
-  async handle(ctx: RequestContext): Promise<void> {
+  describe(): unknown {
+    return { type: this.type, function: this.#target, payloadFormatVersion: this.#cfg.payloadFormatVersion, timeoutMs: this.#cfg.timeoutMs }
+  }
+
+  async handle(ctx: RequestContext): Promise<Reply> {
     const cfg = this.#cfg
     if (cfg.apiKind === 'REST' && cfg.httpMethod !== undefined && cfg.httpMethod.toUpperCase() !== 'POST') {
       ctx.integrationErrorMessage = `Lambda integrations must use POST, not ${cfg.httpMethod}`
       throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
     }
-    if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+    // Proxy events carry the body as received (base64 when binary, §4.1).
+    await ctx.rawBody()
     const event = cfg.payloadFormatVersion === '2.0' ? buildV2Event(ctx) : buildV1Event(ctx, { httpApi: cfg.apiKind === 'HTTP', binaryMediaTypes: cfg.binaryMediaTypes })
     if (cfg.requestMapping) applyToLambdaEvent(cfg.requestMapping, ctx, event)
-    const result = await invoke(this.#invoker, this.#target(ctx), event, ctx, cfg.timeoutMs)
+    const result = await invoke(this.#invoker, this.#target, event, ctx, cfg.timeoutMs)
     if (result.functionError) {
       ctx.integrationStatus = 200
       ctx.integrationErrorMessage = `${result.functionError.errorType}: ${result.functionError.errorMessage}`
@@ -146,35 +115,28 @@ export class LambdaProxyIntegration implements IntegrationHandler {
       const status = mapping.apply(ctx, { status: reply.status, headers: lower, body }, headers)
       reply = { ...reply, status, headers: headerRecord(headers) }
     }
-    sendReply(ctx, cfg.apiKind === 'REST' ? withTraceId(ctx, reply) : reply)
+    return cfg.apiKind === 'REST' ? withTraceId(ctx, reply) : reply
   }
 
   /** REST: 502 `{"message": "Internal server error"}` without x-amzn-ErrorType (§4.2); HTTP APIs: 500. */
-  #malformed(ctx: RequestContext): void {
-    if (this.#cfg.apiKind === 'HTTP') {
-      sendReply(ctx, { status: 500, headers: {}, body: '{"message":"Internal Server Error"}' })
-      return
-    }
+  #malformed(ctx: RequestContext): Reply {
+    if (this.#cfg.apiKind === 'HTTP') return bareReply(ctx, 'HTTP_API_INTERNAL_ERROR')
     const gr = ctx.stage?.gatewayResponses.get('API_CONFIGURATION_ERROR')
-    if (!gr) {
-      sendReply(ctx, { status: 502, headers: {}, body: '{"message": "Internal server error"}' })
-      return
-    }
+    if (!gr) return bareReply(ctx, 'MALFORMED_PROXY_RESPONSE')
     const { body, headers } = gr.render(ctx, 'Internal server error')
     // A customised DEFAULT_5XX status applies; otherwise AWS's 502 for a malformed proxy response.
-    sendReply(ctx, { status: gr.status === 500 ? 502 : gr.status, headers: { 'Content-Type': gr.contentType, ...headers }, body })
+    return { status: gr.status === 500 ? 502 : gr.status, headers: { 'Content-Type': gr.contentType, ...headers }, body }
   }
 }
 
 export interface LambdaConfig {
   uri: string
+  /** The stage's variables, filled into the URI at compile time. */
+  stageVariables: Readonly<Record<string, string>>
   timeoutMs: number
-  requestTemplates: RequestTemplates
   responses: IntegrationResponseSelector
   /** `integration.request.header.X-Amz-Invocation-Type` mapping, if any (§4.8, §19.5). */
   invocationType?: string | undefined
-  /** The request payload conversion (§14.2). */
-  contentHandling?: ContentHandling | undefined
 }
 
 /** REST `AWS` integration with a Lambda URI (non-proxy, §4.8). */
@@ -182,22 +144,25 @@ export class LambdaIntegration implements IntegrationHandler {
   readonly type = 'AWS'
   readonly #cfg: LambdaConfig
   readonly #invoker: FunctionInvoker
-  readonly #target: (ctx: RequestContext) => string
+  readonly #target: string
   readonly #invocationType: ParamGetter | null
 
   constructor(cfg: LambdaConfig, invoker: FunctionInvoker) {
     this.#cfg = cfg
     this.#invoker = invoker
-    this.#target = compileFunctionUri(cfg.uri)
+    this.#target = functionTarget(cfg.uri, cfg.stageVariables)
     this.#invocationType = cfg.invocationType === undefined ? null : compileRequestSource(cfg.invocationType)
   }
 
-  async handle(ctx: RequestContext): Promise<void> {
+  describe(): unknown {
+    return { type: this.type, function: this.#target, timeoutMs: this.#cfg.timeoutMs, ...(this.#invocationType ? { invocationType: this.#cfg.invocationType } : {}) }
+  }
+
+  async handle(ctx: RequestContext): Promise<Reply> {
     const cfg = this.#cfg
-    if (ctx.body === null) ctx.body = await readRequestBody(ctx)
-    const payload = convertRequestBody(ctx, ctx.body, cfg.contentHandling)
-    const rendered = cfg.requestTemplates.apply(ctx, payload)
-    const text = rendered ?? payload.toString('utf8')
+    // The transform step converted and rendered the body (§5.9, §14.2).
+    const payload = ctx.payload ?? (await ctx.body())
+    const text = ctx.transformed ?? payload.toString('utf8')
     let event: unknown = {}
     if (text.trim() !== '') {
       try {
@@ -208,13 +173,12 @@ export class LambdaIntegration implements IntegrationHandler {
         throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
       }
     }
-    const target = this.#target(ctx)
+    const target = this.#target
     if (this.#invocationType?.(ctx) === 'Event') {
       // Asynchronous invocation: the client gets the default response at once, with an empty body.
       ctx.integrationStatus = 202
       void this.#invoker.invoke(target, event, { requestId: ctx.requestId }).catch(() => undefined)
-      sendReply(ctx, withTraceId(ctx, cfg.responses.select(null, ctx, {}, Buffer.alloc(0))))
-      return
+      return withTraceId(ctx, cfg.responses.select(null, ctx, {}, Buffer.alloc(0)))
     }
     const result = await invoke(this.#invoker, target, event, ctx, cfg.timeoutMs)
     if (result.functionError) {
@@ -223,11 +187,10 @@ export class LambdaIntegration implements IntegrationHandler {
       ctx.integrationErrorMessage = e.errorMessage
       // The unmapped error body is Lambda's error document as it is (§1.5).
       const body = JSON.stringify({ errorMessage: e.errorMessage, errorType: e.errorType, requestId: result.requestId, stackTrace: e.stackTrace ?? [] })
-      sendReply(ctx, withTraceId(ctx, cfg.responses.select(e.errorMessage, ctx, {}, Buffer.from(body))))
-      return
+      return withTraceId(ctx, cfg.responses.select(e.errorMessage, ctx, {}, Buffer.from(body)))
     }
     ctx.integrationStatus = 200
     const body = Buffer.from(JSON.stringify(result.payload ?? null))
-    sendReply(ctx, withTraceId(ctx, cfg.responses.select(null, ctx, {}, body)))
+    return withTraceId(ctx, cfg.responses.select(null, ctx, {}, body))
   }
 }

@@ -1,33 +1,29 @@
-// MOCK integrations (§1.4): no backend. The request template's `statusCode` selects the integration
-// response; its template makes the body. Request-template selection and passthrough rules of §5.9 apply.
+// MOCK integrations (§1.4): no backend. The request template's `statusCode` (rendered by the transform step)
+// selects the integration response; its template makes the body.
 
-import type { IntegrationHandler } from '../dataplane/plan.js'
+import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import type { RequestContext } from '../dataplane/context.js'
-import type { ContentHandling, Integration } from '../model/types.js'
+import type { Integration } from '../model/types.js'
 import { GatewayError } from '../errors.js'
-import { sendReply } from '../dataplane/respond.js'
-import { readRequestBody } from './body.js'
 import { compileIntegrationResponses, type IntegrationResponseSelector } from './responses.js'
-import { compileRequestTemplates, type RequestTemplates } from './request-templates.js'
-import { convertRequestBody } from './binary.js'
 
 const EMPTY_HEADERS = Object.freeze({})
+const EMPTY_BODY = Buffer.alloc(0)
 
 export class MockIntegration implements IntegrationHandler {
   readonly type = 'MOCK'
-  readonly #templates: RequestTemplates
   readonly #responses: IntegrationResponseSelector
-  readonly #contentHandling: ContentHandling | undefined
 
   constructor(integration: Integration) {
-    this.#templates = compileRequestTemplates(integration.requestTemplates, integration.passthroughBehavior)
     this.#responses = compileIntegrationResponses(integration.integrationResponses)
-    this.#contentHandling = integration.contentHandling
   }
 
-  async handle(ctx: RequestContext): Promise<void> {
-    if (ctx.body === null) ctx.body = await readRequestBody(ctx)
-    const rendered = this.#templates.apply(ctx, convertRequestBody(ctx, ctx.body, this.#contentHandling))
+  describe(): unknown {
+    return { type: this.type }
+  }
+
+  async handle(ctx: RequestContext): Promise<Reply> {
+    const rendered = ctx.transformed
     let status = 200
     if (rendered !== null && rendered.trim() !== '') {
       // The output must be JSON with a statusCode; anything else is a configuration error (§1.4).
@@ -35,6 +31,7 @@ export class MockIntegration implements IntegrationHandler {
       try {
         parsed = JSON.parse(rendered)
       } catch {
+        ctx.integrationErrorMessage = 'the MOCK request template did not render JSON with a statusCode'
         throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
       }
       const code = (parsed as { statusCode?: unknown } | null)?.statusCode
@@ -47,6 +44,6 @@ export class MockIntegration implements IntegrationHandler {
       // No integration responses at all: AWS answers 500 Internal server error.
       throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
     }
-    sendReply(ctx, this.#responses.select(String(status), ctx, EMPTY_HEADERS, Buffer.alloc(0)))
+    return this.#responses.select(String(status), ctx, EMPTY_HEADERS, EMPTY_BODY)
   }
 }

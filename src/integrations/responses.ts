@@ -7,8 +7,8 @@ import type { RequestContext } from '../dataplane/context.js'
 import type { Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
 import { compileBodyPath, compileRequestSource } from '../dataplane/param-source.js'
-import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from './templates.js'
-import { convertResponseBody, requireTemplateText } from './binary.js'
+import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from '../mapping/templates.js'
+import { convertResponseBody, requireTemplateText } from '../mapping/binary.js'
 
 /** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate', 'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate'])

@@ -1,8 +1,27 @@
-// The step factories a gateway runs when it is given none: one entry per kind of step that exists. The
-// compiler orders a route's steps by STEP_ORDER (src/dataplane/plan.ts), not by their place in this list.
+// The step registry: `createSteps` builds one factory for every kind of step that exists, from the deps a
+// gateway process gives them. The compiler orders a route's steps by STEP_ORDER (src/dataplane/plan.ts),
+// not by their place in this list; a kind whose factory returns null for a route is left out of its plan.
 
-import type { StepFactory } from '../controlplane/compile/compile.js'
+import type { StepFactory } from '../dataplane/plan.js'
+import { createPolicyStep, type PolicyStepOptions } from './policy/index.js'
+import { createAuthStep, type AuthStepOptions } from './auth/index.js'
+import { apiKeyStep } from './apikey/index.js'
+import { createThrottleStep, type ThrottleOptions } from './throttle/index.js'
 import { validationStep } from './validate/index.js'
+import { transformStep } from './transform/index.js'
 
-/** Every built-in step factory. */
-export const DEFAULT_STEPS: readonly StepFactory[] = Object.freeze([validationStep])
+export interface StepDeps {
+  policy?: PolicyStepOptions
+  auth: AuthStepOptions
+  throttle: ThrottleOptions
+}
+
+/** Every built-in step kind: policy, auth, apikey, throttle, validate, transform (cache comes with caching). */
+export function createSteps(deps: StepDeps): readonly StepFactory[] {
+  return Object.freeze([createPolicyStep(deps.policy), createAuthStep(deps.auth), apiKeyStep, createThrottleStep(deps.throttle), validationStep, transformStep])
+}
+
+/** The steps that need nothing of the process (no runtime, no state): what a bare compile uses. */
+export const STATELESS_STEPS: readonly StepFactory[] = Object.freeze([apiKeyStep, validationStep, transformStep])
+
+export { transformStep, validationStep, apiKeyStep }

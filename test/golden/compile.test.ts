@@ -10,6 +10,8 @@ import { Agent } from 'undici'
 import { loadDesiredState } from '../../src/controlplane/config/desired.js'
 import { compileGateway, describePlan } from '../../src/controlplane/compile/compile.js'
 import { GatewayMetrics } from '../../src/observe/metrics.js'
+import { createIntegrations } from '../../src/integrations/index.js'
+import { NO_FUNCTIONS } from '../helpers.js'
 
 const dir = fileURLToPath(new URL('./compile/', import.meta.url))
 
@@ -19,7 +21,7 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.input.yaml'))) {
     const dispatcher = new Agent()
     const plan = compileGateway(
       { revision: 1, deployments: new Map(desired.deployments.map((d) => [d.id, d])), stages: desired.stages, settings: desired.settings },
-      { dispatcher, metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true },
+      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true },
     )
     await dispatcher.close()
     const actual = { routes: describePlan(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'undici'
-import { asUtf8Text, decodeBase64Strict } from '../../src/integrations/binary.js'
+import { asUtf8Text, decodeBase64Strict } from '../../src/mapping/binary.js'
 import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 
 test('base64 is decoded strictly: alphabet only, padding optional but right when present', () => {

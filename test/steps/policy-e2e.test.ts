@@ -6,8 +6,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 import { ConfigError } from '../../src/errors.js'
-import { createPolicyStep, type ResourcePolicyCheck } from '../../src/steps/policy/index.js'
-import type { StepFactory } from '../../src/controlplane/compile/compile.js'
+import { createPolicyStep } from '../../src/steps/policy/index.js'
+import type { StepFactory } from '../../src/dataplane/plan.js'
 
 const ACCOUNT = '000000000000'
 const mock = { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: { default: { statusCode: '200', responseTemplates: { 'application/json': '{"ok": true}' } } } }
@@ -183,9 +183,9 @@ test('the step hands its decision on to the auth step; principal-dependent polic
     compile: () => ({
       name: 'probe',
       request(ctx) {
-        const check = ctx.extras?.['resourcePolicyCheck'] as ResourcePolicyCheck | undefined
+        const check = ctx.resourcePolicyCheck ?? undefined
         const body = {
-          resourcePolicy: ctx.extras?.['resourcePolicy'] ?? null,
+          resourcePolicy: ctx.resourcePolicy,
           dependsOnPrincipal: check?.dependsOnPrincipal ?? null,
           asAlice: check?.evaluate(ctx, { type: 'aws', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333' }) ?? null,
           asAnonymous: check?.evaluate(ctx) ?? null,

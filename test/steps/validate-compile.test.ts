@@ -5,9 +5,12 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent } from 'undici'
 import { createValidationStep } from '../../src/steps/validate/index.js'
-import { DEFAULT_STEPS } from '../../src/steps/index.js'
+import { createSteps, STATELESS_STEPS } from '../../src/steps/index.js'
+import { createIntegrations } from '../../src/integrations/index.js'
+import { STEP_ORDER, type RouteInfo } from '../../src/dataplane/plan.js'
+import { NO_FUNCTIONS } from '../helpers.js'
 import { modelUrl } from '../../src/steps/validate/models.js'
-import { compileGateway, describePlan, type RouteInfo } from '../../src/controlplane/compile/compile.js'
+import { compileGateway, describePlan } from '../../src/controlplane/compile/compile.js'
 import { GatewayMetrics } from '../../src/observe/metrics.js'
 import type { Deployment, HttpApi, Method, Model, RestApi, Stage } from '../../src/model/types.js'
 
@@ -121,7 +124,7 @@ test('the compiler turns a misconfigured validator into a route that answers 500
   const deployment: Deployment = { id: 'd1', apiId: 'api1', createdDate: '', snapshot: api }
   const plan = compileGateway(
     { revision: 1, deployments: new Map([['d1', deployment]]), stages: [stage('dev', 'd1')], settings: { domains: [] } },
-    { dispatcher, metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep()] },
+    { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep()] },
   )
   assert.match(plan.warnings.join('\n'), /api1\/dev POST \/x: validate step: request model for application\/json: model 'Pet' is not a valid JSON Schema/)
   assert.deepEqual(describePlan(plan)[0]!.routes, ['POST /x -> MOCK [misconfigured]'])
@@ -135,7 +138,7 @@ test('a model shared by 100 methods and 2 stages is compiled once, and not again
     const deployment: Deployment = { id: deploymentId, apiId: 'api1', createdDate: '', snapshot: api }
     return compileGateway(
       { revision: 1, deployments: new Map([[deploymentId, deployment]]), stages: [stage('dev', deploymentId), stage('prod', deploymentId)], settings: { domains: [] } },
-      { dispatcher, metrics: new GatewayMetrics(), accessLogs: false, steps: [f] },
+      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [f] },
     )
   }
   const plan = compile(restApi(methods), 'd1')
@@ -150,6 +153,10 @@ test('a model shared by 100 methods and 2 stages is compiled once, and not again
   assert.equal(f.compiles, 2)
 })
 
-test('the gateway runs the validation step by default', () => {
-  assert.ok(DEFAULT_STEPS.some((s) => s.kind === 'validate'))
+test('the gateway runs the validation step by default, with one factory for every step kind that exists', () => {
+  assert.ok(STATELESS_STEPS.some((s) => s.kind === 'validate'))
+  const all = createSteps({ auth: { functions: NO_FUNCTIONS, jwks: null as never, state: () => null as never, identity: () => undefined }, throttle: { state: () => null as never } })
+  assert.ok(all.some((s) => s.kind === 'validate'))
+  // Each kind of the order table has its factory, once; `cache` arrives with response caching.
+  assert.deepEqual(all.map((s) => s.kind).sort(), STEP_ORDER.map(([k]) => k).filter((k) => k !== 'cache').sort())
 })

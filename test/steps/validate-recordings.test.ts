@@ -16,6 +16,9 @@ import { send } from '../helpers.js'
 import { describePlan, compileGateway } from '../../src/controlplane/compile/compile.js'
 import { importOpenApi } from '../../src/controlplane/openapi/import.js'
 import { DataPlane } from '../../src/dataplane/server.js'
+import { createIntegrations } from '../../src/integrations/index.js'
+import { transformStep } from '../../src/steps/index.js'
+import { NO_FUNCTIONS } from '../helpers.js'
 import { GatewayMetrics } from '../../src/observe/metrics.js'
 import { createValidationStep } from '../../src/steps/validate/index.js'
 import type { RestApi } from '../../src/model/types.js'
@@ -68,7 +71,7 @@ const JSON_CT = { 'content-type': 'application/json' }
 test('circular models: the recorded method (basic validator, Person model) is served with a validation step', () => {
   const routes = describePlan(circular.gw.gateway.plan!)[0]!.routes
   // The stage's default throttle runs before validation (§2 order: throttle, then validate).
-  assert.deepEqual(routes, ['POST /person -> MOCK [throttle,validate]'])
+  assert.deepEqual(routes, ['POST /person -> MOCK [throttle,validate,transform]'])
 })
 
 test('circular models: a Person with name and b passes, also with a House holding more Persons', async () => {
@@ -153,7 +156,7 @@ test('§9 recording: missing header, path and query parameters are listed header
       stages: [{ apiId: rest.id, stageName: 'dev', deploymentId: 'd1', variables: {}, methodSettings: {}, tags: {}, createdDate: '', lastUpdatedDate: '' }],
       settings: { domains: [] },
     },
-    { dispatcher, metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep()] },
+    { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep(), transformStep] },
   )
   const dp = new DataPlane(plan, { logger: pino({ level: 'silent' }) })
   const { port } = await dp.listen(0, '127.0.0.1')

@@ -1,43 +1,31 @@
-// The compiler: (deployment × stage) → a frozen plan of routing tables, step lists and integration handlers.
-// Pure apart from the handles it is given (upstream dispatcher, metrics): no I/O, no clock. A route whose
-// integration cannot run answers 500 API_CONFIGURATION_ERROR and is reported in `warnings`, never thrown.
+// The compiler: (deployment × stage) → a frozen plan of routing tables, step lists, integration handlers and
+// response chains, built with the step factories (src/steps) and the integration table (src/integrations)
+// it is given. Pure apart from those and the metric handles: no I/O, no clock. A route whose integration
+// cannot run answers 500 API_CONFIGURATION_ERROR and is reported in `warnings`, never thrown.
 
-import type { Dispatcher } from 'undici'
-import type {
-  Api,
-  Deployment,
-  GatewaySettings,
-  HttpApi,
-  Integration,
-  IntegrationV2,
-  Method,
-  Resource,
-  RestApi,
-  Route,
-  Stage,
-  ApiKey,
-  UsagePlan,
-} from '../../model/types.js'
+import type { ApiKey, Deployment, GatewaySettings, HttpApi, Integration, IntegrationV2, Method, RestApi, Stage, UsagePlan } from '../../model/types.js'
 import { compileKeyIndex } from './keys.js'
 import { Router } from '../../dataplane/router.js'
+import { HostTable } from '../../dataplane/resolve.js'
+import { CLIENT } from '../../dataplane/respond.js'
 import {
+  integrationKey,
   STEP_ORDER,
   type AccessLogFormatter,
   type ApiPlan,
   type GatewayPlan,
   type IntegrationHandler,
+  type IntegrationTable,
   type MetricsHandle,
+  type Reply,
+  type ResponseHandler,
   type RoutePlan,
+  type RouteInfo,
   type StagePlan,
   type Step,
-  type StepKind,
+  type StepFactory,
 } from '../../dataplane/plan.js'
-import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
-import { HttpIntegration } from '../../integrations/http.js'
-import { MockIntegration } from '../../integrations/mock.js'
-import { compileIntegrationResponses } from '../../integrations/responses.js'
-import { compileRequestTemplates } from '../../integrations/request-templates.js'
 import { compileAccessLog, DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_REST_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
 import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gateway-responses.js'
 import { compileCors } from '../../dataplane/cors.js'
@@ -51,37 +39,13 @@ export interface CompileInput {
   settings: GatewaySettings
 }
 
-/** What a route-level factory (step or integration) is told about the route it compiles for. */
-export interface RouteInfo {
-  apiKind: 'REST' | 'HTTP'
-  api: Api
-  stage: Stage
-  deploymentId: string
-  resourcePath: string
-  httpMethod: string
-  routeKey: string
-  /** REST only. */
-  method?: Method
-  resource?: Resource
-  /** HTTP only. */
-  route?: Route
-}
-
-export interface StepFactory {
-  readonly kind: StepKind
-  /** Returns null when the route needs no such step. Throws an Error (message for the user) if misconfigured. */
-  compile(route: RouteInfo): Step | null
-}
-
-/** Builds the handler for integration types this module does not know (functions, services: later work). */
-export type IntegrationFactory = (route: RouteInfo, integration: Integration | IntegrationV2) => IntegrationHandler | null
-
 export interface CompileDeps {
-  dispatcher: Dispatcher
   metrics: { handle(apiName: string, apiId: string, stage: string, method: string, resource: string): MetricsHandle }
   accessLogs: boolean
+  /** The step factories (src/steps `createSteps`); none: routes run their integration alone. */
   steps?: readonly StepFactory[]
-  integrations?: IntegrationFactory
+  /** The integration table (src/integrations `createIntegrations`). */
+  integrations: IntegrationTable
 }
 
 /** A route that cannot run: answers 500 API_CONFIGURATION_ERROR. `type` says what it was meant to be. */
@@ -90,9 +54,19 @@ class FailingIntegration implements IntegrationHandler {
   constructor(intended: string) {
     this.type = `UNAVAILABLE(${intended})`
   }
-  handle(_ctx: RequestContext): Promise<void> {
+  handle(): Promise<Reply | undefined> {
     return Promise.reject(new GatewayError('API_CONFIGURATION_ERROR', undefined))
   }
+  describe(): unknown {
+    return { type: this.type }
+  }
+}
+
+/** The route's response chain: each step's response side wraps the next, so they run in reverse step order. */
+function responseChain(steps: readonly Step[]): ResponseHandler {
+  let handler: ResponseHandler = CLIENT
+  for (const step of steps) if (step.response !== undefined) handler = step.response(handler)
+  return handler
 }
 
 const ORDER = new Map<string, number>(STEP_ORDER.map(([k], i) => [k, i]))
@@ -112,88 +86,25 @@ function compileSteps(route: RouteInfo, deps: CompileDeps, warn: (m: string) => 
   return out.sort((a, b) => a[0] - b[0]).map(([, s]) => s)
 }
 
-/** An integration type this module does not build itself: the extension factory's, or one that answers 500. */
-function fromFactory(info: RouteInfo, integration: Integration | IntegrationV2, type: string, where: string, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
-  const h = deps.integrations?.(info, integration) ?? null
-  if (h) return h
-  warn(`${where}: integration type ${type} is not available in this build; it answers 500`)
-  return new FailingIntegration(type)
-}
-
-function restIntegration(info: RouteInfo, integration: Integration | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
+/** The route's integration from the table, or one that answers 500 (with a warning saying why). */
+function compileIntegration(info: RouteInfo, integration: Integration | IntegrationV2 | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
   const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
   if (!integration) {
-    warn(`${where}: the method has no integration; it answers 500`)
+    warn(`${where}: ${info.apiKind === 'REST' ? 'the method has no integration' : 'the route has no integration target'}; it answers 500`)
     return new FailingIntegration('NONE')
   }
-  try {
-    switch (integration.type) {
-      case 'HTTP':
-      case 'HTTP_PROXY': {
-        const proxy = integration.type === 'HTTP_PROXY'
-        if (!integration.uri) throw new Error('an HTTP integration needs a uri')
-        return new HttpIntegration(
-          {
-            apiKind: 'REST',
-            apiId: info.api.id,
-            proxy,
-            uri: integration.uri,
-            httpMethod: integration.httpMethod,
-            timeoutMs: integration.timeoutInMillis,
-            requestParameters: integration.requestParameters,
-            appendPath: false,
-            insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
-            ...(proxy
-              ? {}
-              : {
-                  responses: compileIntegrationResponses(integration.integrationResponses),
-                  requestTemplates: compileRequestTemplates(integration.requestTemplates, integration.passthroughBehavior),
-                  contentHandling: integration.contentHandling,
-                }),
-          },
-          deps.dispatcher,
-        )
-      }
-      case 'MOCK':
-        return new MockIntegration(integration)
-      default:
-        return fromFactory(info, integration, integration.type, where, deps, warn)
-    }
-  } catch (err) {
-    warn(`${where}: ${(err as Error).message}; it answers 500`)
-    return new FailingIntegration(integration.type)
-  }
-}
-
-function httpApiIntegration(info: RouteInfo, integration: IntegrationV2 | undefined, deps: CompileDeps, warn: (m: string) => void): IntegrationHandler {
-  const where = `${info.api.id}/${info.stage.stageName} ${info.routeKey}`
-  if (!integration) {
-    warn(`${where}: the route has no integration target; it answers 500`)
-    return new FailingIntegration('NONE')
+  const key = integrationKey(integration)
+  const type = 'integrationType' in integration ? integration.integrationType : integration.type
+  const factory = deps.integrations.get(key)
+  if (!factory) {
+    warn(`${where}: integration ${key === type ? `type ${type}` : `${type} (${key})`} is not available in this build; it answers 500`)
+    return new FailingIntegration(type)
   }
   try {
-    if (integration.integrationType === 'HTTP_PROXY') {
-      if (!integration.integrationUri) throw new Error('an HTTP_PROXY integration needs an integrationUri')
-      return new HttpIntegration(
-        {
-          apiKind: 'HTTP',
-          apiId: info.api.id,
-          proxy: true,
-          uri: integration.integrationUri,
-          httpMethod: integration.integrationMethod,
-          timeoutMs: integration.timeoutInMillis,
-          requestParameters: integration.requestParameters,
-          responseParameters: integration.responseParameters,
-          appendPath: info.routeKey === '$default',
-          insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
-        },
-        deps.dispatcher,
-      )
-    }
-    return fromFactory(info, integration, integration.integrationType, where, deps, warn)
+    return factory(info, integration)
   } catch (err) {
     warn(`${where}: ${(err as Error).message}; it answers 500`)
-    return new FailingIntegration(integration.integrationType)
+    return new FailingIntegration(type)
   }
 }
 
@@ -203,14 +114,16 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
     for (const [verb, method] of Object.entries(resource.resourceMethods) as Array<[string, Method]>) {
       const routeKey = `${verb} ${resource.path}`
       const info: RouteInfo = { apiKind: 'REST', api, stage, deploymentId: deployment.id, resourcePath: resource.path, httpMethod: verb, routeKey, method, resource }
+      const steps = Object.freeze(compileSteps(info, deps, warn))
       const route: RoutePlan = Object.freeze({
         resourcePath: resource.path,
         resourceId: resource.id,
         httpMethod: verb,
         routeKey,
         operationName: method.operationName,
-        steps: Object.freeze(compileSteps(info, deps, warn)),
-        integration: restIntegration(info, method.methodIntegration, deps, warn),
+        steps,
+        integration: compileIntegration(info, method.methodIntegration, deps, warn),
+        response: responseChain(steps),
         metrics: deps.metrics.handle(api.name, api.id, stage.stageName, verb, resource.path),
       })
       try {
@@ -268,14 +181,16 @@ function compileHttpStage(api: HttpApi, stage: Stage, deployment: Deployment, de
     }
     const info: RouteInfo = { apiKind: 'HTTP', api, stage, deploymentId: deployment.id, resourcePath: path, httpMethod: verb, routeKey: route.routeKey, route }
     const targetId = route.target?.startsWith('integrations/') ? route.target.slice('integrations/'.length) : undefined
+    const steps = Object.freeze(compileSteps(info, deps, warn))
     const plan: RoutePlan = Object.freeze({
       resourcePath: path,
       resourceId: route.routeId,
       httpMethod: verb,
       routeKey: route.routeKey,
       operationName: route.operationName,
-      steps: Object.freeze(compileSteps(info, deps, warn)),
-      integration: httpApiIntegration(info, targetId === undefined ? undefined : api.integrations[targetId], deps, warn),
+      steps,
+      integration: compileIntegration(info, targetId === undefined ? undefined : api.integrations[targetId], deps, warn),
+      response: responseChain(steps),
       metrics: deps.metrics.handle(api.name, api.id, stage.stageName, verb, route.routeKey),
     })
     if (route.routeKey === '$default') defaultRoute = plan
@@ -345,7 +260,7 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
-  return Object.freeze({ revision: input.revision, apis, defaultApi, keys, warnings: Object.freeze(warnings) })
+  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi), keys, warnings: Object.freeze(warnings) })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */

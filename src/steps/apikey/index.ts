@@ -3,8 +3,7 @@
 // that includes this API stage. Every failure is 403 {"message":"Forbidden"}, never 401.
 
 import type { RestApi } from '../../model/types.js'
-import type { StepFactory } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
+import type { StepFactory, Step } from '../../dataplane/plan.js'
 import { GatewayError } from '../../errors.js'
 
 export const apiKeyStep: StepFactory = {
@@ -17,9 +16,9 @@ export const apiKeyStep: StepFactory = {
       name: 'apikey',
       request(ctx) {
         let value: unknown
-        if (fromAuthorizer) value = ctx.extras?.['usageIdentifierKey']
+        if (fromAuthorizer) value = ctx.usageIdentifierKey
         else {
-          const h = ctx.req.headers['x-api-key']
+          const h = ctx.exchange.headers['x-api-key']
           value = Array.isArray(h) ? h[h.length - 1] : h
         }
         if (typeof value !== 'string' || value === '') throw new GatewayError('INVALID_API_KEY', 'Forbidden')
@@ -27,10 +26,9 @@ export const apiKeyStep: StepFactory = {
         if (key === undefined || !key.enabled) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
         const binding = key.stages.get(stageKey)
         if (binding === undefined) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
-        const extras = (ctx.extras ??= {})
-        extras['apiKey'] = value
-        extras['apiKeyId'] = key.id
-        extras['usagePlan'] = binding
+        ctx.apiKey = value
+        ctx.apiKeyId = key.id
+        ctx.usagePlan = binding
         return undefined
       },
     }

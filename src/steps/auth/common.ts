@@ -5,7 +5,7 @@
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Reply } from '../../dataplane/plan.js'
 import type { StateStore } from '../../store/ports.js'
-import type { FunctionInvoker } from '../../integrations/lambda.js'
+import type { FunctionInvoker } from '../../mapping/function-target.js'
 import type { JwksCache } from '../../auth/jwt.js'
 import type { IdentityConfig } from '../../auth/identity.js'
 import { GATEWAY_ACCOUNT_ID } from '../../auth/identity.js'
@@ -59,37 +59,27 @@ export function conditionsOf(ctx: RequestContext, nowMs: number, principal?: Pol
     sourceIp: ctx.sourceIp,
     userAgent: ctx.header('user-agent'),
     referer: ctx.header('referer'),
-    secureTransport: (ctx.req.socket as { encrypted?: boolean }).encrypted === true,
+    secureTransport: ctx.secure,
     principal,
     principalOrgId,
   })
 }
 
-/** What the policy step leaves for AWS_IAM methods whose resource policy depends on the principal. */
-interface ResourcePolicyCheck {
-  evaluate(ctx: RequestContext, principal?: PolicyPrincipal): Decision
-}
-
 /**
  * The final word on the caller: 'ALLOW', 'DENY' (an explicit Deny somewhere) or 'SILENT' (nothing
  * allowed it). The authorization's decision is combined with the resource policy's when the policy step
- * left one in `ctx.extras.resourcePolicy` ('ALLOW' | 'SILENT'; its explicit Deny never gets here), or —
+ * left one in `ctx.resourcePolicy` ('ALLOW' | 'SILENT'; its explicit Deny never gets here), or —
  * for a policy that names principals — evaluated now with the verified IAM `principal` through
- * `ctx.extras.resourcePolicyCheck`. `sameAccount`: the caller is in the gateway's account (table A of
+ * `ctx.resourcePolicyCheck`. `sameAccount`: the caller is in the gateway's account (table A of
  * §7.7) or not (table B). Without a resource policy, the authorization alone decides.
  */
 export function finalDecision(ctx: RequestContext, auth: Decision, sameAccount: boolean, principal?: PolicyPrincipal): Decision {
-  let rp = ctx.extras?.['resourcePolicy']
-  if (rp === undefined && principal !== undefined) {
-    const check = ctx.extras?.['resourcePolicyCheck'] as ResourcePolicyCheck | undefined
-    if (check !== undefined && typeof check.evaluate === 'function') rp = check.evaluate(ctx, principal)
+  let rp: Decision | null = ctx.resourcePolicy
+  if (rp === null && principal !== undefined) {
+    const check = ctx.resourcePolicyCheck
+    if (check !== null) rp = check.evaluate(ctx, principal)
   }
   if (auth === 'DENY' || rp === 'DENY') return 'DENY'
   if (rp === 'ALLOW' || rp === 'SILENT') return combine(auth, rp, sameAccount) === 'ALLOW' ? 'ALLOW' : 'SILENT'
   return auth === 'ALLOW' ? 'ALLOW' : 'SILENT'
-}
-
-/** `ctx.extras`, created on first use. */
-export function extrasOf(ctx: RequestContext): Record<string, unknown> {
-  return (ctx.extras ??= {})
 }

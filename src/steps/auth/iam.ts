@@ -3,16 +3,13 @@
 // hash), then the principal's identity policies must allow execute-api:Invoke on the method ARN. The
 // caller's identity goes to `$context.identity.*` and Lambda events.
 
-import type { RouteInfo } from '../../controlplane/compile/compile.js'
-import type { Reply, Step } from '../../dataplane/plan.js'
+import type { RouteInfo, Reply, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
-import { readBody } from '../../integrations/body.js'
-import { MAX_PAYLOAD } from '../../dataplane/server.js'
 import { verifySigV4, type VerifyResult } from '../../auth/sigv4.js'
 import { accessDeniedMessage, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential, type IdentityConfig } from '../../auth/identity.js'
-import { conditionsOf, finalDecision, extrasOf, requestArn, type AuthDeps } from './common.js'
+import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
 
 const indexes = new WeakMap<IdentityConfig, ReadonlyMap<string, IamCredential>>()
 
@@ -36,13 +33,13 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
     name: 'auth',
     async request(ctx) {
       // The payload hash covers the body: it is read whole here, and integrations use it as read.
-      if (ctx.body === null) ctx.body = await readBody(ctx.req, MAX_PAYLOAD)
+      const body = await ctx.rawBody()
       const nowMs = deps.now()
-      const raw = ctx.req.rawHeaders
+      const raw = ctx.rawHeaders
       const headers: Array<[string, string]> = []
       for (let i = 0; i < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!])
       const r = verifySigV4(
-        { method: ctx.req.method ?? 'GET', rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers, body: ctx.body },
+        { method: ctx.exchange.method, rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers, body },
         { lookup, region, service: 'execute-api', nowMs },
       )
       if (!r.ok) return refuse(ctx, r, rest)
@@ -64,8 +61,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       const final = finalDecision(ctx, decision, cred.accountId === GATEWAY_ACCOUNT_ID, principal)
       if (final !== 'ALLOW') throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(cred.principalArn, arn, final === 'DENY'))
 
-      const extras = extrasOf(ctx)
-      extras['identity'] = {
+      ctx.identity = {
         accessKey: cred.accessKeyId,
         accountId: cred.accountId,
         caller: cred.caller ?? null,
@@ -75,7 +71,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       }
       // §3.8: what a payload 2.0 integration receives.
       if (!rest) {
-        extras['authorizerV2'] = {
+        ctx.authorizerV2 = {
           iam: {
             accessKey: cred.accessKeyId,
             accountId: cred.accountId,
@@ -88,7 +84,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
         }
       }
       // The signature is the gateway's business: HTTP_PROXY backends do not get it (§6.6).
-      extras['sigv4Authorization'] = true
+      ctx.sigv4Verified = true
       return undefined
     },
   }

@@ -36,7 +36,7 @@ export function compileHttpSource(expr: string): SourceGetter {
     case 'request.header': {
       const lower = name.toLowerCase()
       return (c) => {
-        const v = c.req.headers[lower]
+        const v = c.exchange.headers[lower]
         return Array.isArray(v) ? v.join(',') : v
       }
     }

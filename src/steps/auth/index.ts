@@ -4,8 +4,7 @@
 // get no step.
 
 import type { Authorizer } from '../../model/types.js'
-import type { RouteInfo, StepFactory } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
+import type { RouteInfo, StepFactory, Step } from '../../dataplane/plan.js'
 import { EMPTY_IDENTITY } from '../../auth/identity.js'
 import type { AuthDeps, AuthStepOptions } from './common.js'
 import { compileLambdaAuthorizer } from './lambda.js'

@@ -6,16 +6,15 @@
 import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { Authorizer } from '../../model/types.js'
-import type { RouteInfo } from '../../controlplane/compile/compile.js'
-import type { Reply, Step } from '../../dataplane/plan.js'
+import type { RouteInfo, Reply, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
 import { StateStoreUnavailableError } from '../../store/ports.js'
 import { compilePolicy, evaluatePolicy, PolicyError } from '../../auth/policy.js'
-import { compileFunctionUri } from '../../integrations/lambda.js'
-import { buildV1Event, buildV2Event } from '../../integrations/lambda-events.js'
+import { functionTarget } from '../../mapping/function-target.js'
+import { buildV1Event, buildV2Event } from '../../mapping/lambda-events.js'
 import { javaRegExp } from '../../vtl/java-regex.js'
-import { conditionsOf, finalDecision, extrasOf, requestArn, type AuthDeps } from './common.js'
+import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
 import { compileHttpSource, compileRestSource, sourceList, type SourceGetter } from './identity-source.js'
 
 /** ACCESS_DENIED messages of a Lambda authorizer's policy (§6.1, §7.3). */
@@ -35,7 +34,8 @@ interface AuthorizerResult {
 interface Plan {
   readonly rest: boolean
   readonly authorizer: Authorizer
-  readonly target: (ctx: RequestContext) => string
+  /** The function, with the stage's variables filled in. */
+  readonly target: string
   readonly sources: readonly SourceGetter[]
   /** REST TOKEN authorizers: the token is the one identity source. */
   readonly token: boolean
@@ -80,7 +80,7 @@ export function compileLambdaAuthorizer(route: RouteInfo, authorizer: Authorizer
   const plan: Plan = {
     rest,
     authorizer,
-    target: compileFunctionUri(authorizer.authorizerUri),
+    target: functionTarget(authorizer.authorizerUri, route.stage.variables),
     sources,
     token,
     validation,
@@ -131,10 +131,10 @@ async function authorize(ctx: RequestContext, plan: Plan, deps: AuthDeps, cacheP
   for (const [k, v] of Object.entries(result.context)) if (!(k in authorizer)) authorizer[k] = v
   ctx.authorizer = authorizer
   if (plan.rest) {
-    if (result.usageIdentifierKey !== undefined) extrasOf(ctx)['usageIdentifierKey'] = result.usageIdentifierKey
+    if (result.usageIdentifierKey !== undefined) ctx.usageIdentifierKey = result.usageIdentifierKey
   } else {
     // Payload 2.0 integrations see the context under `lambda` (§3.7, §4.3); $context.authorizer.x reads it flat.
-    extrasOf(ctx)['authorizerV2'] = { lambda: result.context }
+    ctx.authorizerV2 = { lambda: result.context }
   }
   return undefined
 }
@@ -181,7 +181,7 @@ async function invoke(ctx: RequestContext, plan: Plan, deps: AuthDeps, arn: stri
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(MISCONFIGURED(name, `no answer within ${deps.authorizerTimeoutMs} ms`)), deps.authorizerTimeoutMs)
     })
-    outcome = await Promise.race([deps.functions.invoke(plan.target(ctx), event, { requestId: ctx.requestId }), timeout])
+    outcome = await Promise.race([deps.functions.invoke(plan.target, event, { requestId: ctx.requestId }), timeout])
   } catch (err) {
     if (err instanceof GatewayError) throw err
     throw MISCONFIGURED(name, `the function could not be invoked: ${(err as Error).message}`, err)

@@ -3,11 +3,10 @@
 // (§3.6: route scopes, 401/403 with `www-authenticate`, claims and scopes for the integration).
 
 import type { Authorizer } from '../../model/types.js'
-import type { RouteInfo } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
+import type { RouteInfo, Step } from '../../dataplane/plan.js'
 import { GatewayError } from '../../errors.js'
 import { extractToken, resolveCognitoIssuer, stringifyClaims, type JwtVerifier } from '../../auth/jwt.js'
-import { extrasOf, type AuthDeps } from './common.js'
+import type { AuthDeps } from './common.js'
 import { compileHttpSource, compileRestSource, sourceList } from './identity-source.js'
 
 /** Builds the step of a REST method with a COGNITO_USER_POOLS authorizer. Throws an Error when misconfigured. */
@@ -77,7 +76,7 @@ export function compileJwtAuthorizer(route: RouteInfo, authorizer: Authorizer, d
       const jwt = { claims: httpApiClaims(r.claims), scopes: r.scopes.length > 0 ? r.scopes : null }
       // $context.authorizer.claims.x and payload 1.0 read {claims, scopes}; payload 2.0 has them under `jwt` (§3.6).
       ctx.authorizer = jwt
-      extrasOf(ctx)['authorizerV2'] = { jwt }
+      ctx.authorizerV2 = { jwt }
       return undefined
     },
   }

@@ -1,9 +1,9 @@
 // The resource-policy step (§7.6, §7.7, §1.8): a REST API's `policy` is compiled once per deployment and
 // evaluated first in the pipeline against the method ARN of the actual request path. An explicit Deny
-// answers 403 ACCESS_DENIED here; otherwise the decision is left in `ctx.extras` for the auth step, which
+// answers 403 ACCESS_DENIED here; otherwise the decision is left on the context for the auth step, which
 // combines it with the authorizer's per §7.7. Methods without authorization are decided here.
 //
-// What this step leaves in `ctx.extras` (read by the auth step):
+// What this step leaves on the context (read by the auth step):
 // - `resourcePolicy`: 'ALLOW' | 'SILENT', the policy's decision for the caller as known before
 //   authentication (anonymous). Absent when the API has no policy, or when the decision has to wait for
 //   the IAM principal (below).
@@ -19,9 +19,8 @@
 // (Lambda and Cognito authorizers do not give IAM principals), so the anonymous decision is final.
 
 import type { RestApi } from '../../model/types.js'
-import type { StepFactory } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
-import type { RequestContext } from '../../dataplane/context.js'
+import type { StepFactory, Step } from '../../dataplane/plan.js'
+import type { RequestContext, ResourcePolicyCheck } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
 import {
   accessDeniedMessage,
@@ -47,17 +46,6 @@ export interface PolicyStepOptions {
   now?: () => number
 }
 
-/** Evaluates a route's resource policy for a request, for a given principal (see the module comment). */
-export interface ResourcePolicyCheck {
-  /** The method ARN of this request (the actual path, §0). */
-  arn(ctx: RequestContext): string
-  /** The policy's decision for this request and principal (anonymous when absent); never throws. */
-  evaluate(ctx: RequestContext, principal?: PolicyPrincipal): Decision
-  /** True when the policy names principals or principal condition keys. */
-  readonly dependsOnPrincipal: boolean
-  /** PRIVATE endpoint APIs deny what the policy does not allow, even without an authorizer (§1.8, §7.7). */
-  readonly privateApi: boolean
-}
 
 const PRINCIPAL_KEYS = /^aws:(principal|username$|userid$)/i
 
@@ -153,15 +141,14 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
       const step: Step = {
         name: 'policy',
         request(ctx) {
-          const extras = (ctx.extras ??= {})
-          extras['resourcePolicyCheck'] = check
+          ctx.resourcePolicyCheck = check
           if (deferred) return undefined
           const arn = arnOf(ctx)
           const decision = policy.evaluate({ action: 'execute-api:Invoke', resource: arn, conditions: conditionsOf(ctx, now(), undefined) })
           if (decision === 'DENY') throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(undefined, arn, true))
           // No authorizer: only the resource policy counts; silence is a denial on private APIs only (§7.7).
           if (authType === 'NONE' && decision === 'SILENT' && privateApi) throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(undefined, arn, false))
-          extras['resourcePolicy'] = decision
+          ctx.resourcePolicy = decision
           return undefined
         },
       }
@@ -174,13 +161,12 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
 export const policyStep: StepFactory = createPolicyStep()
 
 function conditionsOf(ctx: RequestContext, nowMs: number, principal: PolicyPrincipal | undefined): Record<string, string | undefined> {
-  const socket = ctx.req.socket as { encrypted?: boolean }
   return requestConditions({
     nowMs,
     sourceIp: ctx.sourceIp,
     ...optional('userAgent', ctx.header('user-agent')),
     ...optional('referer', ctx.header('referer')),
-    secureTransport: socket.encrypted === true,
+    secureTransport: ctx.secure,
     ...(principal ? { principal } : {}),
   })
 }

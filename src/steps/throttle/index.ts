@@ -4,8 +4,7 @@
 // THROTTLED; quota spent → 429 QUOTA_EXCEEDED.
 
 import type { MethodSetting, RouteSettings } from '../../model/types.js'
-import type { StepFactory, RouteInfo } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
+import type { StepFactory, RouteInfo, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Limit, PlanBinding } from '../../dataplane/keys.js'
 import type { BucketSpec, StateStore } from '../../store/ports.js'
@@ -70,8 +69,8 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
       const apiStage = `${route.api.id}|${route.stage.stageName}`
 
       async function run(ctx: RequestContext): Promise<undefined> {
-        const binding = usesPlans ? (ctx.extras?.['usagePlan'] as PlanBinding | undefined) : NO_BINDING
-        const keyId = binding ? (ctx.extras!['apiKeyId'] as string) : ''
+        const binding = usesPlans ? (ctx.usagePlan ?? undefined) : NO_BINDING
+        const keyId = binding ? ctx.apiKeyId! : ''
         let buckets = fixed
         if (binding) {
           buckets = []

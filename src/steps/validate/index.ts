@@ -10,12 +10,9 @@
 //   methods without a body model keep streaming.
 
 import type { Method, RestApi } from '../../model/types.js'
-import type { RouteInfo, StepFactory } from '../../controlplane/compile/compile.js'
-import type { Step } from '../../dataplane/plan.js'
+import type { RouteInfo, StepFactory, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
-import { readBody } from '../../integrations/body.js'
-import { MAX_PAYLOAD } from '../../dataplane/server.js'
 import { ModelCache, type CompiledModel } from './models.js'
 import { missingParameters, requiredParameters, type RequiredParameter } from './params.js'
 import { checkBody, modelFor, type ModelsByContentType } from './body.js'
@@ -87,18 +84,14 @@ class ValidationStep implements Step {
     if (this.#models.size === 0) return undefined
     const model = modelFor(this.#models, ctx.header('content-type'))
     if (model === undefined) return undefined
-    if (ctx.body !== null) return check(ctx, model, ctx.body)
-    return readBody(ctx.req, MAX_PAYLOAD).then((body) => {
-      ctx.body = body
-      return check(ctx, model, body)
-    })
+    // The body as the stage presents it: decompressed on REST APIs (§14.1), read once for every consumer.
+    return ctx.body().then((body) => check(ctx, model, body))
   }
 }
 
 function check(ctx: RequestContext, model: CompiledModel, body: Buffer): undefined {
   const errors = checkBody(model, body)
   if (errors === null) return undefined
-  const extras = (ctx.extras ??= {})
-  extras['validationErrorString'] = errors
+  ctx.validationError = errors
   throw new GatewayError('BAD_REQUEST_BODY', undefined)
 }

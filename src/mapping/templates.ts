@@ -31,7 +31,7 @@ const INGRESS_DROPPED = new Set([
 
 function headerValues(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {}
-  const raw = ctx.req.rawHeaders
+  const raw = ctx.rawHeaders
   for (let i = 0; i < raw.length; i += 2) if (!INGRESS_DROPPED.has(raw[i]!.toLowerCase())) out[raw[i]!] = raw[i + 1]!
   return out
 }

@@ -53,15 +53,12 @@ function identity(ctx: RequestContext): Record<string, unknown> {
     userAgent: ctx.header('user-agent') ?? null,
     userArn: null,
   }
-  const extras = ctx.extras
-  if (extras !== null) {
-    if (extras['apiKey'] !== undefined) {
-      id['apiKey'] = extras['apiKey']
-      id['apiKeyId'] = extras['apiKeyId']
-    }
-    if (extras['identity'] !== undefined) Object.assign(id, extras['identity'] as Record<string, unknown>)
-    if (extras['clientCert'] !== undefined) id['clientCert'] = extras['clientCert']
+  if (ctx.apiKey !== null) {
+    id['apiKey'] = ctx.apiKey
+    id['apiKeyId'] = ctx.apiKeyId
   }
+  if (ctx.identity !== null) Object.assign(id, ctx.identity)
+  if (ctx.clientCert !== null) id['clientCert'] = ctx.clientCert
   return id
 }
 
@@ -74,7 +71,7 @@ function domainPrefix(domain: string): string {
 
 /** The request's X-Amzn-Trace-Id (the client's, or one made from the request's time and id): the same value in the event and on the response. */
 export function traceIdOf(ctx: RequestContext): string {
-  const sent = ctx.req.headers['x-amzn-trace-id']
+  const sent = ctx.exchange.headers['x-amzn-trace-id']
   if (typeof sent === 'string') return sent
   return generatedTraceId(ctx)
 }
@@ -82,12 +79,12 @@ export function traceIdOf(ctx: RequestContext): string {
 /** The headers a regional endpoint adds before the integration sees the request (§1.8). */
 function forwardedHeaders(ctx: RequestContext): Array<[string, string]> {
   const out: Array<[string, string]> = []
-  const h = ctx.req.headers
+  const h = ctx.exchange.headers
   out.push(['X-Amzn-Trace-Id', traceIdOf(ctx)])
   const xff = h['x-forwarded-for']
   out.push(['X-Forwarded-For', xff === undefined ? ctx.sourceIp : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${ctx.sourceIp}`])
-  out.push(['X-Forwarded-Port', String(ctx.req.socket.localPort ?? '')])
-  out.push(['X-Forwarded-Proto', (ctx.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'])
+  out.push(['X-Forwarded-Port', String(ctx.exchange.localPort)])
+  out.push(['X-Forwarded-Proto', ctx.secure ? 'https' : 'http'])
   return out
 }
 
@@ -115,7 +112,7 @@ function eventBody(body: Buffer | null, base64: boolean): string | null {
 export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; binaryMediaTypes: readonly string[] }): Record<string, unknown> {
   const headers: Record<string, string> = {}
   const multi: Record<string, string[]> = {}
-  const raw = ctx.req.rawHeaders
+  const raw = ctx.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     const lower = name.toLowerCase()
@@ -179,8 +176,8 @@ export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; bina
     pathParameters: hasParams ? { ...ctx.pathParams } : null,
     stageVariables: stage.hasVariables ? { ...ctx.stageVariables } : null,
     requestContext,
-    body: eventBody(ctx.body, base64),
-    isBase64Encoded: base64 && ctx.body !== null && ctx.body.length > 0,
+    body: eventBody(ctx.receivedBody, base64),
+    isBase64Encoded: base64 && ctx.receivedBody !== null && ctx.receivedBody.length > 0,
   })
   return event
 }
@@ -189,7 +186,7 @@ export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; bina
 export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
   const headers: Record<string, string> = {}
   const cookies: string[] = []
-  const raw = ctx.req.rawHeaders
+  const raw = ctx.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase()
     const value = raw[i + 1]!
@@ -231,14 +228,14 @@ export function buildV2Event(ctx: RequestContext): Record<string, unknown> {
     time: ctx.requestTime,
     timeEpoch: ctx.startTime,
   }
-  if (ctx.extras?.['clientCert'] !== undefined) requestContext['authentication'] = { clientCert: ctx.extras['clientCert'] }
+  if (ctx.clientCert !== null) requestContext['authentication'] = { clientCert: ctx.clientCert }
   // Payload 2.0 nests what the authorizer found by its kind (`jwt`, `lambda`, `iam`, §4.3); $context and 1.0 read it flat.
-  const authorizer = ctx.extras?.['authorizerV2'] ?? ctx.authorizer
+  const authorizer = ctx.authorizerV2 ?? ctx.authorizer
   if (authorizer !== null) requestContext['authorizer'] = authorizer
   event['requestContext'] = requestContext
-  if (ctx.body !== null && ctx.body.length > 0) {
+  if (ctx.receivedBody !== null && ctx.receivedBody.length > 0) {
     const text = isTextualType(mediaType(ctx.header('content-type'), ''))
-    event['body'] = text ? ctx.body.toString('utf8') : ctx.body.toString('base64')
+    event['body'] = text ? ctx.receivedBody.toString('utf8') : ctx.receivedBody.toString('base64')
     event['isBase64Encoded'] = !text
   } else event['isBase64Encoded'] = false
   if (Object.keys(ctx.pathParams).length > 0) event['pathParameters'] = { ...ctx.pathParams }

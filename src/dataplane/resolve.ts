@@ -1,0 +1,74 @@
+// Host and stage resolution (§0, §2.1), compiled once per plan: which API a request's host names (an
+// `{apiId}.execute-api.…` host, LocalStack's `/restapis/{apiId}/{stage}/_user_request_/…` path, or the
+// default API on a bare host), then which stage its first path segment names (HTTP APIs fall back to
+// `$default`, §3.3). Custom domains and base-path mappings join this table when they come.
+
+import type { RequestContext } from './context.js'
+import type { ApiPlan, StagePlan } from './plan.js'
+
+const EXECUTE_API = '.execute-api.'
+const USER_REQUEST = '/_user_request_'
+
+/**
+ * What `resolve` found: 0 when `ctx.stage`, `ctx.apiKind`, `ctx.path` and `ctx.stageVariables` are set;
+ * otherwise the status of the bare answer (403 REST-style Forbidden, 404 HTTP-style Not Found).
+ */
+export type Resolution = 0 | 403 | 404
+
+export class HostTable {
+  readonly #apis: ReadonlyMap<string, ApiPlan>
+  readonly #defaultApi: ApiPlan | null
+
+  constructor(apis: ReadonlyMap<string, ApiPlan>, defaultApi: ApiPlan | null) {
+    this.#apis = apis
+    this.#defaultApi = defaultApi
+  }
+
+  /** Resolves the API and stage of `ctx` from its Host and raw path, writing them onto the context. */
+  resolve(ctx: RequestContext): Resolution {
+    let api: ApiPlan | null | undefined = null
+    let path = ctx.rawPath
+    // `//stage/x` reaches the stage like `/stage/x` (test_lambda_aws_proxy_integration).
+    if (path.charCodeAt(1) === 47) path = path.replace(/^\/{2,}/, '/')
+    const host = ctx.domainName
+    const at = host.indexOf(EXECUTE_API)
+    if (path.startsWith('/restapis/')) {
+      const r = splitRestApisPath(path)
+      if (r !== null) {
+        api = this.#apis.get(r.apiId)
+        path = r.path
+      }
+    } else if (at > 0) {
+      api = this.#apis.get(host.slice(0, at).toLowerCase())
+    } else {
+      api = this.#defaultApi
+    }
+    if (!api || api.disableExecuteApiEndpoint) return 403
+    ctx.apiKind = api.kind
+
+    // Stage: the first path segment; HTTP APIs fall back to the $default stage (§3.3).
+    let i = 1
+    while (i < path.length && path.charCodeAt(i) !== 47) i++
+    const first = path.slice(1, i)
+    let stage: StagePlan | undefined | null = first === '' ? undefined : api.stages.get(first)
+    if (stage) path = i >= path.length ? '/' : path.slice(i)
+    else if (api.kind === 'HTTP' && api.defaultStage) stage = api.defaultStage
+    if (!stage) return api.kind === 'HTTP' ? 404 : 403
+    ctx.stage = stage
+    ctx.stageVariables = stage.variables
+    ctx.path = path
+    return 0
+  }
+}
+
+/** `/restapis/{apiId}/{stage}/_user_request_/{path}` → the API id and `/{stage}/{path}`; null for other paths. */
+function splitRestApisPath(path: string): { apiId: string; path: string } | null {
+  const idEnd = path.indexOf('/', 10)
+  if (idEnd <= 10) return null
+  const stageEnd = path.indexOf('/', idEnd + 1)
+  if (stageEnd <= idEnd + 1) return null
+  if (!path.startsWith(USER_REQUEST, stageEnd)) return null
+  const rest = path.slice(stageEnd + USER_REQUEST.length)
+  if (rest !== '' && rest.charCodeAt(0) !== 47) return null
+  return { apiId: path.slice(10, idEnd), path: path.slice(idEnd, stageEnd) + (rest === '' ? '/' : rest) }
+}
