@@ -77,17 +77,15 @@ export const BARE_ANSWERS = Object.freeze({
 
 export type BareAnswerCode = keyof typeof BARE_ANSWERS
 
-/**
- * §1.2: an unmatched REST request with a non-SigV4 Authorization header is answered 403
- * IncompleteSignatureException, quoting the header.
- */
-export function incompleteSignature(authorization: string): BareAnswer {
+/** A malformed SigV4 Authorization header (§7.5), or any non-SigV4 one on an unmatched REST request (§1.2): 403 IncompleteSignatureException. */
+export function incompleteSignature(message: string): BareAnswer {
+  return { status: 403, errorType: 'IncompleteSignatureException', body: JSON.stringify({ message }) }
+}
+
+/** §1.2: the message for an Authorization header that is not SigV4 on an unmatched REST request, quoting it. */
+export function notKeyValueMessage(authorization: string): string {
   const token = authorization.split(' ').pop()!
-  return {
-    status: 403,
-    errorType: 'IncompleteSignatureException',
-    body: JSON.stringify({ message: `'${token}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.` }),
-  }
+  return `'${token}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`
 }
 
 /**

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.js'
 import type { GatewayPlan, RoutePlan } from './plan.js'
 import { bareReply, errorReply, gatewayErrorReply, sendReply } from './respond.js'
-import { GATEWAY_ERRORS, GatewayError, incompleteSignature } from '../errors.js'
+import { GATEWAY_ERRORS, GatewayError, incompleteSignature, notKeyValueMessage } from '../errors.js'
 import { MAX_HEADER_BYTES, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
 
 export interface RunnerLogger {
@@ -113,7 +113,7 @@ export class Runner {
       // §1.2: a non-SigV4 Authorization header on an unmatched request gives IncompleteSignatureException.
       const auth = ctx.header('authorization')
       if (auth !== undefined && auth !== '' && !auth.startsWith('AWS4-HMAC-SHA256 ')) {
-        sendReply(ctx, bareReply(ctx, incompleteSignature(auth)))
+        sendReply(ctx, bareReply(ctx, incompleteSignature(notKeyValueMessage(auth))))
         return undefined
       }
       sendReply(ctx, gatewayErrorReply(ctx, 'MISSING_AUTHENTICATION_TOKEN', undefined))

@@ -1,7 +1,7 @@
 // Integration responses (§1.5, §5.8): select by selection pattern (a whole-string Java-style match against
 // the backend status, or a Lambda error message), map headers, render the response template (§5.9).
 
-import type { IncomingHttpHeaders } from 'node:http'
+import type { RequestHeaders as IncomingHttpHeaders } from '../dataplane/context.js'
 import type { ContentHandling, IntegrationResponse } from '../model/types.js'
 import type { RequestContext } from '../dataplane/context.js'
 import type { Reply } from '../dataplane/plan.js'

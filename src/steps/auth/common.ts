@@ -4,6 +4,7 @@
 
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Reply } from '../../dataplane/plan.js'
+import { bareReply } from '../../dataplane/respond.js'
 import type { StateStore } from '../../store/ports.js'
 import type { FunctionInvoker } from '../../mapping/function-target.js'
 import type { JwksCache } from '../../auth/jwt.js'
@@ -40,7 +41,6 @@ export interface AuthDeps {
   readonly onStoreError: (err: unknown) => void
 }
 
-const URI_TOO_LONG: Reply = Object.freeze({ status: 414, headers: {}, body: '{"message":"Request-URI Too Long"}' })
 
 /**
  * The ARN of the invoked method, from the actual request path (§0), or a 414 reply when it would be
@@ -49,7 +49,7 @@ const URI_TOO_LONG: Reply = Object.freeze({ status: 414, headers: {}, body: '{"m
 export function requestArn(ctx: RequestContext, region: string): string | Reply {
   const stage = ctx.stage!
   const arn = methodArn({ region, accountId: GATEWAY_ACCOUNT_ID, apiId: stage.apiId, stage: stage.stageName, method: ctx.httpMethod, path: ctx.path })
-  return Buffer.byteLength(arn) > METHOD_ARN_MAX_BYTES ? URI_TOO_LONG : arn
+  return Buffer.byteLength(arn) > METHOD_ARN_MAX_BYTES ? bareReply(ctx, 'URI_TOO_LONG') : arn
 }
 
 /** The standard condition keys of a request, for authorizer and identity policies that use conditions. */

@@ -5,7 +5,8 @@
 
 import type { RouteInfo, Reply, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
-import { GatewayError } from '../../errors.js'
+import { GatewayError, incompleteSignature } from '../../errors.js'
+import { bareReply } from '../../dataplane/respond.js'
 import { verifySigV4, type VerifyResult } from '../../auth/sigv4.js'
 import { accessDeniedMessage, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential, type IdentityConfig } from '../../auth/identity.js'
@@ -103,7 +104,7 @@ function refuse(ctx: RequestContext, r: Extract<VerifyResult, { ok: false }>, re
       throw new GatewayError('MISSING_AUTHENTICATION_TOKEN', undefined)
     case 'INCOMPLETE_SIGNATURE':
       ctx.errorMessage = r.message
-      return { status: 403, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ message: r.message }) }
+      return bareReply(ctx, incompleteSignature(r.message))
     case 'INVALID_SIGNATURE':
       throw new GatewayError('INVALID_SIGNATURE', r.message, { headers })
     case 'EXPIRED_TOKEN':
