@@ -6,8 +6,8 @@ import { parse, UsageError } from './args.js'
 
 export const VALIDATE_HELP = `Usage: gatehouse validate [--rest | --http] FILE...
 
-Checks gatehouse config files and OpenAPI documents (JSON or YAML) and lists every problem with its path,
-then every warning (constructs that are ignored, settings that match nothing).
+Checks gatehouse config files and OpenAPI documents (JSON or YAML) and lists every problem and every
+warning (a construct that is ignored, a setting that matches nothing), each with its file and path.
 
 Options:
   --rest    validate the OpenAPI documents as REST APIs
@@ -17,7 +17,7 @@ documents have (e.g. an integration's payloadFormatVersion, an isDefaultRoute, a
 components.x-amazon-apigateway-integrations), otherwise a REST API. The output says which and why.
 Config files say the type of each API themselves.
 
-Exit code 0 when every file is valid (warnings included), 1 when a file has problems.
+Exit code 0 when every file is valid (warnings do not count), 1 when a file has problems, 2 on bad usage.
 `
 
 interface Out {
