@@ -1,5 +1,6 @@
 // TypeScript function modules compiled on load with esbuild: bundled into one ESM file in a cache directory (never
-// next to the user's file), reused while the mtime and size of every input file stay the same.
+// next to the user's file), reused while the mtime and size of every input file stay the same. esbuild is an
+// optional dependency, imported on the first TypeScript module only: JavaScript handlers never load it.
 
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
@@ -21,6 +22,32 @@ export class CompileError extends Error {
     super(message)
     this.name = 'CompileError'
     this.file = file
+  }
+}
+
+/** A TypeScript module to compile, and esbuild (an optional dependency) not installed. */
+export class EsbuildMissingError extends Error {
+  readonly file: string
+  constructor(file: string, options?: ErrorOptions) {
+    super(`TypeScript handler ${file} needs the optional dependency esbuild: npm install esbuild`, options)
+    this.name = 'EsbuildMissingError'
+    this.file = file
+  }
+}
+
+type Esbuild = typeof import('esbuild')
+
+/**
+ * esbuild, imported here and nowhere else, when the first TypeScript module is compiled (the module cache keeps
+ * it afterwards). A failed import is not remembered, so installing esbuild works without a restart.
+ */
+async function loadEsbuild(file: string): Promise<Esbuild> {
+  try {
+    return await import('esbuild')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && /'esbuild'/.test(e.message)) throw new EsbuildMissingError(file, { cause: err })
+    throw err
   }
 }
 
@@ -78,7 +105,10 @@ export class ModuleCompiler {
     this.#cacheDir = cacheDir
   }
 
-  /** The URL to import for `file` (absolute path). @throws CompileError when TypeScript does not compile. */
+  /**
+   * The URL to import for `file` (absolute path).
+   * @throws CompileError when TypeScript does not compile; EsbuildMissingError when esbuild is not installed.
+   */
   async urlFor(file: string): Promise<string> {
     if (!isTypeScript(file)) return pathToFileURL(file).href
     const memo = this.#memo.get(file)
@@ -91,7 +121,7 @@ export class ModuleCompiler {
   }
 
   async #compile(file: string): Promise<string> {
-    const esbuild = await import('esbuild')
+    const esbuild = await loadEsbuild(file)
     const key = createHash('sha256').update(`${file}\0${esbuild.version}`).digest('hex').slice(0, 16)
     const stem = join(this.#cacheDir, `${basename(file).replace(/[^\w.-]/g, '_')}-${key}`)
     const outFile = `${stem}.mjs`

@@ -2,6 +2,7 @@
 // this module nests the blocks itself (so unbalanced `#end`s are syntax errors, as in Velocity), applies
 // velocityjs's newline trimming, hoists macros and pre-parses every interpolated string literal.
 
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { TemplateSyntaxError } from './errors.js'
@@ -119,12 +120,64 @@ interface JisonError extends Error {
   hash?: { loc?: { first_line?: number; first_column?: number }; line?: number; text?: string; expected?: string[] }
 }
 
-const grammar = (() => {
-  const require = createRequire(import.meta.url)
-  const mod = require(join(dirname(require.resolve('velocityjs')), 'parse', 'index.cjs')) as { parse_1?: unknown }
-  if (typeof mod.parse_1 !== 'function') throw new Error('velocityjs: grammar module not found (dist/cjs/parse/index.cjs)')
-  return mod.parse_1 as (source: string) => RawToken[]
-})()
+/**
+ * The velocityjs release whose grammar module {@link loadVelocityGrammar} loads. package.json pins velocityjs
+ * to exactly this version, because that module is not part of the package's public API.
+ */
+export const VELOCITYJS_VERSION = '2.1.7'
+
+const GRAMMAR_MODULE = 'dist/cjs/parse/index.cjs'
+
+function installedVersion(entry: string): string | undefined {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+      if (pkg.name === 'velocityjs') return typeof pkg.version === 'string' ? pkg.version : undefined
+    } catch {
+      // No package.json at this level: keep walking up.
+    }
+  }
+  return undefined
+}
+
+/**
+ * Loads velocityjs's raw grammar: the jison parser in `dist/cjs/parse/index.cjs`, export `parse_1`, which
+ * turns a template into a flat token list. velocityjs is resolved from `from` (default: this module).
+ * Throws an Error naming {@link VELOCITYJS_VERSION} when velocityjs is missing or has no such module.
+ *
+ * @example
+ * loadVelocityGrammar()('#set($a = 1)$a') // → [{ type: 'set', … }, { type: 'references', id: 'a', … }]
+ */
+export function loadVelocityGrammar(from: string | URL = import.meta.url): (source: string) => unknown[] {
+  const require = createRequire(from)
+  let entry: string
+  try {
+    entry = require.resolve('velocityjs')
+  } catch {
+    throw new Error(`Mapping templates need velocityjs ${VELOCITYJS_VERSION}, which is not installed: npm install velocityjs@${VELOCITYJS_VERSION}`)
+  }
+  const version = installedVersion(entry)
+  const refuse = (why: string): never => {
+    throw new Error(
+      `velocityjs ${version ?? '(unknown version)'} is installed, but Gatehouse needs velocityjs ${VELOCITYJS_VERSION} exactly: ` +
+        `it loads the package's grammar module ${GRAMMAR_MODULE} (export parse_1), which is not public API, and ${why}. ` +
+        `Install the pinned version: npm install velocityjs@${VELOCITYJS_VERSION}`,
+    )
+  }
+  // The package's CommonJS entry is dist/cjs/index.cjs; the grammar sits next to it in parse/.
+  const file = join(dirname(entry), 'parse', 'index.cjs')
+  let mod: { parse_1?: unknown }
+  try {
+    mod = require(file) as { parse_1?: unknown }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err
+    return refuse('this version does not have it')
+  }
+  if (typeof mod.parse_1 !== 'function') return refuse('in this version it does not export parse_1')
+  return mod.parse_1 as (source: string) => unknown[]
+}
+
+const grammar = loadVelocityGrammar() as (source: string) => RawToken[]
 
 function lex(source: string, offset: Loc | undefined): RawToken[] {
   try {

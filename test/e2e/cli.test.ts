@@ -134,3 +134,54 @@ test('`validate` exits 0 for valid files and 1 listing every problem otherwise',
     tmp.cleanup()
   }
 })
+
+test('`validate` prints import warnings and still exits 0: a security requirement naming an undefined scheme', async () => {
+  const sample = fileURLToPath(new URL('../fixtures/openapi/request-validation-undefined-scheme.json', import.meta.url))
+  const run = cli(['validate', sample])
+  assert.equal(await run.exit, 0, run.stderr())
+  assert.match(run.stdout(), /1 file valid, with 2 warnings/)
+  assert.match(run.stderr(), /^2 warnings:$/m)
+  assert.match(run.stderr(), /request-validation-undefined-scheme\.json: \/paths\/~1validation\/get\/security\/0\/sigv4: Unknown security scheme 'sigv4'/)
+  assert.match(run.stderr(), /\/paths\/~1validation\/post\/security\/0\/sigv4: Unknown security scheme 'sigv4'/)
+})
+
+test('`validate` says whether it guessed the API type, and --rest / --http say it instead', async () => {
+  const tmp = tempDir()
+  try {
+    // A REST API as exported with extensions: importexport-version and cors do not make it an HTTP API.
+    const exported = writeFile(tmp.dir, 'rest-export.json', {
+      openapi: '3.0.1',
+      info: { title: 'pets-export', version: '1' },
+      'x-amazon-apigateway-importexport-version': '1.0',
+      'x-amazon-apigateway-cors': { allowOrigins: ['*'] },
+      paths: { '/pets': { get: { responses: { '200': { description: '200 response' } }, 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode":200}' }, responses: { default: { statusCode: '200' } } } } } },
+    })
+    const guessed = cli(['validate', exported])
+    assert.equal(await guessed.exit, 0, guessed.stderr())
+    assert.match(guessed.stdout(), /rest-export\.json: treated as a REST API \(guessed: no HTTP-API-only extension found; pass --http or --rest to say\)/)
+
+    const asRest = cli(['validate', '--rest', exported])
+    assert.equal(await asRest.exit, 0, asRest.stderr())
+    assert.match(asRest.stdout(), /rest-export\.json: treated as a REST API \(--rest\)/)
+
+    const asHttp = cli(['validate', '--http', exported])
+    assert.equal(await asHttp.exit, 1)
+    assert.match(asHttp.stdout(), /rest-export\.json: treated as an HTTP API \(--http\)/)
+    assert.match(asHttp.stderr(), /\/paths\/~1pets\/get\/x-amazon-apigateway-integration\/type: HTTP APIs support only aws_proxy and http_proxy integrations, not mock/)
+
+    const http = writeFile(tmp.dir, 'http.json', {
+      openapi: '3.0.1',
+      info: { title: 'orders', version: '1' },
+      paths: { '/orders': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:3000/orders', payloadFormatVersion: '1.0' } } } },
+    })
+    const guessedHttp = cli(['validate', http])
+    assert.equal(await guessedHttp.exit, 0, guessedHttp.stderr())
+    assert.match(guessedHttp.stdout(), /http\.json: treated as an HTTP API \(guessed: HTTP-API-only integration payloadFormatVersion at \/paths\/~1orders\/get\/x-amazon-apigateway-integration\/payloadFormatVersion; pass --http or --rest to say\)/)
+
+    const both = cli(['validate', '--rest', '--http', exported])
+    assert.equal(await both.exit, 2)
+    assert.match(both.stderr(), /--rest or --http, not both/)
+  } finally {
+    tmp.cleanup()
+  }
+})

@@ -325,4 +325,26 @@ describe('HTTP API import: more cases', () => {
     assert.equal(target(api, 'GET /a').payloadFormatVersion, '1.0')
     assert.deepEqual(api.extensions, { 'x-amazon-apigateway-binary-media-types': ['*/*'] })
   })
+
+  it('imports a route whose security names an undefined scheme without it, with a warning', () => {
+    const { api, warnings } = importHttp({
+      openapi: '3.0.1',
+      info: { title: 'u' },
+      components: {
+        securitySchemes: {
+          jwt: { type: 'oauth2', 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://issuer.example.com', audience: ['a'] } } },
+        },
+      },
+      paths: {
+        '/open': { get: { security: [{ nope: [] }] } },
+        '/jwt': { get: { security: [{ nope: [] }, { jwt: ['read'] }] } },
+      },
+    })
+    assert.equal(route(api, 'GET /open').authorizationType, 'NONE')
+    assert.equal(route(api, 'GET /open').authorizerId, undefined)
+    assert.equal(route(api, 'GET /jwt').authorizationType, 'JWT')
+    assert.deepEqual(route(api, 'GET /jwt').authorizationScopes, ['read'])
+    assert.deepEqual(warnings.map((w) => w.path), ['/paths/~1open/get/security/0/nope', '/paths/~1jwt/get/security/0/nope'])
+    assert.match(warnings[0]!.message, /Unknown security scheme 'nope'/)
+  })
 })

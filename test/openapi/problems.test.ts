@@ -139,7 +139,6 @@ definitions:
       `${integration('~1pets', 'put')}/httpMethod`,
       `${integration('~1pets', 'put')}/timeoutInMillis`,
       '/paths/~1pets~1{name}~1toys',
-      '/paths/~1pets/delete/security/0/missing',
       `${integration('~1vpc', 'get')}/connectionId`,
       `${integration('~1vpc', 'get')}/passthroughBehavior`,
       `${integration('~1vpc', 'get')}/uri`,

@@ -3,6 +3,8 @@
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { stableId } from '../../src/model/ids.js'
 import type { Method, Resource, RestApi } from '../../src/model/types.js'
 import { importOpenApi, type ImportOptions } from '../../src/controlplane/openapi/import.js'
@@ -618,6 +620,65 @@ describe('REST import: authorizers and security', () => {
   it('warns about security schemes API Gateway cannot apply', () => {
     assert.equal(method(api, '/oauth', 'GET').authorizationType, 'NONE')
     assert.deepEqual(warnings.map((w) => w.path), ['/paths/~1oauth/get/security/0/oauth'])
+  })
+})
+
+describe('REST import: a security requirement naming an undefined scheme', () => {
+  // Modelled on AWS's request-validation sample, which imports on AWS: its operations name `sigv4` in
+  // `security` and the document defines no scheme at all.
+  const file = fileURLToPath(new URL('../fixtures/openapi/request-validation-undefined-scheme.json', import.meta.url))
+  const sample = parseDefinition(readFileSync(file, 'utf8'), file)
+
+  it('imports the operations without that authorizer, with one warning per use at its path', () => {
+    const { api, warnings } = importRest(sample)
+    for (const verb of ['GET', 'POST']) {
+      const m = method(api, '/validation', verb)
+      assert.equal(m.authorizationType, 'NONE')
+      assert.equal(m.authorizerId, undefined)
+      assert.equal(m.apiKeyRequired, false)
+    }
+    assert.deepEqual(warnings.map((w) => w.path), ['/paths/~1validation/get/security/0/sigv4', '/paths/~1validation/post/security/0/sigv4'])
+    assert.match(warnings[0]!.message, /Unknown security scheme 'sigv4': it is not defined in securityDefinitions; the operation is imported without it/)
+    // The rest of the document is imported as usual.
+    const validators = Object.values(api.requestValidators)
+    assert.deepEqual(validators.map((v) => v.name).sort(), ['all', 'params-only'])
+    assert.equal(method(api, '/validation', 'POST').requestValidatorId, validators.find((v) => v.name === 'all')!.id)
+    assert.deepEqual(method(api, '/validation', 'GET').requestParameters, { 'method.request.querystring.q1': true })
+  })
+
+  it('lets another scheme of the same requirement list decide', () => {
+    const { api, warnings } = importRest({
+      openapi: '3.0.1',
+      info: { title: 'mixed' },
+      security: [{ ghost: [] }],
+      components: {
+        securitySchemes: {
+          tok: {
+            type: 'apiKey', name: 'Authorization', in: 'header',
+            'x-amazon-apigateway-authorizer': { type: 'token', authorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/fn' },
+          },
+          api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
+        },
+      },
+      paths: {
+        '/root-level': { get: {} },
+        '/then-token': { get: { security: [{ ghost: [] }, { tok: [] }] } },
+        '/with-key': { get: { security: [{ ghost: [], api_key: [] }] } },
+      },
+    })
+    assert.equal(method(api, '/root-level', 'GET').authorizationType, 'NONE')
+    const token = method(api, '/then-token', 'GET')
+    assert.equal(token.authorizationType, 'CUSTOM')
+    assert.equal(token.authorizerId, Object.values(api.authorizers).find((a) => a.name === 'tok')!.id)
+    const keyed = method(api, '/with-key', 'GET')
+    assert.equal(keyed.authorizationType, 'NONE')
+    assert.equal(keyed.apiKeyRequired, true)
+    assert.deepEqual(warnings.map((w) => w.path).sort(), [
+      '/paths/~1then-token/get/security/0/ghost',
+      '/paths/~1with-key/get/security/0/ghost',
+      '/security/0/ghost',
+    ])
+    assert.match(warnings.find((w) => w.path === '/security/0/ghost')!.message, /not defined in components\.securitySchemes/)
   })
 })
 

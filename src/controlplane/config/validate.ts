@@ -21,19 +21,37 @@ export interface ValidateOptions {
  * For `gatehouse validate FILE...`: each file is a config file or an OpenAPI document (detected by content:
  * an `openapi` or `swagger` key). Returns every problem, [] when all are valid.
  *
- * OpenAPI documents validate as REST APIs unless `opts.kind` says otherwise or the document is unmistakably
- * an HTTP API (see {@link looksLikeHttpApi}). Swagger 2.0 documents are always REST: HTTP APIs import
- * OpenAPI 3 only.
+ * OpenAPI documents validate as `opts.kind`; without it, as guessed by {@link detectApiKind} (REST unless
+ * the document holds something only HTTP APIs have).
  */
 export async function validateFiles(files: string[], opts: ValidateOptions = {}): Promise<ConfigProblem[]> {
   return (await checkFiles(files, opts)).problems
 }
 
-/** Like {@link validateFiles}, with the warnings (ignored constructs, settings that match nothing) too. */
-export async function checkFiles(files: string[], opts: ValidateOptions = {}): Promise<{ problems: ConfigProblem[]; warnings: ConfigProblem[] }> {
+/** How an OpenAPI document given to `gatehouse validate` was read: as the caller said, or guessed. */
+export interface KindDecision {
+  file: string
+  kind: 'REST' | 'HTTP'
+  /** False when `opts.kind` said it. */
+  guessed: boolean
+  /** For a guess: what it was based on, e.g. "no HTTP-API-only extension found". */
+  basis?: string
+}
+
+export interface CheckResult {
+  problems: ConfigProblem[]
+  /** Ignored constructs and settings that match nothing: the files are still valid. */
+  warnings: ConfigProblem[]
+  /** One entry per OpenAPI document (config files say the type of each API themselves). */
+  kinds: KindDecision[]
+}
+
+/** Like {@link validateFiles}, with the warnings and the API type each OpenAPI document was validated as. */
+export async function checkFiles(files: string[], opts: ValidateOptions = {}): Promise<CheckResult> {
   const cwd = resolve(opts.cwd ?? process.cwd())
   const problems: ConfigProblem[] = []
   const warnings: ConfigProblem[] = []
+  const kinds: KindDecision[] = []
   for (const file of files) {
     const abs = resolve(cwd, file)
     const rel = relative(cwd, abs)
@@ -52,7 +70,9 @@ export async function checkFiles(files: string[], opts: ValidateOptions = {}): P
     }
     const value = parsed.value
     if (isRecord(value) && ('openapi' in value || 'swagger' in value)) {
-      const found = checkOpenApi(text, display, opts.kind ?? (looksLikeHttpApi(value) ? 'HTTP' : 'REST'))
+      const decision: KindDecision = opts.kind !== undefined ? { file: display, kind: opts.kind, guessed: false } : { file: display, guessed: true, ...detectApiKind(value) }
+      kinds.push(decision)
+      const found = checkOpenApi(text, display, decision.kind)
       problems.push(...found.problems)
       warnings.push(...found.warnings)
       continue
@@ -65,7 +85,7 @@ export async function checkFiles(files: string[], opts: ValidateOptions = {}): P
       problems.push(...err.problems)
     }
   }
-  return { problems, warnings }
+  return { problems, warnings, kinds }
 }
 
 function checkOpenApi(text: string, display: string, kind: 'REST' | 'HTTP'): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
@@ -81,25 +101,82 @@ function checkOpenApi(text: string, display: string, kind: 'REST' | 'HTTP'): { p
   return { problems: result.problems, warnings: result.warnings }
 }
 
+/** The first construct found that only an HTTP API document has: its JSON pointer and what it is. */
+interface HttpOnlySignal {
+  path: string
+  what: string
+}
+
+function pointer(...keys: string[]): string {
+  return keys.map((k) => '/' + k.replace(/~/g, '~0').replace(/\//g, '~1')).join('')
+}
+
 /**
- * True when an OpenAPI document can only be an HTTP API: it carries `x-amazon-apigateway-importexport-version`
- * or `x-amazon-apigateway-cors` at the root (HTTP API export and CORS), reusable integrations under
- * `components.x-amazon-apigateway-integrations`, an integration with `payloadFormatVersion`, or an
- * `isDefaultRoute` ANY method (§12.2, §12.3). Swagger 2.0 is never an HTTP API.
+ * Looks for constructs that only HTTP API documents carry (§12.2, §12.3): reusable integrations under
+ * `components.x-amazon-apigateway-integrations`; an integration's `payloadFormatVersion` (required on HTTP
+ * APIs, unknown to REST) or `integrationSubtype`; an `isDefaultRoute` ANY method (the `$default` route); a
+ * `jwt` authorizer or an authorizer's `jwtConfiguration`, `authorizerPayloadFormatVersion` or
+ * `enableSimpleResponses`; `x-amazon-apigateway-tag-value` in the root tags.
+ *
+ * Not signals, because REST documents carry them too: `x-amazon-apigateway-importexport-version` and
+ * `x-amazon-apigateway-cors` (REST exports have both), and an integration's `connectionType` (REST
+ * integrations have INTERNET and VPC_LINK, §1.4).
  */
-export function looksLikeHttpApi(doc: Record<string, unknown>): boolean {
-  if ('swagger' in doc) return false
-  if ('x-amazon-apigateway-importexport-version' in doc || 'x-amazon-apigateway-cors' in doc) return true
-  if (isRecord(doc.components) && 'x-amazon-apigateway-integrations' in doc.components) return true
-  if (!isRecord(doc.paths)) return false
-  for (const item of Object.values(doc.paths)) {
-    if (!isRecord(item)) continue
-    for (const [key, op] of Object.entries(item)) {
-      if (!isRecord(op)) continue
-      if (key === 'x-amazon-apigateway-any-method' && op.isDefaultRoute === true) return true
-      const integration = op['x-amazon-apigateway-integration']
-      if (isRecord(integration) && 'payloadFormatVersion' in integration) return true
+function findHttpOnlySignal(doc: Record<string, unknown>): HttpOnlySignal | undefined {
+  const components = isRecord(doc.components) ? doc.components : undefined
+  if (components !== undefined && 'x-amazon-apigateway-integrations' in components) {
+    return { path: pointer('components', 'x-amazon-apigateway-integrations'), what: 'reusable integrations' }
+  }
+  if (isRecord(doc.paths)) {
+    for (const [p, item] of Object.entries(doc.paths)) {
+      if (!isRecord(item)) continue
+      for (const [key, op] of Object.entries(item)) {
+        if (!isRecord(op)) continue
+        if (key === 'x-amazon-apigateway-any-method' && op.isDefaultRoute === true) {
+          return { path: pointer('paths', p, key, 'isDefaultRoute'), what: 'isDefaultRoute (the $default route)' }
+        }
+        const integration = op['x-amazon-apigateway-integration']
+        if (!isRecord(integration)) continue
+        for (const field of ['payloadFormatVersion', 'integrationSubtype']) {
+          if (integration[field] !== undefined) return { path: pointer('paths', p, key, 'x-amazon-apigateway-integration', field), what: `integration ${field}` }
+        }
+      }
     }
   }
-  return false
+  const schemes = components !== undefined && isRecord(components.securitySchemes) ? components.securitySchemes : undefined
+  for (const [name, scheme] of Object.entries(schemes ?? {})) {
+    const authorizer = isRecord(scheme) ? scheme['x-amazon-apigateway-authorizer'] : undefined
+    if (!isRecord(authorizer)) continue
+    const at = (field: string): string => pointer('components', 'securitySchemes', name, 'x-amazon-apigateway-authorizer', field)
+    if (typeof authorizer.type === 'string' && authorizer.type.toLowerCase() === 'jwt') return { path: at('type'), what: 'jwt authorizer' }
+    for (const field of ['jwtConfiguration', 'authorizerPayloadFormatVersion', 'enableSimpleResponses']) {
+      if (authorizer[field] !== undefined) return { path: at(field), what: `authorizer ${field}` }
+    }
+  }
+  if (Array.isArray(doc.tags)) {
+    const i = doc.tags.findIndex((t) => isRecord(t) && 'x-amazon-apigateway-tag-value' in t)
+    if (i >= 0) return { path: pointer('tags', String(i), 'x-amazon-apigateway-tag-value'), what: 'tag value' }
+  }
+  return undefined
+}
+
+/**
+ * Guesses whether an OpenAPI document is a REST or an HTTP API when nobody said: HTTP only when it holds a
+ * construct that HTTP API documents alone carry (see findHttpOnlySignal), REST otherwise. Swagger 2.0
+ * documents are REST (AWS imports HTTP APIs from OpenAPI 3.0 only). `basis` says what the guess rests on.
+ *
+ * @example
+ * detectApiKind({ openapi: '3.0.1', 'x-amazon-apigateway-cors': {} })
+ * // → { kind: 'REST', basis: 'no HTTP-API-only extension found' }
+ */
+export function detectApiKind(doc: Record<string, unknown>): { kind: 'REST' | 'HTTP'; basis: string } {
+  if ('swagger' in doc) return { kind: 'REST', basis: 'a Swagger 2.0 document, and HTTP APIs import OpenAPI 3.0 only' }
+  const signal = findHttpOnlySignal(doc)
+  if (signal === undefined) return { kind: 'REST', basis: 'no HTTP-API-only extension found' }
+  return { kind: 'HTTP', basis: `HTTP-API-only ${signal.what} at ${signal.path}` }
+}
+
+/** True when {@link detectApiKind} guesses an HTTP API. */
+export function looksLikeHttpApi(doc: Record<string, unknown>): boolean {
+  return detectApiKind(doc).kind === 'HTTP'
 }

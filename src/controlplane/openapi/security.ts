@@ -14,6 +14,8 @@ export type SchemeInfo =
 export interface Schemes {
   byName: Map<string, SchemeInfo>
   authorizers: Record<string, Authorizer>
+  /** Where the document defines its schemes (`securityDefinitions` or `components.securitySchemes`), for messages. */
+  where: string
 }
 
 export interface AuthDecision {
@@ -31,8 +33,9 @@ export function readSchemes(ctx: ImportContext, doc: Obj, oas3: boolean, kind: '
   const byName = new Map<string, SchemeInfo>()
   const authorizers: Record<string, Authorizer> = {}
   const base = oas3 ? '/components/securitySchemes' : '/securityDefinitions'
+  const where = oas3 ? 'components.securitySchemes' : 'securityDefinitions'
   const raw = oas3 ? (isObj(doc.components) ? ctx.object(doc.components, 'securitySchemes', '/components') : undefined) : ctx.object(doc, 'securityDefinitions', '')
-  if (raw === undefined) return { byName, authorizers }
+  if (raw === undefined) return { byName, authorizers, where }
   for (const [name, value] of Object.entries(raw)) {
     const r = ctx.deref(value, at(base, name))
     if (r === undefined) continue
@@ -64,7 +67,7 @@ export function readSchemes(ctx: ImportContext, doc: Obj, oas3: boolean, kind: '
     }
     byName.set(name, { kind: 'ignored', why: `a '${String(scheme.type)}' scheme without x-amazon-apigateway-authorizer has no API Gateway meaning` })
   }
-  return { byName, authorizers }
+  return { byName, authorizers, where }
 }
 
 function restAuthorizer(ctx: ImportContext, scheme: Obj, name: string, path: string, apiId: string, authType: string | undefined): Authorizer | undefined {
@@ -209,7 +212,12 @@ export function decideSecurity(ctx: ImportContext, requirements: unknown, path: 
       const sp = at(rp, name)
       const info = schemes.byName.get(name)
       if (info === undefined) {
-        ctx.problem(sp, `Unknown security scheme '${name}'`)
+        // [K] §12.1 does not say what a requirement naming an undefined scheme does, but AWS imports its own
+        // request-validation sample, which has one: so not a refusal. Like any scheme API Gateway cannot apply,
+        // it is a warning (§12.1: warnings list ignored constructs) and grants nothing: the method stays NONE
+        // unless another scheme of the list decides. Failing closed instead would refuse calls AWS serves; the
+        // warning, printed by `gatehouse validate` and logged by `serve`, is what catches a mistyped name.
+        ctx.warn(sp, `Unknown security scheme '${name}': it is not defined in ${schemes.where}; the operation is imported without it`)
         continue
       }
       let scopes: string[] = []
