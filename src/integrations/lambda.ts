@@ -118,7 +118,7 @@ export class LambdaProxyIntegration implements IntegrationHandler {
     return cfg.apiKind === 'REST' ? withTraceId(ctx, reply) : reply
   }
 
-  /** REST: 502 `{"message": "Internal server error"}` without x-amzn-ErrorType (§4.2); HTTP APIs: 500. */
+  /** REST: 502 MALFORMED_PROXY_RESPONSE without x-amzn-ErrorType (§4.2); HTTP APIs: 500 (src/errors.ts BARE_ANSWERS). */
   #malformed(ctx: RequestContext): Reply {
     if (this.#cfg.apiKind === 'HTTP') return bareReply(ctx, 'HTTP_API_INTERNAL_ERROR')
     const gr = ctx.stage?.gatewayResponses.get('API_CONFIGURATION_ERROR')
