@@ -4,7 +4,7 @@
 import type { RequestContext } from '../dataplane/context.js'
 import { contextObject } from '../dataplane/context-vars.js'
 import { GatewayError } from '../errors.js'
-import { compileTemplate, TemplateRenderError, type RenderResult } from '../vtl/index.js'
+import { compileTemplate, TemplateRenderError, type RenderResult, type TemplateInput } from '../vtl/index.js'
 
 export interface MappingTemplate {
   /**
@@ -36,20 +36,48 @@ function headerValues(ctx: RequestContext): Record<string, string> {
   return out
 }
 
+/**
+ * `$input` of one render: the parameter maps are built only when the template reads them (most read the
+ * body alone), once.
+ */
+class LazyInput implements TemplateInput {
+  readonly body: Buffer | string
+  readonly contentType: string
+  readonly #ctx: RequestContext
+  #header: Record<string, string> | null = null
+  #querystring: Record<string, string> | null = null
+
+  constructor(ctx: RequestContext, body: Buffer | string, contentType: string) {
+    this.#ctx = ctx
+    this.body = body
+    this.contentType = contentType
+  }
+
+  get path(): Record<string, string> {
+    return this.#ctx.pathParams
+  }
+
+  get querystring(): Record<string, string> {
+    return (this.#querystring ??= lastValues(this.#ctx.query))
+  }
+
+  get header(): Record<string, string> {
+    return (this.#header ??= headerValues(this.#ctx))
+  }
+}
+
 /** Compiles a mapping template once (at deploy time). Throws TemplateSyntaxError on a template that cannot compile. */
 export function compileMappingTemplate(source: string): MappingTemplate {
   const tpl = compileTemplate(source)
   return {
     render(ctx, body, contentType) {
-      const context = contextObject(ctx)
-      if (ctx.overrides !== null) {
-        context['requestOverride'] = ctx.overrides.request
-        context['responseOverride'] = ctx.overrides.response
-      }
       try {
         const result = tpl.render({
-          input: { body: body ?? '', path: ctx.pathParams, querystring: lastValues(ctx.query), header: headerValues(ctx), contentType },
-          context,
+          input: new LazyInput(ctx, body ?? '', contentType),
+          // `$context` is built only if the template reads it; the overrides a request template set are
+          // seeded either way, so the response template reads them back (§5.6).
+          context: () => contextObject(ctx),
+          overrides: ctx.overrides === null ? null : { requestOverride: ctx.overrides.request, responseOverride: ctx.overrides.response },
           stageVariables: ctx.stage?.hasVariables ? { ...ctx.stageVariables } : null,
         })
         ctx.overrides = { request: result.requestOverride, response: result.responseOverride }

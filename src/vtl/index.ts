@@ -18,10 +18,13 @@ export { FOREACH_LIMIT } from './render.js'
 export interface RenderVars {
   input: TemplateInput
   /**
-   * `$context` (nested objects: identity, authorizer, error...). A `requestOverride` / `responseOverride` given
-   * here seeds the template's own, so a response template can read what the request template set (§5.6).
+   * `$context` (nested objects: identity, authorizer, error...), or a function building it, called only when
+   * the template reads `$context`. A `requestOverride` / `responseOverride` given here (or in `overrides`)
+   * seeds the template's own, so a response template can read what the request template set (§5.6).
    */
-  context: Record<string, unknown>
+  context: Record<string, unknown> | (() => Record<string, unknown>)
+  /** The overrides to seed `$context` with, when `context` is a function (so reading them needs no `$context`). */
+  overrides?: Partial<OverrideMaps> | null
   /** `$stageVariables`; null when the stage has none (then every `$stageVariables.x` renders empty). */
   stageVariables: Record<string, string> | null
 }
@@ -63,7 +66,7 @@ export function compileTemplate(source: string): CompiledTemplate {
       globals.input = new InputObject(vars.input)
       globals.stageVariables = vars.stageVariables
       globals.util = UTIL
-      const st = new RenderState(program, globals, (id) => (id === 'context' ? (context = renderContext(vars.context)) : undefined))
+      const st = new RenderState(program, globals, (id) => (id === 'context' ? (context = renderContext(typeof vars.context === 'function' ? vars.context() : vars.context, vars.overrides)) : undefined))
       let output: string
       try {
         output = renderNodes(program.nodes, st)
@@ -72,13 +75,13 @@ export function compileTemplate(source: string): CompiledTemplate {
         throw new TemplateRenderError(`rendering failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
       }
       // A template that never touched $context passes the given overrides through unchanged.
-      const overrides = context ?? (vars.context as Partial<OverrideMaps>)
+      const overrides = context ?? vars.overrides ?? (typeof vars.context === 'function' ? {} : (vars.context as Partial<OverrideMaps>))
       return { output, requestOverride: readRequestOverride(overrides), responseOverride: readResponseOverride(overrides) }
     },
   }
 }
 
-interface OverrideMaps {
+export interface OverrideMaps {
   requestOverride: { header: Record<string, unknown>; querystring: Record<string, unknown>; path: Record<string, unknown> }
   responseOverride: { header: Record<string, unknown>; status?: unknown }
 }
@@ -89,9 +92,10 @@ function copyMap(v: unknown): Record<string, unknown> {
 
 // A per-render `$context`: a shallow copy whose override maps are fresh, so nothing a template sets leaks into
 // the caller's objects or into another request.
-function renderContext(base: Record<string, unknown>): Record<string, unknown> & OverrideMaps {
-  const req = isMap(base.requestOverride) ? base.requestOverride : {}
-  const res = isMap(base.responseOverride) ? base.responseOverride : {}
+function renderContext(base: Record<string, unknown>, seed: Partial<OverrideMaps> | null | undefined): Record<string, unknown> & OverrideMaps {
+  const from = seed ?? base
+  const req = isMap(from.requestOverride) ? from.requestOverride : {}
+  const res = isMap(from.responseOverride) ? from.responseOverride : {}
   const responseOverride: OverrideMaps['responseOverride'] = { header: copyMap(res.header) }
   if (res.status !== undefined && res.status !== null) responseOverride.status = res.status
   return {
