@@ -97,7 +97,7 @@ export async function usage(argv: string[], out: Out = process.stdout, err: Out 
     let position: string | undefined
     do {
       const page = await get(`/apikeys?limit=500${position ? `&position=${encodeURIComponent(position)}` : ''}`)
-      for (const k of page.items ?? []) if (typeof k.name === 'string') names.set(k.id, k.name)
+      for (const k of page.item ?? []) if (typeof k.name === 'string') names.set(k.id, k.name)
       position = page.position
     } while (position)
     out.write(renderUsage(plan, records, names))
@@ -115,24 +115,25 @@ interface PlanJson {
   quota?: { limit: number; period: string; offset: number }
 }
 
+/** GetUsage's answer on the wire: the per-key days under `values` (the SDKs' `items`). */
 interface UsageJson {
   startDate: string
   endDate: string
-  items: Record<string, Array<[number, number]>>
+  values: Record<string, Array<[number, number]>>
 }
 
 /** The usage table: one row per key and day, numbers right-aligned. */
 export function renderUsage(plan: PlanJson, usage: UsageJson, names: ReadonlyMap<string, string>): string {
   const quota = plan.quota ? `quota ${plan.quota.limit} per ${plan.quota.period}` : 'no quota'
   const head = `Usage plan ${plan.name} (${plan.id}), ${usage.startDate} to ${usage.endDate}, ${quota}\n`
-  const keyIds = Object.keys(usage.items).sort((a, b) => (names.get(a) ?? a).localeCompare(names.get(b) ?? b))
+  const keyIds = Object.keys(usage.values).sort((a, b) => (names.get(a) ?? a).localeCompare(names.get(b) ?? b))
   if (keyIds.length === 0) return `${head}\nNo API keys in this usage plan.\n`
   const days: string[] = []
   for (let d = Date.parse(usage.startDate); d <= Date.parse(usage.endDate); d += DAY_MS) days.push(new Date(d).toISOString().slice(0, 10))
   const rows: string[][] = [['KEY', 'DAY', 'USED', 'REMAINING']]
   for (const id of keyIds) {
     const label = names.has(id) ? `${names.get(id)} (${id})` : id
-    usage.items[id]!.forEach(([used, remaining], i) => rows.push([i === 0 ? label : '', days[i] ?? '', String(used), plan.quota ? String(remaining) : '-']))
+    usage.values[id]!.forEach(([used, remaining], i) => rows.push([i === 0 ? label : '', days[i] ?? '', String(used), plan.quota ? String(remaining) : '-']))
   }
   const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   const line = (r: string[]): string => r.map((cell, c) => (c >= 2 ? cell.padStart(width[c]!) : cell.padEnd(width[c]!))).join('  ').trimEnd()

@@ -1,5 +1,5 @@
-// The admin listener (loopback by default): health, readiness and Prometheus metrics. The AWS-compatible
-// control plane (API keys, usage plans, …) mounts here in later work.
+// The admin listener (loopback by default): health, readiness and Prometheus metrics; the AWS-compatible
+// control plane (admin-api/: API keys, usage plans, …) mounts on it with `use`.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -66,12 +66,14 @@ export class AdminServer {
         }
       }
     }
-    json(res, 404, { message: 'Not Found' })
+    // Named like AWS's control-plane errors, so an AWS SDK or CLI calling an operation this port does not serve
+    // raises NotFoundException with this message instead of an unnamed error.
+    json(res, 404, { message: `Not Found: the admin port has no ${req.method ?? ''} ${url.pathname}` }, { 'x-amzn-ErrorType': 'NotFoundException' })
   }
 }
 
-export function json(res: ServerResponse, status: number, body: unknown): void {
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
   res.end(text)
 }

@@ -23,14 +23,14 @@ describe('admin API: API keys', () => {
   })
 
   async function deleteAll(): Promise<void> {
-    for (const k of (await api('GET', '/apikeys?limit=500')).json().items) await api('DELETE', `/apikeys/${k.id}`)
+    for (const k of (await api('GET', '/apikeys?limit=500')).json().item) await api('DELETE', `/apikeys/${k.id}`)
   }
 
   it('lists, creates, queries and pages keys as AWS does (recorded test_get_api_keys)', async () => {
     await deleteAll()
     const empty = await api('GET', '/apikeys')
     assert.equal(empty.status, 200)
-    assert.deepEqual(empty.json(), { items: [] })
+    assert.deepEqual(empty.json(), { item: [] }, 'a list is under item, its wire name')
 
     const created = await api('POST', '/apikeys', { name: 'test-key-abc123' })
     assert.equal(created.status, 201)
@@ -45,9 +45,9 @@ describe('admin API: API keys', () => {
     assert.ok(Math.abs(key1.createdDate - Date.now() / 1000) < 60)
 
     const listed = (await api('GET', '/apikeys')).json()
-    assert.deepEqual(listed.items, [{ id: key1.id, name: key1.name, enabled: false, createdDate: key1.createdDate, lastUpdatedDate: key1.lastUpdatedDate, stageKeys: [] }], 'lists leave values out')
+    assert.deepEqual(listed.item, [{ id: key1.id, name: key1.name, enabled: false, createdDate: key1.createdDate, lastUpdatedDate: key1.lastUpdatedDate, stageKeys: [] }], 'lists leave values out')
 
-    const query = async (q: string): Promise<string[]> => (await api('GET', `/apikeys?nameQuery=${encodeURIComponent(q)}`)).json().items.map((k: { id: string }) => k.id)
+    const query = async (q: string): Promise<string[]> => (await api('GET', `/apikeys?name=${encodeURIComponent(q)}`)).json().item.map((k: { id: string }) => k.id)
     assert.deepEqual(await query('test-key-other1'), [], 'a name that no key has')
     assert.deepEqual(await query('test-key'), [key1.id], 'a prefix matches')
     assert.deepEqual(await query('TEST-KEY'), [], 'the prefix match is case-sensitive')
@@ -55,23 +55,23 @@ describe('admin API: API keys', () => {
     assert.deepEqual(await query('st-key'), [], 'an infix does not match')
 
     const key2 = (await api('POST', '/apikeys', { name: 'test-key-def456' })).json()
-    assert.deepEqual((await api('GET', '/apikeys')).json().items.map((k: { id: string }) => k.id), [key2.id, key1.id], 'newest first')
+    assert.deepEqual((await api('GET', '/apikeys')).json().item.map((k: { id: string }) => k.id), [key2.id, key1.id], 'newest first')
     assert.deepEqual(await query('test-key-def456'), [key2.id])
     assert.deepEqual(await query('test-key'), [key2.id, key1.id])
 
     const page1 = (await api('GET', '/apikeys?limit=1')).json()
-    assert.deepEqual(page1.items.map((k: { id: string }) => k.id), [key2.id])
+    assert.deepEqual(page1.item.map((k: { id: string }) => k.id), [key2.id])
     assert.equal(typeof page1.position, 'string')
     const page2 = (await api('GET', `/apikeys?limit=1&position=${encodeURIComponent(page1.position)}`)).json()
-    assert.deepEqual(page2.items.map((k: { id: string }) => k.id), [key1.id])
+    assert.deepEqual(page2.item.map((k: { id: string }) => k.id), [key1.id])
     assert.equal(page2.position, undefined, 'the last page has no position')
 
     const invalidLimit = await api('GET', '/apikeys?limit=-1')
     assert.equal(invalidLimit.status, 200, 'AWS answers limit=-1 with a normal page (recorded)')
-    assert.equal(invalidLimit.json().items.length, 2)
+    assert.equal(invalidLimit.json().item.length, 2)
 
     const withValues = (await api('GET', '/apikeys?includeValues=true')).json()
-    assert.deepEqual(withValues.items.map((k: { value: string }) => k.value), [key2.value, key1.value])
+    assert.deepEqual(withValues.item.map((k: { value: string }) => k.value), [key2.value, key1.value])
 
     const badPosition = await api('GET', '/apikeys?position=garbage')
     assert.deepEqual(errorOf(badPosition), { status: 400, type: 'BadRequestException', message: 'Invalid position parameter' })
@@ -105,7 +105,7 @@ describe('admin API: API keys', () => {
     assert.equal(enabled.json().enabled, true)
     assert.equal(enabled.json().description, 'for the shop')
     assert.equal(enabled.json().customerId, 'cust-1')
-    assert.deepEqual((await api('GET', '/apikeys?customerId=cust-1')).json().items.map((k: { id: string }) => k.id), [key.id])
+    assert.deepEqual((await api('GET', '/apikeys?customerId=cust-1')).json().item.map((k: { id: string }) => k.id), [key.id])
 
     const immutable = await api('PATCH', `/apikeys/${key.id}`, { patchOperations: [{ op: 'replace', path: '/id', value: 'new-id' }] })
     assert.deepEqual(errorOf(immutable), {
@@ -184,7 +184,7 @@ describe('admin API: API keys', () => {
     assert.deepEqual(results.map((r) => r.status), Array(20).fill(201))
     const ids = new Set(results.map((r) => r.json().id))
     assert.equal(ids.size, 20)
-    const listed = (await api('GET', '/apikeys?limit=500')).json().items
+    const listed = (await api('GET', '/apikeys?limit=500')).json().item
     assert.deepEqual(new Set(listed.map((k: { id: string }) => k.id)), ids)
 
     const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => api('POST', '/apikeys', { name: `race-${i}`, value: 'one-value-for-everyone-123' })))
@@ -207,13 +207,13 @@ describe('admin API: API keys', () => {
     const body = imported.json()
     assert.equal(body.ids.length, 2)
     assert.deepEqual(body.warnings, ['line 4: API Key value should be at least 30 characters'])
-    const keys = (await api('GET', '/apikeys?includeValues=true')).json().items
+    const keys = (await api('GET', '/apikeys?includeValues=true')).json().item
     const alice = keys.find((k: { name: string }) => k.name === 'alice')
     assert.equal(alice.enabled, true)
     assert.equal(alice.description, 'first, with a comma')
     assert.equal(alice.value, 'abcdefghijklmnopqrstuvwxyz0123')
     assert.equal(keys.find((k: { name: string }) => k.name === 'bob').enabled, false)
-    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json().items.map((k: { id: string }) => k.id), [alice.id], 'UsagePlanIds adds the key to the plan')
+    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json().item.map((k: { id: string }) => k.id), [alice.id], 'UsagePlanIds adds the key to the plan')
 
     // The same value again updates the key instead of creating another.
     const again = await api('POST', '/apikeys?mode=import&format=csv', 'Name,Key,Enabled\nalice-renamed,abcdefghijklmnopqrstuvwxyz0123,false\n')
@@ -221,12 +221,12 @@ describe('admin API: API keys', () => {
     const updated = (await api('GET', `/apikeys/${alice.id}`)).json()
     assert.equal(updated.name, 'alice-renamed')
     assert.equal(updated.enabled, false)
-    assert.equal((await api('GET', '/apikeys')).json().items.length, 2)
+    assert.equal((await api('GET', '/apikeys')).json().item.length, 2)
 
     const refused = await api('POST', '/apikeys?mode=import&format=csv&failonwarnings=true', 'Name,Key\ndave,short\neve,eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\n')
     assert.equal(refused.status, 400)
     assert.match(refused.json().message, /line 2: API Key value should be at least 30 characters/)
-    assert.equal((await api('GET', '/apikeys')).json().items.length, 2, 'a refused import writes nothing')
+    assert.equal((await api('GET', '/apikeys')).json().item.length, 2, 'a refused import writes nothing')
 
     assert.equal((await api('POST', '/apikeys?mode=import&format=json', '[]')).status, 400)
     assert.match((await api('POST', '/apikeys?mode=import&format=csv', 'Name,Value\nx,y\n')).json().message, /no Key column/)

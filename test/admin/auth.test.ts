@@ -37,7 +37,7 @@ describe('admin API access', () => {
       assert.equal((await api('DELETE', '/apikeys/x')).status, 403)
       assert.equal((await api('GET', '/apikeys?includeValues=true')).status, 403, 'key values are as sensitive as changes')
       assert.equal((await api('GET', '/usageplans/x/keys')).status, 403, 'usage plan keys carry their values')
-      assert.deepEqual((await api('GET', '/apikeys')).json(), { items: [] }, 'plain listings stay readable')
+      assert.deepEqual((await api('GET', '/apikeys')).json(), { item: [] }, 'plain listings stay readable')
       assert.equal((await api('GET', '/usageplans')).status, 200)
       assert.equal((await api('GET', '/health')).status, 200, 'health checks need no token')
     } finally {
@@ -66,7 +66,7 @@ describe('admin API access', () => {
       const sigv4 = { authorization: `AWS4-HMAC-SHA256 Credential=${TOKEN}/20240101/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc` }
       const listed = await api('GET', '/apikeys?includeValues=true', undefined, sigv4)
       assert.equal(listed.status, 200)
-      assert.equal(listed.json().items.length, 1)
+      assert.equal(listed.json().item.length, 1)
       assert.equal((await send(gw.adminPort, '/health')).status, 200)
       assert.equal((await send(gw.adminPort, '/metrics')).status, 200)
 

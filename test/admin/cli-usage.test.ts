@@ -75,7 +75,7 @@ describe('gatehouse usage', () => {
       } finally {
         delete process.env['GATEHOUSE_ADMIN_TOKEN']
       }
-      assert.deepEqual(JSON.parse(one.text()), { usagePlanId: plan, startDate: '2024-01-02', endDate: '2024-01-02', items: { [bob]: [[0, 100]] } })
+      assert.deepEqual(JSON.parse(one.text()), { usagePlanId: plan, startDate: '2024-01-02', endDate: '2024-01-02', values: { [bob]: [[0, 100]] } })
 
       const missing = capture()
       assert.equal(await usage(['--admin', admin, '--plan', 'nope', '--token', 'usage-cli-token-0123456789'], capture(), missing), 1)

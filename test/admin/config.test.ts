@@ -38,7 +38,7 @@ describe('apiKeys and usagePlans in the config file', () => {
     const gw = await startGateway({ configFile: writeFile(tmp.dir, 'gatehouse.yaml', declared()) })
     try {
       const api = adminClient(gw.adminPort)
-      const keys = (await api('GET', '/apikeys?includeValues=true')).json().items as Array<Record<string, unknown>>
+      const keys = (await api('GET', '/apikeys?includeValues=true')).json().item as Array<Record<string, unknown>>
       const byName = new Map(keys.map((k) => [k.name, k]))
       assert.deepEqual([...byName.keys()].sort(), ['alice', 'bob', 'mallory'])
       const alice = byName.get('alice')!
@@ -62,9 +62,9 @@ describe('apiKeys and usagePlans in the config file', () => {
         quota: { limit: 1000, offset: 1, period: 'WEEK' },
         tags: {},
       })
-      const goldKeys = (await api('GET', `/usageplans/${gold.id}/keys`)).json().items.map((k: { name: string }) => k.name)
+      const goldKeys = (await api('GET', `/usageplans/${gold.id}/keys`)).json().item.map((k: { name: string }) => k.name)
       assert.deepEqual(goldKeys, ['bob', 'alice'])
-      assert.deepEqual((await api('GET', `/usageplans?keyId=${apiKeyIdFor('mallory')}`)).json().items.map((p: { name: string }) => p.name), ['free'])
+      assert.deepEqual((await api('GET', `/usageplans?keyId=${apiKeyIdFor('mallory')}`)).json().item.map((p: { name: string }) => p.name), ['free'])
     } finally {
       await gw.stop()
       tmp.cleanup()
@@ -152,14 +152,14 @@ describe('apiKeys and usagePlans in the config file', () => {
       const reloaded = await gw.gateway.reload()
       assert.equal(reloaded.ok, true, reloaded.problems)
 
-      const keys = new Map(((await api('GET', '/apikeys?includeValues=true')).json().items as Array<Record<string, unknown>>).map((k) => [k.name, k]))
+      const keys = new Map(((await api('GET', '/apikeys?includeValues=true')).json().item as Array<Record<string, unknown>>).map((k) => [k.name, k]))
       assert.deepEqual([...keys.keys()].sort(), ['alice', 'bob', 'from-admin', 'mallory'])
       assert.equal(keys.get('alice')!.description, 'Alice, now in sales')
       assert.equal(keys.get('bob')!.value, bobValue, 'a generated value survives reloads')
       assert.equal(keys.get('mallory')!.enabled, true, 'the admin took mallory over, so the file no longer deletes it')
-      const plans = (await api('GET', '/usageplans')).json().items.map((p: { name: string }) => p.name)
+      const plans = (await api('GET', '/usageplans')).json().item.map((p: { name: string }) => p.name)
       assert.deepEqual(plans, ['admin-plan', 'gold'], 'free is gone; the admin plan stays')
-      assert.deepEqual((await api('GET', `/usageplans/${adminPlan.id}/keys`)).json().items.map((k: { id: string }) => k.id), [adminKey.id])
+      assert.deepEqual((await api('GET', `/usageplans/${adminPlan.id}/keys`)).json().item.map((k: { id: string }) => k.id), [adminKey.id])
       assert.deepEqual((await api('GET', `/usageplans/${usagePlanIdFor('gold')}`)).json().apiStages, [{ apiId: 'shop01', stage: 'dev' }])
 
       // An unchanged file writes nothing.
@@ -199,7 +199,7 @@ describe('apiKeys and usagePlans in the config file', () => {
       assert.equal(again.name, 'persisted')
       const plan = (await api('GET', `/usageplans/${adminPlanId}`)).json()
       assert.deepEqual(plan.quota, { limit: 7, offset: 0, period: 'DAY' })
-      assert.deepEqual((await api('GET', `/usageplans/${adminPlanId}/keys`)).json().items.map((k: { id: string }) => k.id), [adminKey.id])
+      assert.deepEqual((await api('GET', `/usageplans/${adminPlanId}/keys`)).json().item.map((k: { id: string }) => k.id), [adminKey.id])
       const bob = (await api('GET', `/apikeys/${apiKeyIdFor('bob')}?includeValue=true`)).json()
       assert.equal(bob.value, bobValue, 'the generated value of a file key is kept in the data dir')
       assert.equal(bob.createdDate, bobCreated)

@@ -51,7 +51,7 @@ describe('admin API: usage plans', () => {
     tmp.cleanup()
   })
 
-  const ids = (res: { json(): { items: Array<{ id: string }> } }): string[] => res.json().items.map((i) => i.id)
+  const ids = (res: { json(): { item: Array<{ id: string }> } }): string[] => res.json().item.map((i) => i.id)
 
   it('creates, reads, lists and deletes plans with the recorded shapes', async () => {
     const created = await api('POST', '/usageplans', { name: 'usage-plan-1' })
@@ -91,14 +91,14 @@ describe('admin API: usage plans', () => {
     assert.deepEqual(got.json(), { id: created.json().id, name: 'usage-plan-1', apiStages: [], tags: {} })
     assert.deepEqual(errorOf(await api('GET', '/usageplans/nope')), { status: 404, type: 'NotFoundException', message: 'Invalid Usage Plan ID specified' })
 
-    const listed = (await api('GET', '/usageplans')).json().items.map((p: { name: string }) => p.name)
+    const listed = (await api('GET', '/usageplans')).json().item.map((p: { name: string }) => p.name)
     assert.deepEqual(listed, ['gold', 'invalid-throttle-burst-gt-rate', 'usage-plan-1'], 'by name')
     const paged = (await api('GET', '/usageplans?limit=2')).json()
-    assert.equal(paged.items.length, 2)
-    assert.deepEqual((await api('GET', `/usageplans?limit=2&position=${paged.position}`)).json().items.map((p: { name: string }) => p.name), ['usage-plan-1'])
+    assert.equal(paged.item.length, 2)
+    assert.deepEqual((await api('GET', `/usageplans?limit=2&position=${paged.position}`)).json().item.map((p: { name: string }) => p.name), ['usage-plan-1'])
 
     for (const id of [created.json().id, throttled.json().id, gold.id]) assert.equal((await api('DELETE', `/usageplans/${id}`)).status, 202)
-    assert.deepEqual((await api('GET', '/usageplans')).json(), { items: [] })
+    assert.deepEqual((await api('GET', '/usageplans')).json(), { item: [] })
     assert.equal((await api('DELETE', `/usageplans/${gold.id}`)).status, 404)
   })
 
@@ -115,7 +115,7 @@ describe('admin API: usage plans', () => {
     assert.match((await api('POST', '/usageplans', { name: 'p', throttle: { burstLimit: -1 } })).json().message, /burstLimit/)
     assert.match((await api('POST', '/usageplans', { name: 'p', apiStages: [{ apiId: 'shop01', stage: 'dev', throttle: { pets: { rateLimit: 1 } } }] })).json().message, /invalid method throttle key "pets"/)
     assert.equal((await api('POST', '/usageplans', { name: 'p', apiStages: [{ apiId: 'shop01', stage: 'dev' }, { apiId: 'shop01', stage: 'dev' }] })).status, 400)
-    assert.deepEqual((await api('GET', '/usageplans')).json(), { items: [] }, 'nothing was created')
+    assert.deepEqual((await api('GET', '/usageplans')).json(), { item: [] }, 'nothing was created')
   })
 
   it('applies UpdateUsagePlan patch operations', async () => {
@@ -186,7 +186,7 @@ describe('admin API: usage plans', () => {
     const key1 = (await api('POST', '/apikeys', { name: 'test-key-one' })).json()
     const key2 = (await api('POST', '/apikeys', { name: 'test-key-two' })).json()
     const plan = (await api('POST', '/usageplans', { name: 'usage-plan-keys' })).json()
-    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json(), { items: [] })
+    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json(), { item: [] })
 
     const added1 = await api('POST', `/usageplans/${plan.id}/keys`, { keyId: key1.id, keyType: 'API_KEY' })
     assert.equal(added1.status, 201)
@@ -194,14 +194,14 @@ describe('admin API: usage plans', () => {
     await api('POST', `/usageplans/${plan.id}/keys`, { keyId: key2.id, keyType: 'API_KEY' })
 
     const listed = await api('GET', `/usageplans/${plan.id}/keys`)
-    assert.deepEqual(listed.json().items, [
+    assert.deepEqual(listed.json().item, [
       { id: key2.id, type: 'API_KEY', value: key2.value, name: 'test-key-two' },
       { id: key1.id, type: 'API_KEY', value: key1.value, name: 'test-key-one' },
     ], 'the most recently added first')
-    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?nameQuery=test-key`)), [key2.id, key1.id])
-    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?nameQuery=TEST-key`)), [], 'case-sensitive')
-    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?nameQuery=test-key-one`)), [key1.id])
-    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?nameQuery=nothing`)), [])
+    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?name=test-key`)), [key2.id, key1.id])
+    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?name=TEST-key`)), [], 'case-sensitive')
+    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?name=test-key-one`)), [key1.id])
+    assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?name=nothing`)), [])
     const first = (await api('GET', `/usageplans/${plan.id}/keys?limit=1`)).json()
     assert.deepEqual(ids(await api('GET', `/usageplans/${plan.id}/keys?limit=1&position=${first.position}`)), [key1.id])
     assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys/${key1.id}`)).json(), { id: key1.id, type: 'API_KEY', value: key1.value, name: 'test-key-one' })
@@ -219,8 +219,8 @@ describe('admin API: usage plans', () => {
     // Recorded: deleting the API keys empties the plan's key list; an unknown plan lists no keys.
     await api('DELETE', `/apikeys/${key1.id}`)
     await api('DELETE', `/apikeys/${key2.id}`)
-    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json(), { items: [] })
-    assert.deepEqual((await api('GET', '/usageplans/bad-id/keys')).json(), { items: [] })
+    assert.deepEqual((await api('GET', `/usageplans/${plan.id}/keys`)).json(), { item: [] })
+    assert.deepEqual((await api('GET', '/usageplans/bad-id/keys')).json(), { item: [] })
     await api('DELETE', `/usageplans/${plan.id}`)
   })
 
@@ -273,20 +273,20 @@ describe('admin API: usage plans', () => {
       usagePlanId: plan.id,
       startDate: d2,
       endDate: d0,
-      items: {
+      values: {
         [alice.id]: [[5, 95], [7, 93], [3, 97]],
         [bob.id]: [[0, 100], [0, 100], [0, 100]],
       },
     })
     const onlyBob = (await api('GET', `/usageplans/${plan.id}/usage?startDate=${d0}&endDate=${d0}&keyId=${bob.id}`)).json()
-    assert.deepEqual(onlyBob.items, { [bob.id]: [[0, 100]] })
+    assert.deepEqual(onlyBob.values, { [bob.id]: [[0, 100]] })
 
     const granted = await api('PATCH', `/usageplans/${plan.id}/keys/${alice.id}/usage`, { patchOperations: [{ op: 'replace', path: '/remaining', value: '500' }] })
     assert.equal(granted.status, 200)
-    assert.deepEqual(granted.json(), { usagePlanId: plan.id, startDate: d0, endDate: d0, items: { [alice.id]: [[3, 500]] } })
+    assert.deepEqual(granted.json(), { usagePlanId: plan.id, startDate: d0, endDate: d0, values: { [alice.id]: [[3, 500]] } })
     assert.deepEqual(usage.adjustments, [{ planId: plan.id, keyId: alice.id, remaining: 500 }])
     const after = (await api('GET', `/usageplans/${plan.id}/usage?startDate=${d1}&endDate=${d0}&keyId=${alice.id}`)).json()
-    assert.deepEqual(after.items[alice.id], [[7, 93], [3, 500]], 'the live remaining figure anchors today; past days keep theirs')
+    assert.deepEqual(after.values[alice.id], [[7, 93], [3, 500]], 'the live remaining figure anchors today; past days keep theirs')
 
     assert.equal((await api('GET', `/usageplans/${plan.id}/usage?startDate=${d0}`)).status, 400)
     assert.match((await api('GET', `/usageplans/${plan.id}/usage?startDate=2024-02-30&endDate=2024-03-01`)).json().message, /Invalid startDate/)
@@ -303,7 +303,7 @@ describe('admin API: usage plans', () => {
     const carol = (await api('POST', '/apikeys', { name: 'carol' })).json()
     await api('POST', `/usageplans/${noQuota.id}/keys`, { keyId: carol.id, keyType: 'API_KEY' })
     assert.match((await api('PATCH', `/usageplans/${noQuota.id}/keys/${carol.id}/usage`, { patchOperations: [{ op: 'replace', path: '/remaining', value: '1' }] })).json().message, /has no quota/)
-    assert.deepEqual((await api('GET', `/usageplans/${noQuota.id}/usage?startDate=${d0}&endDate=${d0}`)).json().items, { [carol.id]: [[0, 0]] })
+    assert.deepEqual((await api('GET', `/usageplans/${noQuota.id}/usage?startDate=${d0}&endDate=${d0}`)).json().values, { [carol.id]: [[0, 0]] })
   })
 })
 

@@ -178,7 +178,7 @@ export async function adminJson(adminPort: number, method: string, path: string,
 /** The plan named `name` on a node's admin port. */
 export async function planNamed(adminPort: number, name: string): Promise<{ id: string; keyIds?: string[] }> {
   const plans = await adminJson(adminPort, 'GET', '/usageplans')
-  const plan = (plans.json.items as Array<{ id: string; name: string }>).find((p) => p.name === name)
+  const plan = (plans.json.item as Array<{ id: string; name: string }>).find((p) => p.name === name)
   if (!plan) throw new Error(`no usage plan ${name}: ${JSON.stringify(plans.json)}`)
   return plan
 }
@@ -188,7 +188,7 @@ export async function usageToday(adminPort: number, planId: string): Promise<Arr
   const today = new Date().toISOString().slice(0, 10)
   const usage = await adminJson(adminPort, 'GET', `/usageplans/${planId}/usage?startDate=${today}&endDate=${today}`)
   if (usage.status !== 200) throw new Error(`GetUsage answered ${usage.status}: ${JSON.stringify(usage.json)}`)
-  return Object.values(usage.json.items as Record<string, Array<[number, number]>>).map((days) => days[0]!)
+  return Object.values(usage.json.values as Record<string, Array<[number, number]>>).map((days) => days[0]!)
 }
 
 /** A Redis key prefix no other run or test uses. */

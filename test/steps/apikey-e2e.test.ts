@@ -78,10 +78,10 @@ test('API keys: missing, unknown, disabled or unassociated keys are 403 Forbidde
 
       // Usage read back on AWS's control-plane path.
       const plans = await adminJson(gw, 'GET', '/usageplans')
-      const gold = plans.json.items.find((p: { name: string }) => p.name === 'gold')
+      const gold = plans.json.item.find((p: { name: string }) => p.name === 'gold')
       const usage = await adminJson(gw, 'GET', `/usageplans/${gold.id}/usage?startDate=2026-11-23&endDate=2026-11-24`)
       assert.equal(usage.status, 200)
-      const perKey = Object.values(usage.json.items) as Array<Array<[number, number]>>
+      const perKey = Object.values(usage.json.values) as Array<Array<[number, number]>>
       assert.deepEqual(perKey.find((days) => days[0]![0] === 5)?.map((d) => d[0]), [5, 1])
     } finally {
       await gw.stop()

@@ -221,10 +221,13 @@ async function importApiKeys(ctx: HandlerContext): Promise<void> {
   sendJson(ctx.res, 201, { ids: result.ids, warnings })
 }
 
-/** GET /apikeys (GetApiKeys): `includeValues`, `nameQuery` (case-sensitive prefix, recorded), `customerId`, paging. */
+/**
+ * GET /apikeys (GetApiKeys): `includeValues`, `name` (the SDKs' `nameQuery`: a case-sensitive prefix, recorded),
+ * `customerId`, paging. The keys go out under `item`, the list's wire name.
+ */
 export async function listApiKeys(ctx: HandlerContext): Promise<void> {
   const includeValues = queryFlag(ctx.url, 'includeValues')
-  const nameQuery = ctx.url.searchParams.get('nameQuery')
+  const nameQuery = ctx.url.searchParams.get('name')
   const customerId = ctx.url.searchParams.get('customerId')
   const keys = (await ctx.store.list<ApiKey>('apikey'))
     .map((d) => d.value)
@@ -232,7 +235,7 @@ export async function listApiKeys(ctx: HandlerContext): Promise<void> {
     .filter((k) => !customerId || k.customerId === customerId)
     .sort((a, b) => (keyListOrder(a) < keyListOrder(b) ? -1 : 1))
   const p = page(keys, ctx.url, keyListOrder)
-  const out: Record<string, unknown> = { items: p.items.map((k) => apiKeyJson(k, { value: includeValues, tags: 'nonEmpty' })) }
+  const out: Record<string, unknown> = { item: p.items.map((k) => apiKeyJson(k, { value: includeValues, tags: 'nonEmpty' })) }
   if (p.position !== undefined) out.position = p.position
   sendJson(ctx.res, 200, out)
 }

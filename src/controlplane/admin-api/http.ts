@@ -1,6 +1,7 @@
 // The admin API's HTTP conventions, as AWS's control plane has them (§16.1): JSON bodies, errors as
-// `{"message": …}` with an `x-amzn-ErrorType` header, patch operations (§16.2), limit/position paging, and
-// dates as epoch seconds (what AWS SDKs parse in rest-json responses).
+// `{"message": …}` with an `x-amzn-ErrorType` header (which AWS SDKs read the exception name from), patch
+// operations (§16.2), limit/position paging with a page's list under `item` (the wire name of the SDKs'
+// `items`, §7.2), and dates as epoch seconds (what AWS SDKs parse in rest-json responses).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 

@@ -1,6 +1,7 @@
 // The AWS-compatible control plane for API keys and usage plans on the admin port (§7.1, §7.2, §16.1): one
 // route table mounted on AdminServer with `use`, answering AWS's paths, JSON shapes, status codes and errors.
 
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { ConfigStore } from '../../store/ports.js'
@@ -72,6 +73,9 @@ export function adminApiRoute(deps: AdminApiDeps): AdminRoute {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m !== null)
     if (matches.length === 0) return false
+    // Every AWS control-plane answer names its request; SDKs show it as `$metadata.requestId`.
+    const requestId = randomUUID()
+    res.setHeader('x-amzn-RequestId', requestId)
     try {
       const hit = matches.find((x) => x.r.method === req.method)
       if (!hit) {
@@ -88,7 +92,7 @@ export function adminApiRoute(deps: AdminApiDeps): AdminRoute {
       }
       await hit.r.handler({ req, res, url, params, store: deps.store, writer, usage: deps.usage, now })
       // An audit line per change (the path names ids only, never key values).
-      if (hit.r.method !== 'GET') deps.logger.info({ method: req.method, path: url.pathname, status: res.statusCode }, 'admin API change')
+      if (hit.r.method !== 'GET') deps.logger.info({ method: req.method, path: url.pathname, status: res.statusCode, requestId }, 'admin API change')
     } catch (err) {
       if (!(err instanceof AdminApiError)) throw err
       // The body may be unread on an early error; drain it so the connection stays usable.

@@ -38,13 +38,14 @@ export async function createUsagePlanKey(ctx: HandlerContext): Promise<void> {
 }
 
 /**
- * GET /usageplans/{id}/keys (GetUsagePlanKeys): the most recently added first, `nameQuery` a case-sensitive
- * prefix of the key name, paging. An unknown plan answers an empty list (recorded).
+ * GET /usageplans/{id}/keys (GetUsagePlanKeys): the most recently added first, `name` (the SDKs' `nameQuery`) a
+ * case-sensitive prefix of the key name, paging; the keys under `item`. An unknown plan answers an empty list
+ * (recorded).
  */
 export async function listUsagePlanKeys(ctx: HandlerContext): Promise<void> {
   const plan = await ctx.store.get<UsagePlan>('usageplan', ctx.params[0]!)
-  if (!plan) return sendJson(ctx.res, 200, { items: [] })
-  const nameQuery = ctx.url.searchParams.get('nameQuery')
+  if (!plan) return sendJson(ctx.res, 200, { item: [] })
+  const nameQuery = ctx.url.searchParams.get('name')
   const keys = existingKeys(plan.value, await keysById(ctx.store))
     .map((d) => d.value)
     .filter((k) => !nameQuery || (k.name?.startsWith(nameQuery) ?? false))
@@ -54,7 +55,7 @@ export async function listUsagePlanKeys(ctx: HandlerContext): Promise<void> {
   const sortKey = (k: ApiKey): string => order.get(k.id) ?? ''
   keys.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))
   const p = page(keys, ctx.url, sortKey)
-  const out: Record<string, unknown> = { items: p.items.map(usagePlanKeyJson) }
+  const out: Record<string, unknown> = { item: p.items.map(usagePlanKeyJson) }
   if (p.position !== undefined) out.position = p.position
   sendJson(ctx.res, 200, out)
 }

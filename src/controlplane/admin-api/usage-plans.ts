@@ -95,7 +95,7 @@ function planOrder(plan: UsagePlan): string {
   return `${plan.name}\u0000${plan.id}`
 }
 
-/** GET /usageplans (GetUsagePlans): `keyId` lists the plans that key is in; paging. */
+/** GET /usageplans (GetUsagePlans): `keyId` lists the plans that key is in; paging; the plans under `item`. */
 export async function listUsagePlans(ctx: HandlerContext): Promise<void> {
   const keyId = ctx.url.searchParams.get('keyId')
   const plans = (await ctx.store.list<UsagePlan>('usageplan'))
@@ -103,7 +103,7 @@ export async function listUsagePlans(ctx: HandlerContext): Promise<void> {
     .filter((p) => !keyId || p.keyIds.includes(keyId))
     .sort((a, b) => (planOrder(a) < planOrder(b) ? -1 : 1))
   const p = page(plans, ctx.url, planOrder)
-  const out: Record<string, unknown> = { items: p.items.map((plan) => usagePlanJson(plan, { tags: 'nonEmpty' })) }
+  const out: Record<string, unknown> = { item: p.items.map((plan) => usagePlanJson(plan, { tags: 'nonEmpty' })) }
   if (p.position !== undefined) out.position = p.position
   sendJson(ctx.res, 200, out)
 }

@@ -1,5 +1,5 @@
 // AWS's usage records on the admin port (§7.2): GetUsage (`GET /usageplans/{id}/usage`) answers, per key of
-// the plan and per UTC day, `[used, remaining]`; UpdateUsage (`PATCH /usageplans/{id}/keys/{keyId}/usage`)
+// the plan and per UTC day, `[used, remaining]` under `values` (the wire name of the SDKs' `items`); UpdateUsage (`PATCH /usageplans/{id}/keys/{keyId}/usage`)
 // replaces what remains of a key's quota. The numbers come from the UsageReader port.
 
 import type { QuotaSettings, UsagePlan } from '../../model/types.js'
@@ -124,9 +124,9 @@ export async function getUsage(ctx: HandlerContext): Promise<void> {
   const p = page(keys, ctx.url, (id) => id)
   const now = ctx.now().getTime()
   const today = dayMs(utcDay(now))
-  const items: Record<string, Array<[number, number]>> = {}
-  for (const id of p.items) items[id] = await keyUsage(ctx.usage, plan, id, from, to, today)
-  const out: Record<string, unknown> = { usagePlanId: plan.id, startDate: utcDay(from), endDate: utcDay(to), items }
+  const values: Record<string, Array<[number, number]>> = {}
+  for (const id of p.items) values[id] = await keyUsage(ctx.usage, plan, id, from, to, today)
+  const out: Record<string, unknown> = { usagePlanId: plan.id, startDate: utcDay(from), endDate: utcDay(to), values }
   if (p.position !== undefined) out.position = p.position
   sendJson(ctx.res, 200, out)
 }
@@ -155,5 +155,5 @@ export async function updateUsage(ctx: HandlerContext): Promise<void> {
   const now = ctx.now().getTime()
   const today = dayMs(utcDay(now))
   const usage = await keyUsage(ctx.usage, plan, keyId, today, today, today)
-  sendJson(ctx.res, 200, { usagePlanId: plan.id, startDate: utcDay(today), endDate: utcDay(today), items: { [keyId]: usage } })
+  sendJson(ctx.res, 200, { usagePlanId: plan.id, startDate: utcDay(today), endDate: utcDay(today), values: { [keyId]: usage } })
 }
