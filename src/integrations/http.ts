@@ -200,6 +200,7 @@ export class HttpIntegration implements IntegrationHandler {
       ...(this.#headerMaps.length ? { headers: this.#headerMaps.map(([n]) => n) } : {}),
       ...(this.#queryMaps.length ? { querystrings: this.#queryMaps.map(([n]) => n) } : {}),
       ...(this.#cfg.appendPath ? { appendPath: true } : {}),
+      ...(this.#cfg.responses ? { responses: this.#cfg.responses.describe() } : {}),
     }
   }
 

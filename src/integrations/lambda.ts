@@ -155,7 +155,7 @@ export class LambdaIntegration implements IntegrationHandler {
   }
 
   describe(): unknown {
-    return { type: this.type, function: this.#target, timeoutMs: this.#cfg.timeoutMs, ...(this.#invocationType ? { invocationType: this.#cfg.invocationType } : {}) }
+    return { type: this.type, function: this.#target, timeoutMs: this.#cfg.timeoutMs, ...(this.#invocationType ? { invocationType: this.#cfg.invocationType } : {}), responses: this.#cfg.responses.describe() }
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {

@@ -19,7 +19,7 @@ export class MockIntegration implements IntegrationHandler {
   }
 
   describe(): unknown {
-    return { type: this.type }
+    return { type: this.type, responses: this.#responses.describe() }
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {

@@ -36,7 +36,12 @@ export interface IntegrationResponseSelector {
    */
   select(key: string | null, ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer): Reply
   readonly empty: boolean
+  /** The compiled responses, for golden tests. */
+  describe(): unknown
 }
+
+/** At most this many selection keys are remembered per integration. */
+const MEMO_LIMIT = 512
 
 function compileHeaderSource(expr: string): HeaderSource | null {
   const e = expr.trim()
@@ -113,16 +118,27 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
     if (pattern === null) fallback = compiled
     else specific.push(compiled)
   }
+  // The response a key selects, kept per key: backend statuses are few, so the patterns run once per status
+  // (Lambda error messages vary freely and are bounded by the memo's size).
+  const memo = new Map<string, CompiledResponse | null>()
+  const pick = (key: string): CompiledResponse | null => {
+    let chosen = memo.get(key)
+    if (chosen !== undefined) return chosen
+    chosen = fallback
+    for (const r of specific) {
+      if (r.pattern!.test(key)) {
+        chosen = r
+        break
+      }
+    }
+    if (memo.size < MEMO_LIMIT) memo.set(key, chosen)
+    return chosen
+  }
   return {
     empty: specific.length === 0 && fallback === null,
+    describe: () => [...specific, ...(fallback ? [fallback] : [])].map((r) => ({ status: r.statusCode, ...(r.pattern ? { pattern: r.pattern.source.slice(4, -2) } : {}), ...(r.templates.size ? { templates: [...r.templates.keys()] } : {}) })),
     select(key, ctx, headers, body) {
-      let chosen = fallback
-      if (key !== null) for (const r of specific) {
-        if (r.pattern!.test(key)) {
-          chosen = r
-          break
-        }
-      }
+      const chosen = key === null || specific.length === 0 ? fallback : pick(key)
       if (chosen === null) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)
       const out: Record<string, string> = {}
       for (const [name, src] of chosen.headers) {

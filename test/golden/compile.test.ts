@@ -1,5 +1,7 @@
-// Golden tests of the compiler: config in `*.input.yaml` → the plan's routing description in
-// `*.expected.json`. Set UPDATE_GOLDEN=1 to rewrite the expected files after an intended change.
+// Golden tests of the compiler: config in `compile/*.input.yaml` (one case per feature) → what the plan was
+// compiled to in `*.expected.json`: the routing table (`describePlan`) and, per route, its steps with what
+// each was compiled for and its integration (`describeRoutes`). Set UPDATE_GOLDEN=1 to rewrite the expected
+// files after an intended change, and read the diff.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,23 +10,47 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent } from 'undici'
 import { loadDesiredState } from '../../src/controlplane/config/desired.js'
-import { compileGateway, describePlan } from '../../src/controlplane/compile/compile.js'
+import { compileGateway, describePlan, describeRoutes } from '../../src/controlplane/compile/compile.js'
 import { GatewayMetrics } from '../../src/observe/metrics.js'
 import { createIntegrations } from '../../src/integrations/index.js'
+import { createSteps } from '../../src/steps/index.js'
+import { JwksCache } from '../../src/auth/jwt.js'
+import { MemoryStateStore } from '../../src/store/memory/state-store.js'
 import { NO_FUNCTIONS } from '../helpers.js'
 
 const dir = fileURLToPath(new URL('./compile/', import.meta.url))
+const cases = readdirSync(dir).filter((f) => f.endsWith('.input.yaml'))
 
-for (const name of readdirSync(dir).filter((f) => f.endsWith('.input.yaml'))) {
+test('there is a golden case per feature', () => {
+  for (const feature of ['mixed', 'keys-throttle', 'templates', 'validators', 'authorizers', 'policies']) assert.ok(cases.includes(`${feature}.input.yaml`), feature)
+})
+
+for (const name of cases) {
   test(`compiler golden: ${name}`, async () => {
     const desired = await loadDesiredState({ configFile: join(dir, name), restApis: [], httpApis: [], stageVariables: {}, now: () => new Date('2026-01-01T00:00:00Z') })
     const dispatcher = new Agent()
+    const jwks = new JwksCache()
+    const state = new MemoryStateStore()
+    const steps = createSteps({
+      policy: desired.identity?.region ? { region: desired.identity.region } : {},
+      auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },
+      throttle: { state: () => state },
+    })
     const plan = compileGateway(
-      { revision: 1, deployments: new Map(desired.deployments.map((d) => [d.id, d])), stages: desired.stages, settings: desired.settings },
-      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true },
+      {
+        revision: 1,
+        deployments: new Map(desired.deployments.map((d) => [d.id, d])),
+        stages: desired.stages,
+        settings: desired.settings,
+        apiKeys: desired.apiKeys,
+        usagePlans: desired.usagePlans,
+      },
+      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true, steps },
     )
     await dispatcher.close()
-    const actual = { routes: describePlan(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }
+    jwks.close()
+    await state.close()
+    const actual = { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }
     const expectedFile = join(dir, name.replace('.input.yaml', '.expected.json'))
     if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(expectedFile)) writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n')
     assert.deepEqual(actual, JSON.parse(readFileSync(expectedFile, 'utf8')))

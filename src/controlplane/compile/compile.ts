@@ -285,3 +285,34 @@ function collectRoutes(stage: StagePlan, into: Set<RoutePlan>): void {
   for (const r of stage.router.values()) into.add(r)
   if (stage.defaultRoute) into.add(stage.defaultRoute)
 }
+
+/**
+ * What every route of a plan was compiled to — its steps (with what each was compiled for) and its
+ * integration — per API stage, as plain data (golden tests, and a readable answer to "what will this
+ * config do"). Deterministic: APIs, stages and routes sorted.
+ */
+export function describeRoutes(plan: GatewayPlan): Array<{ api: string; stage: string; settings: Record<string, unknown>; routes: Array<Record<string, unknown>> }> {
+  const out: Array<{ api: string; stage: string; settings: Record<string, unknown>; routes: Array<Record<string, unknown>> }> = []
+  for (const api of plan.apis.values()) {
+    const stages = [...api.stages.values()]
+    if (api.defaultStage) stages.push(api.defaultStage)
+    for (const s of stages) {
+      const seen = new Set<RoutePlan>()
+      collectRoutes(s, seen)
+      const routes = [...seen]
+        .sort((a, b) => a.routeKey.localeCompare(b.routeKey))
+        .map((r) => ({
+          route: r.routeKey,
+          steps: r.steps.map((step) => (step.describe ? { step: step.name, ...(step.describe() as object) } : { step: step.name })),
+          integration: r.integration.describe ? r.integration.describe() : { type: r.integration.type },
+        }))
+      const settings: Record<string, unknown> = {}
+      if (s.hasVariables) settings['variables'] = s.variables
+      if (s.binaryMediaTypes.length) settings['binaryMediaTypes'] = s.binaryMediaTypes
+      if (s.minimumCompressionSize !== null) settings['minimumCompressionSize'] = s.minimumCompressionSize
+      if (s.cors !== null) settings['cors'] = true
+      out.push({ api: api.id, stage: s.stageName, settings, routes })
+    }
+  }
+  return out.sort((a, b) => (a.api + '/' + a.stage).localeCompare(b.api + '/' + b.stage))
+}

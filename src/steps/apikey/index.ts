@@ -14,6 +14,7 @@ export const apiKeyStep: StepFactory = {
     const stageKey = `${route.api.id}/${route.stage.stageName}`
     const step: Step = {
       name: 'apikey',
+      describe: () => ({ source: fromAuthorizer ? 'AUTHORIZER' : 'HEADER' }),
       request(ctx) {
         let value: unknown
         if (fromAuthorizer) value = ctx.usageIdentifierKey

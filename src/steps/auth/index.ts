@@ -10,12 +10,18 @@ import type { AuthDeps, AuthStepOptions } from './common.js'
 import { compileLambdaAuthorizer } from './lambda.js'
 import { compileCognitoAuthorizer, compileJwtAuthorizer } from './tokens.js'
 import { compileIamAuthorization } from './iam.js'
+import { functionTarget } from '../../mapping/function-target.js'
 
 export type { AuthStepOptions } from './common.js'
 export { EXPLICIT_DENY_MESSAGE, IMPLICIT_DENY_MESSAGE } from './lambda.js'
 
 /** Default time a Lambda authorizer may take (§3.7). */
 export const DEFAULT_AUTHORIZER_TIMEOUT_MS = 10_000
+
+/** The step with a description of what it was compiled for (golden tests). */
+function described(step: Step, what: unknown): Step {
+  return { ...step, describe: () => what }
+}
 
 function authorizerOf(route: RouteInfo, id: string | undefined): Authorizer {
   const authorizer = id === undefined ? undefined : route.api.authorizers[id]
@@ -46,36 +52,26 @@ export function createAuthStep(opts: AuthStepOptions): StepFactory {
         authorizerTimeoutMs: timeout,
         onStoreError,
       }
+      const target = route.apiKind === 'REST' ? route.method : route.route
+      if (target === undefined || target.authorizationType === 'NONE') return null
+      if (target.authorizationType === 'AWS_IAM') return described(compileIamAuthorization(route, deps), { authorizationType: 'AWS_IAM' })
+      const authorizer = authorizerOf(route, target.authorizerId)
+      const describe = {
+        authorizationType: target.authorizationType,
+        authorizer: authorizer.name,
+        type: authorizer.type,
+        ...(authorizer.identitySource ? { identitySource: authorizer.identitySource } : {}),
+        ...(authorizer.type === 'TOKEN' || authorizer.type === 'REQUEST' ? { function: functionTarget(authorizer.authorizerUri ?? '', route.stage.variables), resultTtlInSeconds: authorizer.authorizerResultTtlInSeconds } : {}),
+        ...(target.authorizationScopes?.length ? { scopes: target.authorizationScopes } : {}),
+      }
       if (route.apiKind === 'REST') {
-        const method = route.method
-        if (method === undefined) return null
-        switch (method.authorizationType) {
-          case 'NONE':
-            return null
-          case 'AWS_IAM':
-            return compileIamAuthorization(route, deps)
-          default: {
-            const authorizer = authorizerOf(route, method.authorizerId)
-            if (authorizer.type === 'COGNITO_USER_POOLS') return compileCognitoAuthorizer(route, authorizer, deps)
-            if (authorizer.type === 'TOKEN' || authorizer.type === 'REQUEST') return compileLambdaAuthorizer(route, authorizer, deps)
-            throw new Error(`authorizer ${authorizer.name} is of type ${authorizer.type}, which REST APIs do not have`)
-          }
-        }
+        if (authorizer.type === 'COGNITO_USER_POOLS') return described(compileCognitoAuthorizer(route, authorizer, deps), describe)
+        if (authorizer.type === 'TOKEN' || authorizer.type === 'REQUEST') return described(compileLambdaAuthorizer(route, authorizer, deps), describe)
+        throw new Error(`authorizer ${authorizer.name} is of type ${authorizer.type}, which REST APIs do not have`)
       }
-      const r = route.route
-      if (r === undefined) return null
-      switch (r.authorizationType) {
-        case 'NONE':
-          return null
-        case 'AWS_IAM':
-          return compileIamAuthorization(route, deps)
-        default: {
-          const authorizer = authorizerOf(route, r.authorizerId)
-          if (authorizer.type === 'JWT') return compileJwtAuthorizer(route, authorizer, deps)
-          if (authorizer.type === 'REQUEST') return compileLambdaAuthorizer(route, authorizer, deps)
-          throw new Error(`authorizer ${authorizer.name} is of type ${authorizer.type}, which HTTP APIs do not have`)
-        }
-      }
+      if (authorizer.type === 'JWT') return described(compileJwtAuthorizer(route, authorizer, deps), describe)
+      if (authorizer.type === 'REQUEST') return described(compileLambdaAuthorizer(route, authorizer, deps), describe)
+      throw new Error(`authorizer ${authorizer.name} is of type ${authorizer.type}, which HTTP APIs do not have`)
     },
   }
 }

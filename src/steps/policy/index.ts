@@ -106,6 +106,7 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
         // §1.8: a private API without a resource policy denies every request.
         return {
           name: 'policy',
+          describe: () => ({ privateApi, policy: null }),
           request(ctx) {
             throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(undefined, arnOf(ctx), false))
           },
@@ -140,6 +141,7 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
 
       const step: Step = {
         name: 'policy',
+        describe: () => ({ statements: statementCount(api.policy), dependsOnPrincipal, privateApi, ...(deferred ? { decidedAfterIam: true } : {}) }),
         request(ctx) {
           ctx.resourcePolicyCheck = check
           if (deferred) return undefined
@@ -155,6 +157,11 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
       return step
     },
   }
+}
+
+function statementCount(policy: unknown): number {
+  const s = (policy as { Statement?: unknown } | null)?.Statement
+  return Array.isArray(s) ? s.length : s === undefined ? 0 : 1
 }
 
 /** The default policy step: us-east-1, account 000000000000, the system clock. */

@@ -75,6 +75,10 @@ class ValidationStep implements Step {
     this.#models = models
   }
 
+  describe(): unknown {
+    return { parameters: this.#params.map((p) => p.name), models: [...this.#models.keys()] }
+  }
+
   request(ctx: RequestContext): undefined | Promise<undefined> {
     // Parameters first: when both fail, the parameter error is the one reported (§9 [K]).
     if (this.#params.length > 0) {
