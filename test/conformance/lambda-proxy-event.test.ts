@@ -29,8 +29,6 @@ const NULL_IDENTITY = {
 }
 /** Headers only an EDGE endpoint (CloudFront) adds; never seen on a regional endpoint. */
 const EDGE_ONLY = /^(cloudfront-|via$|x-amz-cf-id$)/i
-/** Headers the gateway adds before the integration sees the request. */
-const ADDED = ['X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto']
 
 /** What python-requests sent in the recorded calls (its defaults plus the test's own three headers). */
 const CLIENT_HEADERS = {

@@ -164,9 +164,6 @@ function statementCount(policy: unknown): number {
   return Array.isArray(s) ? s.length : s === undefined ? 0 : 1
 }
 
-/** The default policy step: us-east-1, account 000000000000, the system clock. */
-export const policyStep: StepFactory = createPolicyStep()
-
 function conditionsOf(ctx: RequestContext, nowMs: number, principal: PolicyPrincipal | undefined): Record<string, string | undefined> {
   return requestConditions({
     nowMs,

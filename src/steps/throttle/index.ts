@@ -6,7 +6,7 @@
 import type { MethodSetting, RouteSettings } from '../../model/types.js'
 import type { StepFactory, RouteInfo, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
-import type { Limit, PlanBinding } from '../../dataplane/keys.js'
+import type { Limit } from '../../dataplane/keys.js'
 import type { BucketSpec, StateStore } from '../../store/ports.js'
 import { StateStoreUnavailableError } from '../../store/ports.js'
 import { quotaPeriod } from '../../store/state-rules.js'
