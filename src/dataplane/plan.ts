@@ -5,7 +5,6 @@
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
 import type { KeyIndex } from './keys.js'
-import type { HostTable } from './resolve.js'
 import type { Api, Integration, IntegrationV2, Method, Resource, Route, Stage } from '../model/types.js'
 
 /** A complete response: what a step may answer instead of going on, and what a buffering integration returns. */
@@ -178,6 +177,14 @@ export interface StagePlan {
   readonly cors: StageCors | null
 }
 
+/**
+ * Resolves a request's API and stage from its Host and path, writing `stage`, `apiKind`, `path` and
+ * `stageVariables` onto the context: 0 when found, else the status of the bare answer (403 or 404).
+ */
+export interface HostResolver {
+  resolve(ctx: RequestContext): 0 | 403 | 404
+}
+
 export interface ApiPlan {
   readonly id: string
   readonly name: string
@@ -193,8 +200,8 @@ export interface GatewayPlan {
   readonly apis: ReadonlyMap<string, ApiPlan>
   /** The API answering on hosts that name none (bare localhost): the only one, or the one marked default. */
   readonly defaultApi: ApiPlan | null
-  /** Host and stage resolution, compiled (src/dataplane/resolve.ts). */
-  readonly hosts: HostTable
+  /** Host and stage resolution, compiled (the HostTable of src/dataplane/resolve.ts). */
+  readonly hosts: HostResolver
   /** API keys and the usage plans that bind them to stages. */
   readonly keys: KeyIndex
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */

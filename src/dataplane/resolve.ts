@@ -4,7 +4,7 @@
 // `$default`, §3.3). Custom domains and base-path mappings join this table when they come.
 
 import type { RequestContext } from './context.js'
-import type { ApiPlan, StagePlan } from './plan.js'
+import type { ApiPlan, HostResolver, StagePlan } from './plan.js'
 
 const EXECUTE_API = '.execute-api.'
 const USER_REQUEST = '/_user_request_'
@@ -15,7 +15,7 @@ const USER_REQUEST = '/_user_request_'
  */
 export type Resolution = 0 | 403 | 404
 
-export class HostTable {
+export class HostTable implements HostResolver {
   readonly #apis: ReadonlyMap<string, ApiPlan>
   readonly #defaultApi: ApiPlan | null
 
