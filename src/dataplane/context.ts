@@ -81,6 +81,13 @@ export interface ResourcePolicyCheck {
   readonly privateApi: boolean
 }
 
+/** Before a runner takes the request: failures are a programming error, thrown. */
+const NO_RUNNER = Object.freeze({
+  fail(_ctx: RequestContext, err: unknown): void {
+    throw err
+  },
+})
+
 export class RequestContext {
   readonly exchange: Exchange
   readonly requestId: string
@@ -167,6 +174,8 @@ export class RequestContext {
   responseStarted = false
   /** Listener (mutual TLS with optional certificates): the connection presented one the truststore does not vouch for. */
   untrustedClientCert = false
+  /** The runner of this request: a streaming integration reports a failure before its response starts here. */
+  runner: { fail(ctx: RequestContext, err: unknown): void } = NO_RUNNER
   /** A streaming producer (the proxy) to tell when the client goes away before the response ends. */
   clientAbort: { onClientClose(): void } | null = null
 

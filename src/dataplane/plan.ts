@@ -86,12 +86,14 @@ export interface StepFactory {
 
 /**
  * The backend call of a route. Resolves with a Reply, which the runner sends through the route's response
- * chain, or with undefined once it has streamed the response into `ctx.response` itself (proxies). Before
- * the response starts it fails by throwing (rejecting with) a GatewayError.
+ * chain, or with undefined once it has streamed the response into `ctx.response` itself; before the
+ * response starts it fails by throwing (rejecting with) a GatewayError. A streaming integration may instead
+ * return undefined at once, taking the response over: it then reports a failure before the response starts
+ * through `ctx.runner.fail` (the proxy's fast path: no promise per request).
  */
 export interface IntegrationHandler {
   readonly type: string
-  handle(ctx: RequestContext): Promise<Reply | undefined>
+  handle(ctx: RequestContext): Promise<Reply | undefined> | undefined
   describe?(): unknown
 }
 

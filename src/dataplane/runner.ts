@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.js'
-import type { GatewayPlan, RoutePlan } from './plan.js'
+import type { GatewayPlan, Reply, RoutePlan } from './plan.js'
 import { bareReply, errorReply, gatewayErrorReply, sendReply } from './respond.js'
 import { GATEWAY_ERRORS, GatewayError, incompleteSignature, notKeyValueMessage } from '../errors.js'
 import { MAX_HEADER_BYTES, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
@@ -26,6 +26,7 @@ export class Runner {
   /** Runs one request on `plan` (the plan it keeps to the end, whatever is swapped in meanwhile). */
   run(plan: GatewayPlan, ctx: RequestContext): void {
     ctx.keys = plan.keys
+    ctx.runner = this
     let p: Promise<void> | undefined
     try {
       p = this.#route(plan, ctx)
@@ -165,12 +166,18 @@ function runSteps(ctx: RequestContext, route: RoutePlan, from: number): Promise<
 }
 
 async function afterStep(ctx: RequestContext, route: RoutePlan, s: number, pending: Promise<unknown>): Promise<void> {
-  const reply = (await pending) as Parameters<typeof sendReply>[1] | undefined
+  const reply = (await pending) as Reply | undefined
   if (reply !== undefined) sendReply(ctx, reply)
   else await runSteps(ctx, route, s + 1)
 }
 
-async function integrate(ctx: RequestContext, route: RoutePlan): Promise<void> {
-  const reply = await route.integration.handle(ctx)
+/** The integration; a streaming one that took the response over returns nothing to wait for. */
+function integrate(ctx: RequestContext, route: RoutePlan): Promise<void> | undefined {
+  const pending = route.integration.handle(ctx)
+  return pending === undefined ? undefined : sendWhenDone(ctx, pending)
+}
+
+async function sendWhenDone(ctx: RequestContext, pending: Promise<Reply | undefined>): Promise<void> {
+  const reply = await pending
   if (reply !== undefined) sendReply(ctx, reply)
 }

@@ -6,7 +6,6 @@
 import { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
-import { errors as undiciErrors } from 'undici'
 import { generatedTraceId, type RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
@@ -14,6 +13,7 @@ import { bareReply } from '../dataplane/respond.js'
 import { compileRequestSource, readsRequestBody, type ParamGetter } from '../dataplane/param-source.js'
 import { MAX_PAYLOAD } from '../dataplane/limits.js'
 import type { IntegrationResponseSelector } from './responses.js'
+import { ProxyHandler, upstreamError, type ProxySource } from './proxy-stream.js'
 import { compileHttpApiRequestMapping, compileHttpApiResponseMapping, type HttpApiRequestMapping, type HttpApiResponseMapping } from './http-api-mapping.js'
 
 /** Request headers never forwarded (§6.6) — lower-case. `host` is set to the backend's. */
@@ -129,16 +129,7 @@ function originOk(origin: string): boolean {
   return ok
 }
 
-/** Maps an undici failure to the gateway response of §6.1. */
-function upstreamError(err: unknown): GatewayError {
-  if (err instanceof GatewayError) return err
-  if (err instanceof undiciErrors.HeadersTimeoutError || (err as { name?: string }).name === 'TimeoutError') {
-    return new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err })
-  }
-  return new GatewayError('INTEGRATION_FAILURE', undefined, { cause: err })
-}
-
-export class HttpIntegration implements IntegrationHandler {
+export class HttpIntegration implements IntegrationHandler, ProxySource {
   readonly type: string
   readonly #cfg: HttpIntegrationConfig
   readonly #dispatcher: Dispatcher
@@ -316,37 +307,62 @@ export class HttpIntegration implements IntegrationHandler {
     return out
   }
 
-  async handle(ctx: RequestContext): Promise<Reply | undefined> {
+  /**
+   * A proxy whose body is still unread starts at once and streams: no promise (it reports a failure before
+   * the response starts through `ctx.runner`). Everything else — non-proxy, a mapping that reads the body, a
+   * body a step already read — runs asynchronously.
+   */
+  handle(ctx: RequestContext): Promise<Reply | undefined> | undefined {
+    if (this.#cfg.proxy && !this.#fatalMapping && !this.#needsBody && !ctx.bodyConsumed) {
+      this.#proxy(ctx, this.#method(ctx), this.#streamedBody(ctx))
+      return undefined
+    }
+    return this.#handle(ctx)
+  }
+
+  #method(ctx: RequestContext): string {
+    const m = this.#cfg.httpMethod
+    return m === undefined || m === 'ANY' ? ctx.httpMethod : m
+  }
+
+  /** The client's body streamed on, or null when there is none. */
+  #streamedBody(ctx: RequestContext): Dispatcher.DispatchOptions['body'] {
+    const method = this.#method(ctx)
+    if (method === 'GET' || method === 'HEAD') return null
+    const h = ctx.exchange.headers
+    const hasBody = h['content-length'] !== undefined ? h['content-length'] !== '0' : h['transfer-encoding'] !== undefined
+    return hasBody ? limitBody(ctx) : null
+  }
+
+  /** Starts the proxied request; its response streams down the chain (see ProxyHandler). */
+  #proxy(ctx: RequestContext, method: string, body: Dispatcher.DispatchOptions['body']): void {
+    const target = this.#target(ctx)
+    const headers = this.#headers(ctx)
+    const handler = new ProxyHandler(this, ctx, this.#cfg.timeoutMs)
+    ctx.integrationStart = performance.now()
+    this.#dispatcher.dispatch({ origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 300_000 }, handler)
+  }
+
+  async #handle(ctx: RequestContext): Promise<Reply | undefined> {
     if (this.#fatalMapping) {
       ctx.errorType = 'API_CONFIGURATION_ERROR'
       ctx.errorMessage = 'Internal server error'
       return bareReply(ctx, 'FATAL_HEADER_MAPPING')
     }
     const cfg = this.#cfg
-    // Non-proxy: the transform step converted and rendered the body (§5.9); a proxy whose mapping reads the
-    // body buffers it as received.
-    let payload: Buffer | null = null
-    if (!cfg.proxy) payload = ctx.payload ?? (await ctx.body())
-    else if (this.#needsBody) await ctx.rawBody()
-    const method = cfg.httpMethod === undefined || cfg.httpMethod === 'ANY' ? ctx.httpMethod : cfg.httpMethod
+    const method = this.#method(ctx)
+    if (cfg.proxy) {
+      // A mapping reads the body, or a step already read it: the body is passed on as received.
+      const received = await ctx.rawBody()
+      this.#proxy(ctx, method, method === 'GET' || method === 'HEAD' || received.length === 0 ? null : received)
+      return undefined
+    }
+    // Non-proxy: the transform step converted and rendered the body (§5.9).
+    const payload = ctx.payload ?? (await ctx.body())
     const target = this.#target(ctx)
     const headers = this.#headers(ctx)
     let body: Dispatcher.DispatchOptions['body'] = null
-    if (cfg.proxy) {
-      if (method === 'GET' || method === 'HEAD') body = null
-      else if (ctx.bodyConsumed) {
-        const received = await ctx.rawBody()
-        body = received.length > 0 ? received : null
-      } else {
-        const h = ctx.exchange.headers
-        const hasBody = h['content-length'] !== undefined ? h['content-length'] !== '0' : h['transfer-encoding'] !== undefined
-        if (hasBody) body = limitBody(ctx)
-      }
-      // Streamed through undici's dispatch API straight into the response chain: no promise-and-stream
-      // layer per request (see ProxyHandler).
-      return this.#dispatchProxy(ctx, target, method, headers, body)
-    }
-    if (method !== 'GET' && method !== 'HEAD') body = ctx.transformed ?? (payload!.length > 0 ? payload : null)
+    if (method !== 'GET' && method !== 'HEAD') body = ctx.transformed ?? (payload.length > 0 ? payload : null)
     ctx.integrationStart = performance.now()
     // The integration timeout covers the wait for the backend's response and its body; our own timer,
     // because undici's coarse timers can overshoot short timeouts.
@@ -414,17 +430,6 @@ export class HttpIntegration implements IntegrationHandler {
     const m = this.#apiResponseMapping
     return m !== null && m.has(status) ? m : null
   }
-
-  #dispatchProxy(ctx: RequestContext, target: { origin: string; path: string }, method: string, headers: string[], body: Dispatcher.DispatchOptions['body']): Promise<undefined> {
-    return new Promise<undefined>((resolve, reject) => {
-      const handler = new ProxyHandler(this, ctx, this.#cfg.timeoutMs, resolve, reject)
-      ctx.integrationStart = performance.now()
-      this.#dispatcher.dispatch(
-        { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body, headersTimeout: 0, bodyTimeout: 300_000 },
-        handler,
-      )
-    })
-  }
 }
 
 function removeHeader(out: string[], lower: string): void {
@@ -433,117 +438,6 @@ function removeHeader(out: string[], lower: string): void {
       out.splice(i, 2)
       i -= 2
     }
-  }
-}
-
-function onProxyTimeout(h: ProxyHandler): void {
-  h.timedOut = true
-  h.controller?.abort(new Error('integration timeout'))
-}
-
-/**
- * One proxied request on undici's dispatch API: the backend's status and headers start the route's response
- * chain, body chunks go down it as they come (pausing the backend while the chain says the client is slow),
- * and the integration timeout aborts the dispatch until the response starts. Resolves once the response has
- * started; rejects with the gateway error when it fails before that. An HTTP API response mapping that reads
- * the body holds the response until it is whole (§3.5).
- */
-class ProxyHandler implements Dispatcher.DispatchHandler {
-  controller: Dispatcher.DispatchController | null = null
-  timedOut = false
-  ended = false
-  readonly #integration: HttpIntegration
-  readonly #ctx: RequestContext
-  readonly #resolve: (v: undefined) => void
-  readonly #reject: (err: GatewayError) => void
-  readonly #timer: NodeJS.Timeout
-  readonly #timeoutMs: number
-  #started = false
-  /** A response mapping that reads the body: status, headers and the body so far. */
-  #held: { status: number; headers: Dispatcher.ResponseData['headers']; out: string[]; chunks: Buffer[] } | null = null
-
-  constructor(integration: HttpIntegration, ctx: RequestContext, timeoutMs: number, resolve: (v: undefined) => void, reject: (err: GatewayError) => void) {
-    this.#integration = integration
-    this.#ctx = ctx
-    this.#resolve = resolve
-    this.#reject = reject
-    this.#timeoutMs = timeoutMs
-    this.#timer = setTimeout(onProxyTimeout, timeoutMs, this)
-    ctx.clientAbort = this
-  }
-
-  /** The client went away before the backend finished: stop reading it and free the connection. */
-  onClientClose(): void {
-    if (!this.ended) this.controller?.abort(new Error('client closed the connection'))
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-  }
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Dispatcher.ResponseData['headers']): void {
-    if (statusCode < 200) return
-    clearTimeout(this.#timer)
-    const ctx = this.#ctx
-    ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
-    ctx.integrationStatus = statusCode
-    const out: string[] = []
-    const length = this.#integration.proxyHeaders(headers, out)
-    let status = statusCode
-    const mapping = this.#integration.responseMapping(statusCode)
-    if (mapping !== null) {
-      if (mapping.readsBody(statusCode)) {
-        this.#held = { status: statusCode, headers, out, chunks: [] }
-        return
-      }
-      status = mapping.apply(ctx, { status: statusCode, headers, body: null }, out)
-    }
-    this.#started = true
-    ctx.response.onResponseStart(ctx, status, out, length)
-    this.#resolve(undefined)
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#held !== null) {
-      this.#held.chunks.push(chunk)
-      return
-    }
-    if (!this.#ctx.response.onResponseData(this.#ctx, chunk)) {
-      controller.pause()
-      this.#ctx.onceDrain(() => controller.resume())
-    }
-  }
-
-  onResponseEnd(): void {
-    this.ended = true
-    const ctx = this.#ctx
-    const held = this.#held
-    if (held !== null) {
-      // The mapping read the whole body: sent with the mapped status and headers (§3.5).
-      const body = Buffer.concat(held.chunks)
-      const status = this.#integration.responseMapping(held.status)!.apply(ctx, { status: held.status, headers: held.headers, body }, held.out)
-      this.#started = true
-      ctx.response.onResponseStart(ctx, status, held.out, body.length)
-      if (body.length > 0) ctx.response.onResponseData(ctx, body)
-      ctx.response.onResponseEnd(ctx)
-      this.#resolve(undefined)
-      return
-    }
-    ctx.response.onResponseEnd(ctx)
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.ended = true
-    clearTimeout(this.#timer)
-    const ctx = this.#ctx
-    if (this.#started) {
-      // Mid-body: the client's response cannot be answered any more; the chain cuts it.
-      ctx.response.onResponseError(ctx, err)
-      return
-    }
-    ctx.integrationLatency = Math.round(performance.now() - ctx.integrationStart)
-    ctx.integrationErrorMessage = this.timedOut ? `timed out after ${this.#timeoutMs} ms` : err.message
-    this.#reject(this.timedOut ? new GatewayError('INTEGRATION_TIMEOUT', undefined, { cause: err }) : upstreamError(err))
   }
 }
 

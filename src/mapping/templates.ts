@@ -1,4 +1,5 @@
-// The seam between integrations and the mapping-template engine: compile once per deployment, render per
+// The seam between the mapping-template engine and what renders templates (the transform step, integration
+// responses, gateway responses): compile once per deployment, render per
 // request with `$input`, `$context` and `$stageVariables` (§5). Template selection rules live here too (§5.9).
 
 import type { RequestContext } from '../dataplane/context.js'
