@@ -2,8 +2,8 @@
 // under the same keys the throttle step counts with.
 
 import type { UsagePlan } from '../model/types.js'
-import type { StateStore } from '../store/ports.js'
-import { quotaPeriod } from '../store/state-rules.js'
+import type { StateStore } from '../store/port/ports.js'
+import { quotaPeriod } from '../store/port/state-rules.js'
 
 export interface UsageReaderLike {
   getUsage(planId: string, keyId: string, fromDay: string, toDay: string): Promise<Array<{ day: string; used: number }>>

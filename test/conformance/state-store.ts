@@ -3,8 +3,8 @@
 
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { BucketSpec, StateStore, TakeResult } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import type { BucketSpec, StateStore, TakeResult } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 
 export interface StateStoreFixture {
   store: StateStore

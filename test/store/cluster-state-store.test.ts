@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { ClusterStateStore } from '../../src/store/cluster/state-store.js'
 import { hostStateStore } from '../../src/store/cluster/state-host.js'
 import { MemoryStateStore } from '../../src/store/memory/state-store.js'
-import { StateStoreUnavailableError } from '../../src/store/ports.js'
-import type { StateStore } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import { StateStoreUnavailableError } from '../../src/store/port/ports.js'
+import type { StateStore } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 import { T, stateStoreConformance } from '../conformance/state-store.js'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryStateStore } from '../../src/store/memory/state-store.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 import { T, stateStoreConformance } from '../conformance/state-store.js'
 
 stateStoreConformance('memory', async () => {

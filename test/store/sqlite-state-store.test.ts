@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { SQLITE_STATE_FILE_NAME, SqliteStateStore } from '../../src/store/sqlite/state-store.js'
 import { SqliteConfigStore } from '../../src/store/sqlite/config-store.js'
-import type { StateStore } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import type { StateStore } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 import { T, stateStoreConformance } from '../conformance/state-store.js'
 
 const DAY = 86_400_000

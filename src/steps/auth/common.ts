@@ -4,7 +4,7 @@
 
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Reply } from '../../dataplane/plan.js'
-import type { StateStore } from '../../store/ports.js'
+import type { StateStore } from '../../store/port/ports.js'
 import type { FunctionInvoker } from '../../integrations/lambda.js'
 import type { JwksCache } from '../../auth/jwt.js'
 import type { IdentityConfig } from '../../auth/identity.js'

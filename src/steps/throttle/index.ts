@@ -8,9 +8,9 @@ import type { StepFactory, RouteInfo } from '../../controlplane/compile/compile.
 import type { Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Limit, PlanBinding } from '../../dataplane/keys.js'
-import type { BucketSpec, StateStore } from '../../store/ports.js'
-import { StateStoreUnavailableError } from '../../store/ports.js'
-import { quotaPeriod } from '../../store/state-rules.js'
+import type { BucketSpec, StateStore } from '../../store/port/ports.js'
+import { StateStoreUnavailableError } from '../../store/port/ports.js'
+import { quotaPeriod } from '../../store/port/state-rules.js'
 import { GatewayError } from '../../errors.js'
 import { quotaKey } from '../../observe/usage.js'
 

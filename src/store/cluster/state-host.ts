@@ -1,7 +1,7 @@
 // The primary's side of the cluster StateStore: answers the calls ClusterStateStore sends over one worker's IPC
 // channel with the one store the primary holds for all of its workers.
 
-import type { StateStore } from '../ports.js'
+import type { StateStore } from '../port/ports.js'
 import { STATE_OPS, decode, encode, isStateRequest } from './protocol.js'
 import type { IpcEndpoint, StateCall, StateReply, StateResult } from './protocol.js'
 

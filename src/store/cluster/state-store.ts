@@ -2,9 +2,9 @@
 // to the one store the primary holds (src/store/cluster/state-host.ts), so the workers of one machine share
 // one set of buckets, quotas and cache entries instead of each enforcing the limits on its own.
 
-import { StateStoreUnavailableError } from '../ports.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
-import { checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../state-rules.js'
+import { StateStoreUnavailableError } from '../port/ports.js'
+import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
+import { checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../port/state-rules.js'
 import { decode, encode, isStateReply } from './protocol.js'
 import type { IpcEndpoint, StateCall, StateOp } from './protocol.js'
 

@@ -1,7 +1,7 @@
 // MemoryStateStore: the StateStore held in this process only (tests, a single node without a data dir).
 // Nothing survives a restart; idle state is swept so that memory stays bounded.
 
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
+import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
 import {
   QUOTA_KEEP_AFTER_END_MS,
   checkBuckets,
@@ -19,8 +19,8 @@ import {
   timeToFull,
   utcDay,
   waitForToken,
-} from '../state-rules.js'
-import type { BucketState } from '../state-rules.js'
+} from '../port/state-rules.js'
+import type { BucketState } from '../port/state-rules.js'
 
 export interface MemoryStateStoreOptions {
   /**

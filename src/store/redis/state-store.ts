@@ -3,8 +3,8 @@
 
 import { Redis } from 'ioredis'
 import type { RedisOptions } from 'ioredis'
-import { StateStoreUnavailableError } from '../ports.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
+import { StateStoreUnavailableError } from '../port/ports.js'
+import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
 import {
   BUCKET_KEEP_AFTER_FULL_MS,
   CACHE_KEEP_AFTER_EXPIRY_MS,
@@ -22,7 +22,7 @@ import {
   daysBetween,
   usageTtlMs,
   utcDay,
-} from '../state-rules.js'
+} from '../port/state-rules.js'
 
 export interface RedisStateStoreOptions {
   /** Prepended to every key (default `gatehouse:`), so several gateways or test runs can share one Redis. */

@@ -3,7 +3,7 @@
 
 import Database from 'better-sqlite3'
 import { openDatabase } from './open.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
+import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
 import { MemoryStateStore } from '../memory/state-store.js'
 import {
   QUOTA_KEEP_AFTER_END_MS,
@@ -16,7 +16,7 @@ import {
   daysBetween,
   oldestKeptDay,
   utcDay,
-} from '../state-rules.js'
+} from '../port/state-rules.js'
 
 /** The database file's name inside the data directory (apart from the config store's gatehouse.db). */
 export const SQLITE_STATE_FILE_NAME = 'state.db'

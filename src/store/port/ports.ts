@@ -1,6 +1,7 @@
-// The storage ports. ConfigStore: revisioned config documents with a change feed (memory, SQLite, later
-// PostgreSQL). StateStore: shared data-plane state (counters, buckets, cache) — memory, later Redis.
-// Adapters import only this file; one conformance suite (test/conformance/config-store.ts) runs against each.
+// The storage ports (src/store/port/, with state-rules.ts, batch.ts and watchers.ts, the contract code every
+// adapter shares). ConfigStore: revisioned config documents with a change feed (memory, SQLite, PostgreSQL).
+// StateStore: shared data-plane state (buckets, quotas, cache) in memory, SQLite, Redis or a cluster primary.
+// Adapters import only the port; one conformance suite per port (test/conformance/) runs against each adapter.
 
 /** Kinds of config document. One document per (kind, id). */
 export type DocKind =
@@ -8,9 +9,9 @@ export type DocKind =
   | 'deployment' // Deployment, id = deploymentId
   | 'stage' // Stage, id = `${apiId}/${stageName}`
   | 'settings' // GatewaySettings, id = 'gateway'
-  | 'function' // function declarations (later issues)
-  | 'apikey' // API keys (later issues)
-  | 'usageplan' // usage plans (later issues)
+  | 'function' // function declarations
+  | 'apikey' // API keys
+  | 'usageplan' // usage plans
 
 export const DOC_KINDS: readonly DocKind[] = ['api', 'deployment', 'stage', 'settings', 'function', 'apikey', 'usageplan']
 
@@ -107,7 +108,7 @@ export interface BucketSpec {
  */
 export type TakeResult = { allowed: true } | { allowed: false; index: number; retryAfterMs: number }
 
-/** A quota period [start, end) in epoch milliseconds, as `quotaPeriod` (src/store/state-rules.ts) computes it. */
+/** A quota period [start, end) in epoch milliseconds, as `quotaPeriod` (src/store/port/state-rules.ts) computes it. */
 export interface QuotaPeriod {
   start: number
   end: number

@@ -1,5 +1,6 @@
-// The rules every StateStore adapter shares: argument checks, token-bucket arithmetic, UTC days, and the
-// pure `quotaPeriod` helper that turns a usage plan's quota settings into a period [start, end).
+// Part of the store port (src/store/port/): the rules every state adapter shares (argument checks, token-bucket
+// arithmetic, UTC days) and the pure `quotaPeriod` helper that turns a usage plan's quota settings into a
+// period [start, end). Adapters import it as they import ports.ts; so do callers that compute periods.
 
 import type { BucketSpec, QuotaPeriod } from './ports.js'
 
