@@ -29,8 +29,7 @@ import { createAuthStep } from './steps/auth/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
 import type { StateStore } from './store/port/ports.js'
-import { MemoryStateStore } from './store/memory/state-store.js'
-import { SqliteStateStore } from './store/sqlite/state-store.js'
+import { localStateStore } from './store/compose.js'
 import { RedisStateStore } from './store/redis/state-store.js'
 import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
@@ -172,9 +171,8 @@ export class Gateway {
           },
           ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
         })
-      : dataDir
-        ? new SqliteStateStore(dataDir)
-        : new MemoryStateStore()
+      : // Buckets and cache in memory; quotas in SQLite under the data dir (they survive restarts), else in memory.
+        localStateStore(dataDir)
     this.#steps =
       this.#opts.steps ??
       [

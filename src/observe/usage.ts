@@ -1,8 +1,8 @@
-// Usage records and quota state for the admin API (§7.2 GetUsage / UpdateUsage), read from the StateStore
+// Usage records and quota state for the admin API (§7.2 GetUsage / UpdateUsage), read from the QuotaStore
 // under the same keys the throttle step counts with.
 
 import type { UsagePlan } from '../model/types.js'
-import type { StateStore } from '../store/port/ports.js'
+import type { QuotaStore } from '../store/port/ports.js'
 import { quotaPeriod } from '../store/port/state-rules.js'
 
 export interface UsageReaderLike {
@@ -16,7 +16,7 @@ export function quotaKey(planId: string, keyId: string): string {
   return `q|${planId}|${keyId}`
 }
 
-export function stateUsageReader(state: () => StateStore, now: () => number = Date.now): UsageReaderLike {
+export function stateUsageReader(state: () => QuotaStore, now: () => number = Date.now): UsageReaderLike {
   return {
     getUsage: (planId, keyId, from, to) => state().getUsage(quotaKey(planId, keyId), from, to),
     async remaining(planId, keyId, plan) {

@@ -2,7 +2,7 @@
 // arithmetic, UTC days) and the pure `quotaPeriod` helper that turns a usage plan's quota settings into a
 // period [start, end). Adapters import it as they import ports.ts; so do callers that compute periods.
 
-import type { BucketSpec, QuotaPeriod } from './ports.js'
+import type { BucketSpec, QuotaPeriod, QuotaSpec } from './ports.js'
 
 const DAY_MS = 86_400_000
 
@@ -79,9 +79,16 @@ function checkOffset(unit: QuotaPeriodUnit, offset: number, max: number): void {
   }
 }
 
-/** The UTC day of `nowMs` as `YYYY-MM-DD`. */
+let lastDayStart = NaN
+let lastDay = ''
+
+/** The UTC day of `nowMs` as `YYYY-MM-DD` (the last day is remembered: every request of a day asks for it). */
 export function utcDay(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10)
+  if (nowMs >= lastDayStart && nowMs < lastDayStart + DAY_MS) return lastDay
+  const day = new Date(nowMs).toISOString().slice(0, 10)
+  lastDayStart = nowMs - (((nowMs % DAY_MS) + DAY_MS) % DAY_MS)
+  lastDay = day
+  return day
 }
 
 /** 00:00 UTC of a `YYYY-MM-DD` day; RangeError for anything else (including 2023-02-30). */
@@ -164,6 +171,14 @@ export function checkConsume(key: string, limit: number, period: QuotaPeriod, no
   checkPeriod(period)
   checkTime(nowMs, 'nowMs')
   if (nowMs < period.start || nowMs >= period.end) throw new RangeError(`nowMs ${nowMs} is outside the period [${period.start}, ${period.end})`)
+}
+
+/** The checks of `admit`: those of `takeTokens`, then those of `consumeQuota` when a quota is given. */
+export function checkAdmit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): void {
+  checkBuckets(buckets, nowMs)
+  if (quota === null) return
+  if (typeof quota !== 'object') throw new TypeError('quota must be { key, limit, period } or null')
+  checkConsume(quota.key, quota.limit, quota.period, nowMs)
 }
 
 /** RangeError unless `ttlMs` is finite and positive. */
