@@ -1,14 +1,14 @@
 // The throttling and quota step (§7.9, §7.2): token buckets in AWS's order — usage plan per method, usage
-// plan per key, stage per method (or the stage default), account — taken atomically in the StateStore so
-// several gateway processes enforce one limit; then the usage plan's quota. First empty bucket → 429
-// THROTTLED; quota spent → 429 QUOTA_EXCEEDED.
+// plan per key, stage per method (or the stage default), account — and then the usage plan's quota, decided
+// in one LimitStore call (`admit`, atomic in the backend) so several gateway processes enforce one limit.
+// First empty bucket → 429 THROTTLED (nothing counted); quota spent → 429 QUOTA_EXCEEDED.
 
 import type { MethodSetting, RouteSettings } from '../../model/types.js'
 import type { StepFactory, RouteInfo } from '../../controlplane/compile/compile.js'
 import type { Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Limit, PlanBinding } from '../../dataplane/keys.js'
-import type { BucketSpec, StateStore } from '../../store/port/ports.js'
+import type { AdmitResult, BucketSpec, LimitStore, QuotaSpec } from '../../store/port/ports.js'
 import { StateStoreUnavailableError } from '../../store/port/ports.js'
 import { quotaPeriod } from '../../store/port/state-rules.js'
 import { GatewayError } from '../../errors.js'
@@ -19,7 +19,7 @@ export const DEFAULT_ACCOUNT_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
 export const DEFAULT_METHOD_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
 
 export interface ThrottleOptions {
-  state: () => StateStore
+  state: () => LimitStore
   now?: () => number
   /** The account-level bucket; null turns it off. */
   account?: Limit | null
@@ -69,47 +69,47 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
       const methodKey = `${route.resourcePath}/${route.httpMethod}`
       const apiStage = `${route.api.id}|${route.stage.stageName}`
 
-      async function run(ctx: RequestContext): Promise<undefined> {
+      const decide = (r: AdmitResult): undefined => {
+        if (r.allowed) return undefined
+        throw new GatewayError(r.refusedBy === 'bucket' ? 'THROTTLED' : 'QUOTA_EXCEEDED', undefined)
+      }
+      const unavailable = (err: unknown): undefined => {
+        if (!(err instanceof StateStoreUnavailableError)) throw err
+        opts.onStoreError?.(err)
+        if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
+        return undefined
+      }
+      // One state-store call per request: every bucket and the quota together (admit). An in-process store
+      // decides synchronously, so the runner goes on without an await.
+      const request = (ctx: RequestContext): undefined | Promise<undefined> => {
         const binding = usesPlans ? (ctx.extras?.['usagePlan'] as PlanBinding | undefined) : NO_BINDING
-        const keyId = binding ? (ctx.extras!['apiKeyId'] as string) : ''
+        const t = now()
         let buckets = fixed
+        let quota: QuotaSpec | null = null
         if (binding) {
+          const keyId = ctx.extras!['apiKeyId'] as string
           buckets = []
           const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
           if (m) buckets.push({ key: `pm|${binding.planId}|${keyId}|${apiStage}|${methodKey}`, rate: m.rate, burst: m.burst })
           if (binding.throttle) buckets.push({ key: `pk|${binding.planId}|${keyId}`, rate: binding.throttle.rate, burst: binding.throttle.burst })
           buckets.push(...fixed)
+          // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
+          const q = binding.quota
+          const period = q ? quotaPeriod(q.period, q.offset, t) : quotaPeriod('DAY', 0, t)
+          quota = { key: quotaKey(binding.planId, keyId), limit: q ? q.limit : Number.MAX_SAFE_INTEGER, period }
         }
-        const t = now()
+        if (buckets.length === 0 && quota === null) return undefined
         const state = opts.state()
-        try {
-          if (buckets.length > 0) {
-            const r = await state.takeTokens(buckets, t)
-            if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
+        if (state.admitSync !== undefined) {
+          let r: AdmitResult
+          try {
+            r = state.admitSync(buckets, quota, t)
+          } catch (err) {
+            return unavailable(err)
           }
-          if (binding) {
-            // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
-            const q = binding.quota
-            const period = q ? quotaPeriod(q.period, q.offset, t) : quotaPeriod('DAY', 0, t)
-            const r = await state.consumeQuota(quotaKey(binding.planId, keyId), q ? q.limit : Number.MAX_SAFE_INTEGER, period, t)
-            if (!r.allowed) throw new GatewayError('QUOTA_EXCEEDED', undefined)
-          }
-        } catch (err) {
-          if (!(err instanceof StateStoreUnavailableError)) throw err
-          opts.onStoreError?.(err)
-          if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
+          return decide(r)
         }
-        return undefined
-      }
-      // Without a usage plan there is no quota to count: an in-process store decides synchronously, so the
-      // runner goes on without an await (the common case of a plain route).
-      const request = (ctx: RequestContext): undefined | Promise<undefined> => {
-        if (usesPlans) return run(ctx)
-        const state = opts.state()
-        if (state.takeTokensSync === undefined) return run(ctx)
-        const r = state.takeTokensSync(fixed, now())
-        if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
-        return undefined
+        return state.admit(buckets, quota, t).then(decide, unavailable)
       }
       const step: Step = { name: 'throttle', request }
       return step
