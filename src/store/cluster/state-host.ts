@@ -14,7 +14,7 @@ const OPS = new Set<string>(STATE_OPS)
  * has gone are dropped. Returns a function that stops serving this endpoint (the store stays open).
  *
  * @example
- * const state = new MemoryStateStore()
+ * const state = localStateStore(dataDir) // src/store/compose.ts
  * cluster.on('fork', (worker) => hostStateStore(state, worker))
  */
 export function hostStateStore(store: StateStore | (() => StateStore), endpoint: IpcEndpoint): () => void {

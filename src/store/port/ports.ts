@@ -1,6 +1,7 @@
 // The storage ports (src/store/port/, with state-rules.ts, batch.ts and watchers.ts, the contract code every
 // adapter shares). ConfigStore: revisioned config documents with a change feed (memory, SQLite, PostgreSQL).
-// StateStore: shared data-plane state (buckets, quotas, cache) in memory, SQLite, Redis or a cluster primary.
+// State, one port per role (BucketStore, QuotaStore, CacheStore, LimitStore) bundled as StateStore: memory,
+// SQLite (quotas), Redis or a cluster primary.
 // Adapters import only the port; one conformance suite per port (test/conformance/) runs against each adapter.
 
 /** Kinds of config document. One document per (kind, id). */
