@@ -18,7 +18,7 @@ import type {
   StateStore,
   TakeResult,
 } from './port/ports.js'
-import { checkAdmit } from './port/state-rules.js'
+import { checkAdmit, checkQuotaSpec } from './port/state-rules.js'
 import { MemoryBucketStore } from './memory/bucket-store.js'
 import { MemoryCacheStore } from './memory/cache-store.js'
 import { MemoryQuotaStore } from './memory/quota-store.js'
@@ -78,7 +78,8 @@ class StateStoreBundle implements StateStore {
     const consume = this.consumeQuotaSync
     if (take && consume) {
       this.admitSync = (b, q, nowMs) => {
-        checkAdmit(b, q, nowMs)
+        // The quota is checked before any token is taken; `take` checks the buckets before it changes one.
+        checkQuotaSpec(q, nowMs)
         const taken = take(b, nowMs)
         if (!taken.allowed) return { allowed: false, refusedBy: 'bucket', index: taken.index, retryAfterMs: taken.retryAfterMs }
         if (q === null) return ADMITTED

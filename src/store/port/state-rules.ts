@@ -140,16 +140,28 @@ export function checkKey(key: string, name = 'key'): void {
 export function checkBuckets(buckets: readonly BucketSpec[], nowMs: number): void {
   checkTime(nowMs, 'nowMs')
   if (!Array.isArray(buckets)) throw new TypeError('buckets must be an array')
-  const seen = new Set<string>()
-  buckets.forEach((b, i) => {
-    checkKey(b?.key, `buckets[${i}].key`)
-    if (seen.has(b.key)) throw new RangeError(`buckets[${i}].key ${JSON.stringify(b.key)} is repeated; each bucket may appear once per call`)
-    seen.add(b.key)
-    for (const field of ['rate', 'burst'] as const) {
-      const v = b[field]
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`buckets[${i}].${field} must be a finite number >= 0, got ${v}`)
+  // On every request's path: no message is built unless a check fails, and short lists need no Set.
+  const n = buckets.length
+  const seen = n > 8 ? new Set<string>() : null
+  for (let i = 0; i < n; i++) {
+    const b = buckets[i]!
+    const key = b?.key
+    if (typeof key !== 'string' || key === '') throw new TypeError(`buckets[${i}].key must be a non-empty string`)
+    let repeated = false
+    if (seen !== null) {
+      repeated = seen.has(key)
+      seen.add(key)
+    } else {
+      for (let j = 0; j < i && !repeated; j++) repeated = buckets[j]!.key === key
     }
-  })
+    if (repeated) throw new RangeError(`buckets[${i}].key ${JSON.stringify(key)} is repeated; each bucket may appear once per call`)
+    if (!isLimit(b.rate)) throw new RangeError(`buckets[${i}].rate must be a finite number >= 0, got ${b.rate}`)
+    if (!isLimit(b.burst)) throw new RangeError(`buckets[${i}].burst must be a finite number >= 0, got ${b.burst}`)
+  }
+}
+
+function isLimit(v: number): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0
 }
 
 /** RangeError unless `period` has integer start < end. */
@@ -173,12 +185,17 @@ export function checkConsume(key: string, limit: number, period: QuotaPeriod, no
   if (nowMs < period.start || nowMs >= period.end) throw new RangeError(`nowMs ${nowMs} is outside the period [${period.start}, ${period.end})`)
 }
 
-/** The checks of `admit`: those of `takeTokens`, then those of `consumeQuota` when a quota is given. */
-export function checkAdmit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): void {
-  checkBuckets(buckets, nowMs)
+/** The checks of `admit`'s quota (those of `consumeQuota`), when one is given. */
+export function checkQuotaSpec(quota: QuotaSpec | null, nowMs: number): void {
   if (quota === null) return
   if (typeof quota !== 'object') throw new TypeError('quota must be { key, limit, period } or null')
   checkConsume(quota.key, quota.limit, quota.period, nowMs)
+}
+
+/** The checks of `admit`: those of `takeTokens`, then those of `consumeQuota` when a quota is given. */
+export function checkAdmit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): void {
+  checkBuckets(buckets, nowMs)
+  checkQuotaSpec(quota, nowMs)
 }
 
 /** RangeError unless `ttlMs` is finite and positive. */
