@@ -5,7 +5,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs'
 import { Agent, type Dispatcher } from 'undici'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
-import type { ConfigStore, StoredDoc } from './store/ports.js'
+import type { ConfigStore, StoredDoc } from './store/port/ports.js'
 import { MemoryConfigStore } from './store/memory/config-store.js'
 import { SqliteConfigStore } from './store/sqlite/config-store.js'
 import type { Deployment, GatewaySettings, Stage } from './model/types.js'
@@ -24,9 +24,8 @@ import { createIntegrations } from './integrations/index.js'
 import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
-import type { StateStore } from './store/ports.js'
-import { MemoryStateStore } from './store/memory/state-store.js'
-import { SqliteStateStore } from './store/sqlite/state-store.js'
+import type { StateStore } from './store/port/ports.js'
+import { localStateStore } from './store/compose.js'
 import { RedisStateStore } from './store/redis/state-store.js'
 import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
@@ -170,9 +169,8 @@ export class Gateway {
           },
           ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
         })
-      : dataDir
-        ? new SqliteStateStore(dataDir)
-        : new MemoryStateStore()
+      : // Buckets and cache in memory; quotas in SQLite under the data dir (they survive restarts), else in memory.
+        localStateStore(dataDir)
     this.#integrations = this.#opts.integrations ?? createIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
     this.#steps =
       this.#opts.steps ??

@@ -6,7 +6,7 @@ import cluster from 'node:cluster'
 import type { Worker } from 'node:cluster'
 import { rmSync } from 'node:fs'
 import type { Logger } from 'pino'
-import type { StateStore } from '../store/ports.js'
+import type { StateStore } from '../store/port/ports.js'
 import { hostStateStore } from '../store/cluster/state-host.js'
 
 /** Set in a worker's environment by the primary; a worker runs the Gateway instead of forking. */

@@ -12,8 +12,7 @@ import { parse, toPairs, toPort, UsageError } from './args.js'
 import { loadDesiredState, type Sources } from '../controlplane/config/desired.js'
 import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
 import { ClusterStateStore } from '../store/cluster/state-store.js'
-import { MemoryStateStore } from '../store/memory/state-store.js'
-import { SqliteStateStore } from '../store/sqlite/state-store.js'
+import { localStateStore } from '../store/compose.js'
 import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
 
 export const SERVE_HELP = `Usage: gatehouse serve [options]
@@ -207,7 +206,7 @@ async function primary(opts: GatewayOptions, workers: number, out: NodeJS.WriteS
   // Workers must share one config store, so that an admin change through any of them reaches all.
   const tempDataDir = dataDir || configStore ? undefined : mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'))
   if (tempDataDir) opts.logger.info({ dataDir: tempDataDir }, 'the workers share config through a temporary data dir, removed at exit (--data-dir keeps it)')
-  const state = opts.redis ? null : dataDir ? new SqliteStateStore(dataDir) : new MemoryStateStore()
+  const state = opts.redis ? null : localStateStore(dataDir)
   const stateNote = opts.redis ? 'limits and quotas in Redis' : `limits and quotas held by the primary (pid ${process.pid})${dataDir ? ', kept in the data dir' : ''}`
   return runPrimary({ workers, logger: opts.logger, out, state, stateNote, ...(tempDataDir ? { tempDataDir } : {}) })
 }

@@ -1,9 +1,10 @@
-// Usage records and quota state for the admin API (§7.2 GetUsage / UpdateUsage), read from the StateStore
-// under the same keys the throttle step counts with.
+// Usage records and quota state for the admin API (§7.2 GetUsage / UpdateUsage), read from the QuotaStore
+// under the same keys the throttle step counts with (`quotaKey`, src/dataplane/keys.ts).
 
 import type { UsagePlan } from '../model/types.js'
-import type { StateStore } from '../store/ports.js'
-import { quotaPeriod } from '../store/state-rules.js'
+import type { QuotaStore } from '../store/port/ports.js'
+import { quotaPeriod } from '../store/port/state-rules.js'
+import { quotaKey } from '../dataplane/keys.js'
 
 export interface UsageReaderLike {
   getUsage(planId: string, keyId: string, fromDay: string, toDay: string): Promise<Array<{ day: string; used: number }>>
@@ -11,12 +12,7 @@ export interface UsageReaderLike {
   adjust?(planId: string, keyId: string, plan: UsagePlan, remaining: number): Promise<void>
 }
 
-/** The counter key of a key's usage within a plan; the throttle step uses the same. */
-export function quotaKey(planId: string, keyId: string): string {
-  return `q|${planId}|${keyId}`
-}
-
-export function stateUsageReader(state: () => StateStore, now: () => number = Date.now): UsageReaderLike {
+export function stateUsageReader(state: () => QuotaStore, now: () => number = Date.now): UsageReaderLike {
   return {
     getUsage: (planId, keyId, from, to) => state().getUsage(quotaKey(planId, keyId), from, to),
     async remaining(planId, keyId, plan) {

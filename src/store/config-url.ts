@@ -1,7 +1,7 @@
 // Opens the ConfigStore a `--config-store URL` (or the config file's `configStore:`) names. Today that is
 // PostgreSQL, shared by several gateway nodes; SQLite and memory are chosen by `--data-dir` or its absence.
 
-import type { ConfigStore } from './ports.js'
+import type { ConfigStore } from './port/ports.js'
 import { PostgresConfigStore } from './postgres/config-store.js'
 import type { PostgresConfigStoreOptions } from './postgres/config-store.js'
 

@@ -3,8 +3,8 @@
 
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { RevisionConflictError } from '../../src/store/ports.js'
-import type { ChangeEvent, ChangeOp, ConfigStore, DocKind } from '../../src/store/ports.js'
+import { RevisionConflictError } from '../../src/store/port/ports.js'
+import type { ChangeEvent, ChangeOp, ConfigStore, DocKind } from '../../src/store/port/ports.js'
 
 export interface ConfigStoreFixture {
   store: ConfigStore

@@ -1,18 +1,21 @@
-// The StateStore conformance suite: the behaviour every adapter (memory, SQLite, Redis) must show, on a
-// frozen clock, registered as node:test tests by each adapter's test file.
+// The state conformance suites: the behaviour every adapter must show for each role it serves (BucketStore,
+// QuotaStore, CacheStore), for `admit` (LimitStore), and for the StateStore bundle, on a frozen clock. Each
+// adapter's test file registers the suites of the roles it serves (test/store/*-store.test.ts).
 
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { BucketSpec, StateStore, TakeResult } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import type { AdmitResult, BucketSpec, BucketStore, CacheStore, LimitStore, QuotaSpec, QuotaStatus, QuotaStore, StateStore, TakeResult } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 
-export interface StateStoreFixture {
-  store: StateStore
+export interface StoreFixture<S> {
+  store: S
   /** Closes `store` and opens the same backing data again (adapters whose quotas persist only). */
-  reopen?: () => Promise<StateStore>
+  reopen?: () => Promise<S>
   /** Closes whatever the fixture opened and removes its data. */
   cleanup: () => Promise<void>
 }
+
+export type StateStoreFixture = StoreFixture<StateStore>
 
 /** Friday 2024-03-15 12:00:00 UTC: the frozen "now" of every test. */
 export const T = Date.UTC(2024, 2, 15, 12)
@@ -20,7 +23,7 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 
 /** Takes from `buckets` `times` times at `nowMs`, one after another; returns how many were admitted. */
-async function takeRepeatedly(store: StateStore, buckets: BucketSpec[], nowMs: number, times: number): Promise<number> {
+async function takeRepeatedly(store: BucketStore, buckets: BucketSpec[], nowMs: number, times: number): Promise<number> {
   let admitted = 0
   for (let i = 0; i < times; i++) if ((await store.takeTokens(buckets, nowMs)).allowed) admitted++
   return admitted
@@ -28,9 +31,9 @@ async function takeRepeatedly(store: StateStore, buckets: BucketSpec[], nowMs: n
 
 const rejected = (index: number, retryAfterMs: number): TakeResult => ({ allowed: false, index, retryAfterMs })
 
-/** Registers the conformance tests for one adapter. `makeStore` is called once per test. */
-export function stateStoreConformance(name: string, makeStore: () => Promise<StateStoreFixture>): void {
-  const withStore = async (body: (store: StateStore, fixture: StateStoreFixture) => Promise<void>): Promise<void> => {
+/** Runs `body` on a fresh fixture, cleaned up afterwards whatever happens. */
+function runner<S>(makeStore: () => Promise<StoreFixture<S>>) {
+  return async (body: (store: S, fixture: StoreFixture<S>) => Promise<void>): Promise<void> => {
     const fixture = await makeStore()
     try {
       await body(fixture.store, fixture)
@@ -38,8 +41,12 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
       await fixture.cleanup()
     }
   }
+}
 
-  describe(`StateStore conformance: ${name}`, () => {
+/** Registers the BucketStore tests for one adapter. `makeStore` is called once per test. */
+export function bucketStoreConformance(name: string, makeStore: () => Promise<StoreFixture<BucketStore>>): void {
+  const withStore = runner(makeStore)
+  describe(`BucketStore conformance: ${name}`, () => {
     describe('token buckets', () => {
       test('a new bucket is full: burst requests pass at once, the next waits for the refill', () =>
         withStore(async (store) => {
@@ -148,6 +155,23 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
         }))
     })
 
+
+    test('takeTokensSync, where an adapter has it, decides as takeTokens', (t) =>
+      withStore(async (store) => {
+        if (store.takeTokensSync === undefined) return t.skip(`${name} decides asynchronously only`)
+        const bucket = { key: 'sync', rate: 10, burst: 2 }
+        assert.deepEqual(store.takeTokensSync([bucket], T), { allowed: true })
+        assert.deepEqual(await store.takeTokens([bucket], T), { allowed: true })
+        assert.deepEqual(store.takeTokensSync([bucket], T), rejected(0, 100))
+        assert.throws(() => store.takeTokensSync!([{ key: 'x', rate: -1, burst: 1 }], T), /buckets\[0\]\.rate/)
+      }))
+  })
+}
+
+/** Registers the QuotaStore tests for one adapter. `makeStore` is called once per test. */
+export function quotaStoreConformance(name: string, makeStore: () => Promise<StoreFixture<QuotaStore>>): void {
+  const withStore = runner(makeStore)
+  describe(`QuotaStore conformance: ${name}`, () => {
     describe('quotas and usage', () => {
       const day = quotaPeriod('DAY', 0, T)
       const month = quotaPeriod('MONTH', 0, T)
@@ -270,6 +294,23 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
       })
     })
 
+
+    test('consumeQuotaSync, where an adapter has it, decides as consumeQuota', (t) =>
+      withStore(async (store) => {
+        if (store.consumeQuotaSync === undefined) return t.skip(`${name} decides asynchronously only`)
+        const day = quotaPeriod('DAY', 0, T)
+        assert.deepEqual(store.consumeQuotaSync('k', 2, day, T), { allowed: true, used: 1, remaining: 1 })
+        assert.deepEqual(await store.consumeQuota('k', 2, day, T), { allowed: true, used: 2, remaining: 0 })
+        assert.deepEqual(store.consumeQuotaSync('k', 2, day, T), { allowed: false, used: 2, remaining: 0 })
+        assert.throws(() => store.consumeQuotaSync!('k', -1, day, T), /limit must be an integer >= 0/)
+      }))
+  })
+}
+
+/** Registers the CacheStore tests for one adapter. `makeStore` is called once per test. */
+export function cacheStoreConformance(name: string, makeStore: () => Promise<StoreFixture<CacheStore>>): void {
+  const withStore = runner(makeStore)
+  describe(`CacheStore conformance: ${name}`, () => {
     describe('cache entries', () => {
       test('strings come back as strings and Buffers as Buffers, byte for byte', () =>
         withStore(async (store) => {
@@ -326,6 +367,169 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
           assert.equal(await store.get('api10:GET /a', T), 'api10:GET /a')
         }))
 
+      test('bad cache arguments are rejected with a clear error', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.set('k', 'v', 0, T), /ttlMs must be a finite number > 0/)
+          await assert.rejects(store.set('k', 'v', Infinity, T), /ttlMs must be a finite number > 0/)
+          await assert.rejects(store.set('k', 42 as unknown as string, 10, T), /value must be a string or a Buffer/)
+          await assert.rejects(store.get('', T), /key must be a non-empty string/)
+        }))
+    })
+  })
+}
+
+/**
+ * Registers the `admit` tests for one LimitStore (ports.ts states the semantics). They run through `admit`
+ * and, when the store has it, again through `admitSync`.
+ */
+export function admitConformance(name: string, makeStore: () => Promise<StoreFixture<LimitStore>>): void {
+  const withStore = runner(makeStore)
+  type Admit = (buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number) => Promise<AdmitResult>
+  const viaAdmit = (store: LimitStore): Admit => (b, q, t) => store.admit(b, q, t)
+  const viaAdmitSync = (store: LimitStore): Admit | undefined => {
+    const sync = store.admitSync
+    if (sync === undefined) return undefined
+    return (b, q, t) => {
+      try {
+        return Promise.resolve(sync.call(store, b, q, t))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+  }
+  const day = quotaPeriod('DAY', 0, T)
+  const month = quotaPeriod('MONTH', 0, T)
+  const quota = (key: string, limit: number, period = day): QuotaSpec => ({ key, limit, period })
+  const admitted = (q: QuotaStatus | null): AdmitResult => ({ allowed: true, quota: q })
+  const byBucket = (index: number, retryAfterMs: number): AdmitResult => ({ allowed: false, refusedBy: 'bucket', index, retryAfterMs })
+  const byQuota = (used: number): AdmitResult => ({ allowed: false, refusedBy: 'quota', quota: { used, remaining: 0 } })
+
+  for (const [how, pick] of [
+    ['admit', viaAdmit],
+    ['admitSync', viaAdmitSync],
+  ] as const) {
+    const withAdmit = (t: { skip: (message: string) => void }, body: (admit: Admit, store: LimitStore) => Promise<void>) =>
+      withStore(async (store) => {
+        const admit = pick(store)
+        if (admit === undefined) return t.skip(`${name} has no ${how}`)
+        await body(admit, store)
+      })
+
+    describe(`LimitStore conformance (${how}): ${name}`, () => {
+      test('buckets only: decides as takeTokens, all or nothing, the first empty bucket in order refuses', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const plan = { key: 'plan', rate: 1, burst: 3 }
+          const method = { key: 'method', rate: 1, burst: 1 }
+          assert.deepEqual(await admit([plan, method], null, T), admitted(null))
+          assert.deepEqual(await admit([plan, method], null, T), byBucket(1, 1000))
+          assert.deepEqual(await admit([plan, method], null, T + 400), byBucket(1, 600))
+          assert.equal(await takeRepeatedly(store, [plan], T, 5), 2, 'the refused calls took nothing from the plan bucket')
+          assert.deepEqual(await admit([], null, T), admitted(null), 'nothing to check admits')
+        }))
+
+      test('quota only: counts like consumeQuota and records usage; a spent quota refuses', (t) =>
+        withAdmit(t, async (admit, store) => {
+          assert.deepEqual(await admit([], quota('k', 2), T), admitted({ used: 1, remaining: 1 }))
+          assert.deepEqual(await admit([], quota('k', 2), T + 1), admitted({ used: 2, remaining: 0 }))
+          assert.deepEqual(await admit([], quota('k', 2), T + 2), byQuota(2))
+          assert.deepEqual(await store.quotaStatus('k', 2, day), { used: 2, remaining: 0 })
+          assert.deepEqual(await store.getUsage('k', '2024-03-15', '2024-03-15'), [{ day: '2024-03-15', used: 2 }])
+          assert.deepEqual(await store.consumeQuota('k', 3, day, T), { allowed: true, used: 3, remaining: 0 }, 'admit and consumeQuota count on one counter')
+        }))
+
+      test('an admitted request takes a token from every bucket and counts its quota once', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const a = { key: 'a', rate: 1, burst: 2 }
+          const b = { key: 'b', rate: 1, burst: 3 }
+          assert.deepEqual(await admit([a, b], quota('k', 10, month), T), admitted({ used: 1, remaining: 9 }))
+          assert.equal(await takeRepeatedly(store, [a], T, 5), 1)
+          assert.equal(await takeRepeatedly(store, [b], T, 5), 2)
+          assert.deepEqual(await store.getUsage('k', '2024-03-15', '2024-03-15'), [{ day: '2024-03-15', used: 1 }])
+        }))
+
+      test('an empty bucket wins over a spent quota (THROTTLED before QUOTA_EXCEEDED), and nothing is counted', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const b = { key: 'b', rate: 1, burst: 1 }
+          assert.deepEqual(await admit([], quota('spent', 1), T), admitted({ used: 1, remaining: 0 }))
+          assert.deepEqual(await store.takeTokens([b], T), { allowed: true })
+          assert.deepEqual(await admit([b], quota('spent', 1), T), byBucket(0, 1000), 'the bucket refuses first, though the quota is spent too')
+          assert.deepEqual(await admit([b], quota('fresh', 5), T), byBucket(0, 1000))
+          assert.deepEqual(await store.quotaStatus('fresh', 5, day), { used: 0, remaining: 5 }, 'a throttled request is not counted')
+          assert.deepEqual(await store.getUsage('fresh', '2024-03-15', '2024-03-15'), [{ day: '2024-03-15', used: 0 }], 'nor recorded')
+          assert.deepEqual(await store.quotaStatus('spent', 1, day), { used: 1, remaining: 0 })
+        }))
+
+      test('a spent quota refuses after the tokens were taken: they stay taken; nothing is counted or recorded', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const b = { key: 'b', rate: 1, burst: 3 }
+          assert.deepEqual(await admit([b], quota('none', 0), T), byQuota(0))
+          assert.deepEqual(await admit([b], quota('none', 0), T), byQuota(0))
+          assert.equal(await takeRepeatedly(store, [b], T, 5), 1, 'the two refused requests spent two tokens')
+          assert.deepEqual(await admit([b], quota('none', 0), T), byBucket(0, 1000), 'and with the bucket empty the bucket refuses')
+          assert.deepEqual(await store.getUsage('none', '2024-03-15', '2024-03-15'), [{ day: '2024-03-15', used: 0 }])
+        }))
+
+      test('a remaining quota set by adjustQuota applies to admit', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const b = { key: 'b', rate: 1, burst: 10 }
+          assert.deepEqual(await store.adjustQuota('k', day, 1, T), { used: 0, remaining: 1 })
+          assert.deepEqual(await admit([b], quota('k', 100), T), admitted({ used: 1, remaining: 0 }))
+          assert.deepEqual(await admit([b], quota('k', 100), T), byQuota(1))
+        }))
+
+      test('rate 0 or burst 0 refuses every request, with no retry time, and nothing is counted', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const open = { key: 'open', rate: 10, burst: 10 }
+          assert.deepEqual(await admit([open, { key: 'shut', rate: 0, burst: 10 }], quota('k', 5), T), byBucket(1, Infinity))
+          assert.deepEqual(await store.quotaStatus('k', 5, day), { used: 0, remaining: 5 })
+          assert.equal(await takeRepeatedly(store, [open], T, 20), 10)
+        }))
+
+      test('200 parallel admits on a bucket of 50 admit exactly 50; with a quota of 30, exactly 30', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const hot = { key: 'hot', rate: 1, burst: 50 }
+          const all = await Promise.all(Array.from({ length: 200 }, () => admit([hot], quota('wide', 1000, month), T)))
+          assert.equal(all.filter((r) => r.allowed).length, 50)
+          assert.ok(all.every((r) => r.allowed || (r.refusedBy === 'bucket' && r.index === 0)))
+          assert.deepEqual(await store.quotaStatus('wide', 1000, month), { used: 50, remaining: 950 })
+
+          const warm = { key: 'warm', rate: 1, burst: 80 }
+          const tight = await Promise.all(Array.from({ length: 200 }, () => admit([warm], quota('tight', 30, month), T)))
+          assert.equal(tight.filter((r) => r.allowed).length, 30)
+          assert.equal(tight.filter((r) => !r.allowed && r.refusedBy === 'quota').length, 50, 'the bucket let 80 through; the quota refused 50 of them')
+          assert.equal(tight.filter((r) => !r.allowed && r.refusedBy === 'bucket').length, 120)
+          assert.deepEqual(await store.takeTokens([warm], T), { allowed: false, index: 0, retryAfterMs: 1000 })
+          assert.deepEqual(await store.getUsage('tight', '2024-03-15', '2024-03-15'), [{ day: '2024-03-15', used: 30 }])
+        }))
+
+      test('bad arguments are refused before anything changes', (t) =>
+        withAdmit(t, async (admit, store) => {
+          const b = { key: 'b', rate: 1, burst: 1 }
+          await assert.rejects(admit([{ key: 'a', rate: -1, burst: 1 }], quota('k', 1), T), /buckets\[0\]\.rate must be a finite number >= 0/)
+          await assert.rejects(admit([b, b], null, T), /buckets\[1\]\.key "b" is repeated/)
+          await assert.rejects(admit([b], quota('k', -1), T), /limit must be an integer >= 0/)
+          await assert.rejects(admit([b], quota('', 1), T), /key must be a non-empty string/)
+          await assert.rejects(admit([b], quota('k', 1), day.end), /outside the period/)
+          await assert.rejects(admit([b], { key: 'k', limit: 1, period: { start: 10, end: 10 } }, T), /start < end/)
+          await assert.rejects(admit([b], null, Number.NaN), /nowMs must be a finite number/)
+          assert.deepEqual(await store.takeTokens([b], T), { allowed: true }, 'no refused call took the token')
+          assert.deepEqual(await store.quotaStatus('k', 1, day), { used: 0, remaining: 1 })
+        }))
+    })
+  }
+}
+
+/**
+ * Registers every suite for a StateStore bundle (all roles and `admit`), plus what only the bundle can show:
+ * the roles' namespaces are separate. `makeStore` is called once per test.
+ */
+export function stateStoreConformance(name: string, makeStore: () => Promise<StateStoreFixture>): void {
+  bucketStoreConformance(name, makeStore)
+  quotaStoreConformance(name, makeStore)
+  cacheStoreConformance(name, makeStore)
+  admitConformance(name, makeStore)
+  const withStore = runner(makeStore)
+  describe(`StateStore conformance: ${name}`, () => {
       test('cache keys, bucket keys and quota keys never collide', () =>
         withStore(async (store) => {
           await store.set('same', 'cached', 60_000, T)
@@ -336,14 +540,5 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
           assert.deepEqual(await store.takeTokens([{ key: 'same', rate: 1, burst: 2 }], T), rejected(0, 1000), 'deletePrefix clears only cache entries')
           assert.deepEqual(await store.quotaStatus('same', 1, quotaPeriod('DAY', 0, T)), { used: 1, remaining: 0 })
         }))
-
-      test('bad cache arguments are rejected with a clear error', () =>
-        withStore(async (store) => {
-          await assert.rejects(store.set('k', 'v', 0, T), /ttlMs must be a finite number > 0/)
-          await assert.rejects(store.set('k', 'v', Infinity, T), /ttlMs must be a finite number > 0/)
-          await assert.rejects(store.set('k', 42 as unknown as string, 10, T), /value must be a string or a Buffer/)
-          await assert.rejects(store.get('', T), /key must be a non-empty string/)
-        }))
-    })
   })
 }

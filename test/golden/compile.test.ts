@@ -15,7 +15,7 @@ import { GatewayMetrics } from '../../src/observe/metrics.js'
 import { createIntegrations } from '../../src/integrations/index.js'
 import { createSteps } from '../../src/steps/index.js'
 import { JwksCache } from '../../src/auth/jwt.js'
-import { MemoryStateStore } from '../../src/store/memory/state-store.js'
+import { localStateStore } from '../../src/store/compose.js'
 import { NO_FUNCTIONS } from '../helpers.js'
 
 const dir = fileURLToPath(new URL('./compile/', import.meta.url))
@@ -30,7 +30,7 @@ for (const name of cases) {
     const desired = await loadDesiredState({ configFile: join(dir, name), restApis: [], httpApis: [], stageVariables: {}, now: () => new Date('2026-01-01T00:00:00Z') })
     const dispatcher = new Agent()
     const jwks = new JwksCache()
-    const state = new MemoryStateStore()
+    const state = localStateStore()
     const steps = createSteps({
       policy: desired.identity?.region ? { region: desired.identity.region } : {},
       auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },

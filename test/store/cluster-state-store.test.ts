@@ -1,7 +1,7 @@
-// Runs the StateStore conformance suite against ClusterStateStore talking to a real second process over a real
-// IPC channel (the store held there in memory, or in SQLite), plus what only it promises: real node:cluster
-// workers share one bucket and one quota exactly, and a silent or vanished primary fails fast with
-// StateStoreUnavailableError.
+// Runs every state conformance suite (each role and `admit`) against ClusterStateStore talking to a real second
+// process over a real IPC channel (the primary's bundle with quotas in memory, or in SQLite), plus what only it
+// promises: real node:cluster workers share one bucket and one quota exactly, through the separate calls and
+// through `admit`, and a silent or vanished primary fails fast with StateStoreUnavailableError.
 
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,10 +13,10 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { ClusterStateStore } from '../../src/store/cluster/state-store.js'
 import { hostStateStore } from '../../src/store/cluster/state-host.js'
-import { MemoryStateStore } from '../../src/store/memory/state-store.js'
-import { StateStoreUnavailableError } from '../../src/store/ports.js'
-import type { StateStore } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import { localStateStore } from '../../src/store/compose.js'
+import { StateStoreUnavailableError } from '../../src/store/port/ports.js'
+import type { StateStore } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 import { T, stateStoreConformance } from '../conformance/state-store.js'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
@@ -61,8 +61,8 @@ const sqliteHost = await startHost('sqlite')
 after(() => Promise.all([stopHost(memoryHost), stopHost(sqliteHost)]))
 
 for (const [name, host] of [
-  ['cluster, the primary holding a MemoryStateStore', memoryHost],
-  ['cluster, the primary holding a SqliteStateStore', sqliteHost],
+  ['cluster, the primary holding the memory bundle', memoryHost],
+  ['cluster, the primary holding SQLite quotas with memory buckets', sqliteHost],
 ] as const) {
   stateStoreConformance(name, async () => {
     await host.reset()
@@ -80,14 +80,14 @@ for (const [name, host] of [
   })
 }
 
-test('cluster: three node:cluster workers admit exactly burst requests and exactly the quota in total', async (t) => {
+test('cluster: three node:cluster workers admit exactly burst requests and exactly the quota in total, also through admit', async (t) => {
   const WORKERS = 3
   const REQUESTS = 80
   const BURST = 50
   const QUOTA = 70
   const now = T
   const period = quotaPeriod('MONTH', 0, now)
-  const state = new MemoryStateStore()
+  const state = localStateStore()
   cluster.setupPrimary({
     exec: fixture('cluster-worker.ts'),
     execArgv: ['--import', 'tsx'],
@@ -96,14 +96,14 @@ test('cluster: three node:cluster workers admit exactly burst requests and exact
   const workers: Worker[] = []
   const killer = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), 60_000)
   t.after(() => clearTimeout(killer))
-  const results: Array<Promise<{ tokens: number; quota: number }>> = []
+  const results: Array<Promise<{ tokens: number; quota: number; admitted: number; refusedByQuota: number }>> = []
   const ready: Array<Promise<unknown>> = []
   for (let i = 0; i < WORKERS; i++) {
     const worker = cluster.fork()
     workers.push(worker)
     hostStateStore(state, worker)
     ready.push(new Promise((resolve) => worker.on('message', (m: { gh?: string }) => m?.gh === 'test-ready' && resolve(undefined))))
-    results.push(new Promise((resolve) => worker.on('message', (m: { gh?: string; tokens: number; quota: number }) => m?.gh === 'test-result' && resolve(m))))
+    results.push(new Promise((resolve) => worker.on('message', (m: { gh?: string; tokens: number; quota: number; admitted: number; refusedByQuota: number }) => m?.gh === 'test-result' && resolve(m))))
   }
   await Promise.all(ready)
   for (const worker of workers) worker.send({ gh: 'test-go' })
@@ -112,6 +112,11 @@ test('cluster: three node:cluster workers admit exactly burst requests and exact
   assert.equal(counts.reduce((sum, c) => sum + c.tokens, 0), BURST, `admitted per worker: ${JSON.stringify(counts)}`)
   assert.equal(counts.reduce((sum, c) => sum + c.quota, 0), QUOTA, `admitted per worker: ${JSON.stringify(counts)}`)
   assert.deepEqual(await state.quotaStatus('shared', QUOTA, period), { used: QUOTA, remaining: 0 })
+  // admit: a bucket of QUOTA tokens and a quota of BURST (< QUOTA) requests on other keys; QUOTA - BURST
+  // requests got past the bucket and were refused by the quota.
+  assert.equal(counts.reduce((sum, c) => sum + c.admitted, 0), BURST, `admit per worker: ${JSON.stringify(counts)}`)
+  assert.equal(counts.reduce((sum, c) => sum + c.refusedByQuota, 0), QUOTA - BURST, `admit per worker: ${JSON.stringify(counts)}`)
+  assert.deepEqual(await state.quotaStatus('shared-admit', BURST, period), { used: BURST, remaining: 0 })
   await state.close()
 })
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryConfigStore } from '../../src/store/memory/config-store.js'
-import { ChangeLogTruncatedError } from '../../src/store/ports.js'
+import { ChangeLogTruncatedError } from '../../src/store/port/ports.js'
 import { configStoreConformance } from '../conformance/config-store.js'
 
 configStoreConformance('memory', async () => {

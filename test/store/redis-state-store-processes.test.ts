@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { serviceSkip } from '../services.js'
 import { RedisStateStore } from '../../src/store/redis/state-store.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const PROCESSES = 3

@@ -1,5 +1,5 @@
-// Runs the StateStore conformance suite against RedisStateStore on the machine's Redis (one fresh key prefix
-// per store), plus what only it promises: idle keys expire, keys stay under the prefix, and an unreachable
+// Runs every state conformance suite (each role and `admit`) against RedisStateStore on the machine's Redis
+// (one fresh key prefix per store), plus what only it promises: idle keys expire, keys stay under the prefix, and an unreachable
 // Redis gives StateStoreUnavailableError at once — and the store recovers when Redis is back.
 
 import { test } from 'node:test'
@@ -11,9 +11,9 @@ import { Redis } from 'ioredis'
 import { serviceSkip } from '../services.js'
 import { RedisStateStore } from '../../src/store/redis/state-store.js'
 import type { RedisStateStoreOptions } from '../../src/store/redis/state-store.js'
-import { StateStoreUnavailableError } from '../../src/store/ports.js'
-import type { StateStore } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
+import { StateStoreUnavailableError } from '../../src/store/port/ports.js'
+import type { StateStore } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
 import { T, stateStoreConformance } from '../conformance/state-store.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
@@ -84,6 +84,7 @@ test('redis: a store pointed at a closed port rejects every operation with State
   try {
     const day = quotaPeriod('DAY', 0, T)
     const calls: Array<() => Promise<unknown>> = [
+      () => store.admit([{ key: 'b', rate: 1, burst: 1 }], { key: 'k', limit: 1, period: day }, T),
       () => store.takeTokens([{ key: 'b', rate: 1, burst: 1 }], T),
       () => store.consumeQuota('k', 1, day, T),
       () => store.quotaStatus('k', 1, day),

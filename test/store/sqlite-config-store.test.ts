@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { SQLITE_FILE_NAME, SqliteConfigStore } from '../../src/store/sqlite/config-store.js'
-import { ChangeLogTruncatedError } from '../../src/store/ports.js'
-import type { ChangeEvent, ConfigStore } from '../../src/store/ports.js'
+import { ChangeLogTruncatedError } from '../../src/store/port/ports.js'
+import type { ChangeEvent, ConfigStore } from '../../src/store/port/ports.js'
 import { configStoreConformance } from '../conformance/config-store.js'
 
 const quiet = { onListenerError: () => {} }

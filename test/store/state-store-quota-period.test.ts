@@ -1,10 +1,10 @@
 // quotaPeriod: usage-plan quota periods on UTC calendar boundaries, `offset` being the day the period starts
-// (docs/aws-behaviour.md §7.2 [K]; the choice is documented in src/store/state-rules.ts).
+// (docs/aws-behaviour.md §7.2 [K]; the choice is documented in src/store/port/state-rules.ts).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { quotaPeriod } from '../../src/store/state-rules.js'
-import type { QuotaPeriodUnit } from '../../src/store/state-rules.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
+import type { QuotaPeriodUnit } from '../../src/store/port/state-rules.js'
 
 const at = (iso: string): number => Date.parse(iso)
 const span = (unit: QuotaPeriodUnit, offset: number, now: string): [string, string] => {

@@ -3,7 +3,7 @@
 
 import { randomId } from '../../model/ids.js'
 import type { ApiKey, UsagePlan } from '../../model/types.js'
-import type { ChangeOp, ConfigStore, StoredDoc } from '../../store/ports.js'
+import type { ChangeOp, ConfigStore, StoredDoc } from '../../store/port/ports.js'
 import type { HandlerContext } from './context.js'
 import {
   AdminApiError,

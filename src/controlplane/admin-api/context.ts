@@ -2,7 +2,7 @@
 // the clock, and the usage records port.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { ConfigStore } from '../../store/ports.js'
+import type { ConfigStore } from '../../store/port/ports.js'
 import type { UsagePlan } from '../../model/types.js'
 import type { AdminWriter } from './writes.js'
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import type { ConfigStore } from '../../store/ports.js'
+import type { ConfigStore } from '../../store/port/ports.js'
 import type { AdminRoute } from '../admin.js'
 import type { Handler, UsageReader } from './context.js'
 import { AdminApiError, sendError, queryFlag } from './http.js'

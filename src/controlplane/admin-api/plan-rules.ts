@@ -1,7 +1,7 @@
 // The rules that span documents: an API stage in a usage plan must be a served REST API stage, and an API
 // key may be in only one usage plan per API stage (§7.2).
 
-import type { ConfigStore, StoredDoc } from '../../store/ports.js'
+import type { ConfigStore, StoredDoc } from '../../store/port/ports.js'
 import type { Api, ApiKey, ApiStage, UsagePlan } from '../../model/types.js'
 import { stageDocId } from '../config/store-plan.js'
 import { AdminApiError, conflict } from './http.js'

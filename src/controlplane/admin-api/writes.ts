@@ -2,8 +2,8 @@
 // each document was read at (expectRevision), retried from a fresh read when another writer got there first.
 // Writes of this process are also queued one after another, so concurrent admins on one node never retry.
 
-import { RevisionConflictError } from '../../store/ports.js'
-import type { ChangeOp, ConfigStore, DocKind, StoredDoc } from '../../store/ports.js'
+import { RevisionConflictError } from '../../store/port/ports.js'
+import type { ChangeOp, ConfigStore, DocKind, StoredDoc } from '../../store/port/ports.js'
 import { AdminApiError } from './http.js'
 
 /** Origin of documents the admin API writes. */

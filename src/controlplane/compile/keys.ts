@@ -1,6 +1,8 @@
-// Compiles API keys and usage plans into the data plane's key index (src/dataplane/keys.ts).
+// Compiles API keys and usage plans into the data plane's key index (src/dataplane/keys.ts): one binding per
+// (key, plan, API stage), with the keys of its buckets and quota counter built here rather than per request.
 
 import type { ApiKey, ThrottleSettings, UsagePlan } from '../../model/types.js'
+import { keyBucketKey, methodBucketPrefix, quotaKey } from '../../dataplane/keys.js'
 import type { KeyEntry, KeyIndex, Limit, PlanBinding } from '../../dataplane/keys.js'
 
 function limit(t: ThrottleSettings | undefined): Limit | null {
@@ -12,18 +14,14 @@ function limit(t: ThrottleSettings | undefined): Limit | null {
 export function compileKeyIndex(keys: readonly ApiKey[], plans: readonly UsagePlan[], warn: (m: string) => void): KeyIndex {
   const bindingsByKey = new Map<string, Map<string, PlanBinding>>()
   for (const plan of [...plans].sort((a, b) => a.id.localeCompare(b.id))) {
+    const keyLimit = limit(plan.throttle)
+    const quota = plan.quota ? Object.freeze({ limit: plan.quota.limit, offset: plan.quota.offset ?? 0, period: plan.quota.period }) : null
     for (const stage of plan.apiStages) {
       const methodThrottle = new Map<string, Limit>()
       for (const [path, t] of Object.entries(stage.throttle ?? {})) {
         const l = limit(t)
         if (l) methodThrottle.set(path, l)
       }
-      const binding: PlanBinding = Object.freeze({
-        planId: plan.id,
-        throttle: limit(plan.throttle),
-        methodThrottle,
-        quota: plan.quota ? { limit: plan.quota.limit, offset: plan.quota.offset ?? 0, period: plan.quota.period } : null,
-      })
       const stageKey = `${stage.apiId}/${stage.stage}`
       for (const keyId of plan.keyIds ?? []) {
         let m = bindingsByKey.get(keyId)
@@ -33,6 +31,15 @@ export function compileKeyIndex(keys: readonly ApiKey[], plans: readonly UsagePl
           warn(`API key ${keyId} is in usage plans ${other.planId} and ${plan.id} for the same stage ${stageKey}; ${other.planId} applies`)
           continue
         }
+        const binding: PlanBinding = Object.freeze({
+          planId: plan.id,
+          keyId,
+          keyBucket: keyLimit ? Object.freeze({ key: keyBucketKey(plan.id, keyId), rate: keyLimit.rate, burst: keyLimit.burst }) : null,
+          methodThrottle,
+          methodBucketPrefix: methodBucketPrefix(plan.id, keyId, stage.apiId, stage.stage),
+          quotaKey: quotaKey(plan.id, keyId),
+          quota,
+        })
         m.set(stageKey, binding)
       }
     }

@@ -1,7 +1,7 @@
 // Turns a desired state into the store batch that brings the store's file-origin documents in line with it:
 // puts for what is new or changed, deletes for file-origin documents no longer desired, nothing for the rest.
 
-import type { ChangeOp, DocKind, StoredDoc } from '../../store/ports.js'
+import type { ChangeOp, DocKind, StoredDoc } from '../../store/port/ports.js'
 import type { Api, ApiKey, Deployment, Stage } from '../../model/types.js'
 import { generateApiKeyValue } from '../admin-api/values.js'
 import { canonicalJson } from './canonical.js'

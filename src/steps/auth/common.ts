@@ -5,7 +5,7 @@
 import type { RequestContext } from '../../dataplane/context.js'
 import type { Reply } from '../../dataplane/plan.js'
 import { bareReply } from '../../dataplane/respond.js'
-import type { StateStore } from '../../store/ports.js'
+import type { CacheStore } from '../../store/port/ports.js'
 import type { FunctionInvoker } from '../../mapping/function-target.js'
 import type { JwksCache } from '../../auth/jwt.js'
 import type { IdentityConfig } from '../../auth/identity.js'
@@ -19,7 +19,7 @@ export interface AuthStepOptions {
   /** The gateway's one JWKS cache, shared by every JWT and Cognito authorizer. */
   jwks: JwksCache
   /** Where Lambda authorizer results are cached (shared by several gateway processes on Redis). */
-  state: () => StateStore
+  state: () => CacheStore
   /** The config file's `identity` section as it stands (read when routes are compiled). */
   identity: () => IdentityConfig | undefined
   /** The clock of the authorizer cache and of SigV4 time checks. Default Date.now. */
@@ -34,7 +34,7 @@ export interface AuthStepOptions {
 export interface AuthDeps {
   readonly functions: FunctionInvoker
   readonly jwks: JwksCache
-  readonly state: () => StateStore
+  readonly state: () => CacheStore
   readonly identity: IdentityConfig
   readonly now: () => number
   readonly authorizerTimeoutMs: number

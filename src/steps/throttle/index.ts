@@ -1,24 +1,25 @@
 // The throttling and quota step (§7.9, §7.2): token buckets in AWS's order — usage plan per method, usage
-// plan per key, stage per method (or the stage default), account — taken atomically in the StateStore so
-// several gateway processes enforce one limit; then the usage plan's quota. First empty bucket → 429
-// THROTTLED; quota spent → 429 QUOTA_EXCEEDED.
+// plan per key, stage per method (or the stage default), account — and then the usage plan's quota, decided
+// in one LimitStore call (`admit`, atomic in the backend) so several gateway processes enforce one limit.
+// First empty bucket → 429 THROTTLED (nothing counted); quota spent → 429 QUOTA_EXCEEDED. Bucket specs and
+// state keys come from the compiled key index and the compiled route: a request builds no string.
 
 import type { MethodSetting, RouteSettings } from '../../model/types.js'
 import type { StepFactory, RouteInfo, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
-import type { Limit } from '../../dataplane/keys.js'
-import type { BucketSpec, StateStore } from '../../store/ports.js'
-import { StateStoreUnavailableError } from '../../store/ports.js'
-import { quotaPeriod } from '../../store/state-rules.js'
+import type { Limit, PlanBinding } from '../../dataplane/keys.js'
+import type { AdmitResult, BucketSpec, LimitStore, QuotaSpec } from '../../store/port/ports.js'
+import { StateStoreUnavailableError } from '../../store/port/ports.js'
+import { quotaPeriod } from '../../store/port/state-rules.js'
+import type { QuotaPeriodUnit } from '../../store/port/state-rules.js'
 import { GatewayError } from '../../errors.js'
-import { quotaKey } from '../../observe/usage.js'
 
 /** AWS's defaults: account 10,000 rps / 5,000 burst; REST stage methods the same (§7.9, §1.6 [REC]). */
 export const DEFAULT_ACCOUNT_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
 export const DEFAULT_METHOD_LIMIT: Limit = { rate: 10_000, burst: 5_000 }
 
 export interface ThrottleOptions {
-  state: () => StateStore
+  state: () => LimitStore
   now?: () => number
   /** The account-level bucket; null turns it off. */
   account?: Limit | null
@@ -48,7 +49,27 @@ function httpLimit(route: RouteInfo): Limit | null {
   return { rate: rate ?? DEFAULT_METHOD_LIMIT.rate, burst: burst ?? DEFAULT_METHOD_LIMIT.burst }
 }
 
-const NO_BINDING = undefined
+/**
+ * What one route admits for one plan binding (one API key in one usage plan on this stage): its buckets in
+ * AWS's order and its quota, built on the first request of that key on that route and kept for as long as
+ * the compiled route lives (bindings are frozen and swapped with the plan, so this is compile-time work).
+ */
+interface Admission {
+  readonly buckets: readonly BucketSpec[]
+  readonly quotaKey: string
+  readonly limit: number
+  readonly unit: QuotaPeriodUnit
+  readonly offset: number
+  /** The quota spec of the period last asked for; a new one only when a request falls outside it. */
+  current: QuotaSpec | null
+}
+
+/** The quota spec of `a` for time `t`, the same object for every request of a period. */
+function quotaAt(a: Admission, t: number): QuotaSpec {
+  const c = a.current
+  if (c !== null && t >= c.period.start && t < c.period.end) return c
+  return (a.current = Object.freeze({ key: a.quotaKey, limit: a.limit, period: quotaPeriod(a.unit, a.offset, t) }))
+}
 
 export function createThrottleStep(opts: ThrottleOptions): StepFactory {
   const now = opts.now ?? Date.now
@@ -58,59 +79,78 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
     kind: 'throttle',
     compile(route) {
       const stageLimit = route.apiKind === 'REST' ? restLimit(route.stage.methodSettings, route.resourcePath, route.httpMethod) : httpLimit(route)
-      const stageBucket: BucketSpec | null = stageLimit ? { key: `s|${route.api.id}|${route.stage.stageName}|${route.routeKey}`, rate: stageLimit.rate, burst: stageLimit.burst } : null
-      const accountBucket: BucketSpec | null = account ? { key: 'acct', rate: account.rate, burst: account.burst } : null
+      const stageBucket: BucketSpec | null = stageLimit ? Object.freeze({ key: `s|${route.api.id}|${route.stage.stageName}|${route.routeKey}`, rate: stageLimit.rate, burst: stageLimit.burst }) : null
+      const accountBucket: BucketSpec | null = account ? Object.freeze({ key: 'acct', rate: account.rate, burst: account.burst }) : null
       const usesPlans = route.apiKind === 'REST' && route.method?.apiKeyRequired === true
       if (!stageBucket && !accountBucket && !usesPlans) return null
       const fixed: BucketSpec[] = []
       if (stageBucket) fixed.push(stageBucket)
       if (accountBucket) fixed.push(accountBucket)
+      Object.freeze(fixed)
       const methodKey = `${route.resourcePath}/${route.httpMethod}`
-      const apiStage = `${route.api.id}|${route.stage.stageName}`
+      const admissions = new WeakMap<PlanBinding, Admission>()
+      const admission = (binding: PlanBinding): Admission => {
+        let a = admissions.get(binding)
+        if (a !== undefined) return a
+        const buckets: BucketSpec[] = []
+        const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
+        if (m) buckets.push(Object.freeze({ key: binding.methodBucketPrefix + methodKey, rate: m.rate, burst: m.burst }))
+        if (binding.keyBucket) buckets.push(binding.keyBucket)
+        buckets.push(...fixed)
+        // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
+        const q = binding.quota
+        a = {
+          buckets: Object.freeze(buckets),
+          quotaKey: binding.quotaKey,
+          limit: q ? q.limit : Number.MAX_SAFE_INTEGER,
+          unit: q ? q.period : 'DAY',
+          offset: q ? q.offset : 0,
+          current: null,
+        }
+        admissions.set(binding, a)
+        return a
+      }
 
-      async function run(ctx: RequestContext): Promise<undefined> {
-        const binding = usesPlans ? (ctx.usagePlan ?? undefined) : NO_BINDING
-        const keyId = binding ? ctx.apiKeyId! : ''
-        let buckets = fixed
-        if (binding) {
-          buckets = []
-          const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
-          if (m) buckets.push({ key: `pm|${binding.planId}|${keyId}|${apiStage}|${methodKey}`, rate: m.rate, burst: m.burst })
-          if (binding.throttle) buckets.push({ key: `pk|${binding.planId}|${keyId}`, rate: binding.throttle.rate, burst: binding.throttle.burst })
-          buckets.push(...fixed)
-        }
-        const t = now()
-        const state = opts.state()
-        try {
-          if (buckets.length > 0) {
-            const r = await state.takeTokens(buckets, t)
-            if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
-          }
-          if (binding) {
-            // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
-            const q = binding.quota
-            const period = q ? quotaPeriod(q.period, q.offset, t) : quotaPeriod('DAY', 0, t)
-            const r = await state.consumeQuota(quotaKey(binding.planId, keyId), q ? q.limit : Number.MAX_SAFE_INTEGER, period, t)
-            if (!r.allowed) throw new GatewayError('QUOTA_EXCEEDED', undefined)
-          }
-        } catch (err) {
-          if (!(err instanceof StateStoreUnavailableError)) throw err
-          opts.onStoreError?.(err)
-          if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
-        }
+      const decide = (r: AdmitResult): undefined => {
+        if (r.allowed) return undefined
+        throw new GatewayError(r.refusedBy === 'bucket' ? 'THROTTLED' : 'QUOTA_EXCEEDED', undefined)
+      }
+      const unavailable = (err: unknown): undefined => {
+        if (!(err instanceof StateStoreUnavailableError)) throw err
+        opts.onStoreError?.(err)
+        if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
         return undefined
       }
-      // Without a usage plan there is no quota to count: an in-process store decides synchronously, so the
-      // runner goes on without an await (the common case of a plain route).
+      // One state-store call per request: every bucket and the quota together (admit). An in-process store
+      // decides synchronously, so the runner goes on without an await.
       const request = (ctx: RequestContext): undefined | Promise<undefined> => {
-        if (usesPlans) return run(ctx)
+        const binding = usesPlans ? ctx.usagePlan : null
+        const t = now()
+        let buckets: readonly BucketSpec[] = fixed
+        let quota: QuotaSpec | null = null
+        if (binding) {
+          const a = admission(binding)
+          buckets = a.buckets
+          quota = quotaAt(a, t)
+        }
+        if (buckets.length === 0 && quota === null) return undefined
         const state = opts.state()
-        if (state.takeTokensSync === undefined) return run(ctx)
-        const r = state.takeTokensSync(fixed, now())
-        if (!r.allowed) throw new GatewayError('THROTTLED', undefined)
-        return undefined
+        if (state.admitSync !== undefined) {
+          let r: AdmitResult
+          try {
+            r = state.admitSync(buckets, quota, t)
+          } catch (err) {
+            return unavailable(err)
+          }
+          return decide(r)
+        }
+        return state.admit(buckets, quota, t).then(decide, unavailable)
       }
-      const step: Step = { name: 'throttle', request }
+      const step: Step = {
+        name: 'throttle',
+        request,
+        describe: () => ({ buckets: fixed.map((b) => ({ key: b.key, rate: b.rate, burst: b.burst })), ...(usesPlans ? { usagePlans: true } : {}) }),
+      }
       return step
     },
   }

@@ -1,7 +1,7 @@
 // The primary's side of the cluster StateStore: answers the calls ClusterStateStore sends over one worker's IPC
 // channel with the one store the primary holds for all of its workers.
 
-import type { StateStore } from '../ports.js'
+import type { StateStore } from '../port/ports.js'
 import { STATE_OPS, decode, encode, isStateRequest } from './protocol.js'
 import type { IpcEndpoint, StateCall, StateReply, StateResult } from './protocol.js'
 
@@ -14,7 +14,7 @@ const OPS = new Set<string>(STATE_OPS)
  * has gone are dropped. Returns a function that stops serving this endpoint (the store stays open).
  *
  * @example
- * const state = new MemoryStateStore()
+ * const state = localStateStore(dataDir) // src/store/compose.ts
  * cluster.on('fork', (worker) => hostStateStore(state, worker))
  */
 export function hostStateStore(store: StateStore | (() => StateStore), endpoint: IpcEndpoint): () => void {

@@ -1,10 +1,11 @@
-// ClusterStateStore: the StateStore of a `--workers N` worker. Every call travels over the cluster IPC channel
-// to the one store the primary holds (src/store/cluster/state-host.ts), so the workers of one machine share
-// one set of buckets, quotas and cache entries instead of each enforcing the limits on its own.
+// ClusterStateStore: the StateStore (every role: buckets, quotas, cache, `admit`) of a `--workers N` worker.
+// Every call travels over the cluster IPC channel to the one store the primary holds
+// (src/store/cluster/state-host.ts), so the workers of one machine share one set of buckets, quotas and cache
+// entries instead of each enforcing the limits on its own. A throttled request is one `admit` call.
 
-import { StateStoreUnavailableError } from '../ports.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
-import { checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../state-rules.js'
+import { StateStoreUnavailableError } from '../port/ports.js'
+import type { AdmitResult, BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
+import { checkAdmit, checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../port/state-rules.js'
 import { decode, encode, isStateReply } from './protocol.js'
 import type { IpcEndpoint, StateCall, StateOp } from './protocol.js'
 
@@ -60,6 +61,14 @@ export class ClusterStateStore implements StateStore {
     checkBuckets(buckets, nowMs)
     if (buckets.length === 0) return { allowed: true }
     return (await this.#call('takeTokens', [buckets.map((b) => ({ key: b.key, rate: b.rate, burst: b.burst })), nowMs])) as TakeResult
+  }
+
+  /** One call, one IPC message (batched with the other calls of this event-loop turn). */
+  async admit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): Promise<AdmitResult> {
+    checkAdmit(buckets, quota, nowMs)
+    if (buckets.length === 0 && quota === null) return { allowed: true, quota: null }
+    const q = quota === null ? null : { key: quota.key, limit: quota.limit, period: { start: quota.period.start, end: quota.period.end } }
+    return (await this.#call('admit', [buckets.map((b) => ({ key: b.key, rate: b.rate, burst: b.burst })), q, nowMs])) as AdmitResult
   }
 
   async consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult> {

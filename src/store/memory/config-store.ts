@@ -1,10 +1,10 @@
 // MemoryConfigStore: the ConfigStore held in this process only (tests, `gatehouse serve` without a data dir).
 
-import { ChangeLogTruncatedError } from '../ports.js'
-import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../ports.js'
-import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, docKey, prepareBatch } from '../batch.js'
-import { Watchers } from '../watchers.js'
-import type { ListenerErrorHandler } from '../watchers.js'
+import { ChangeLogTruncatedError } from '../port/ports.js'
+import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../port/ports.js'
+import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, docKey, prepareBatch } from '../port/batch.js'
+import { Watchers } from '../port/watchers.js'
+import type { ListenerErrorHandler } from '../port/watchers.js'
 
 export interface MemoryConfigStoreOptions {
   /** How many revisions of change events `changesSince` can replay (default 10,000). */

@@ -2,11 +2,11 @@
 // with LISTEN/NOTIFY carrying each committed revision to every node.
 
 import pg from 'pg'
-import { ChangeLogTruncatedError } from '../ports.js'
-import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../ports.js'
-import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, docKey, groupByRevision, prepareBatch, UNSTORABLE_TEXT } from '../batch.js'
-import { Watchers, warnListenerError } from '../watchers.js'
-import type { ListenerErrorHandler } from '../watchers.js'
+import { ChangeLogTruncatedError } from '../port/ports.js'
+import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../port/ports.js'
+import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, docKey, groupByRevision, prepareBatch, UNSTORABLE_TEXT } from '../port/batch.js'
+import { Watchers, warnListenerError } from '../port/watchers.js'
+import type { ListenerErrorHandler } from '../port/watchers.js'
 
 export interface PostgresConfigStoreOptions {
   /** The schema that holds the `gatehouse_*` tables; created if absent (default `public`). */

@@ -1,15 +1,17 @@
-// RedisStateStore: the StateStore in one Redis shared by every gateway node. Each decision is one Lua script
-// (EVALSHA through ioredis defineCommand), so limits and quotas hold exactly across nodes.
+// RedisStateStore: every state role (buckets, quotas, cache, and `admit`) in one Redis shared by every gateway
+// node. Each decision is one Lua script (EVALSHA through ioredis defineCommand), so limits and quotas hold
+// exactly across nodes, and a throttled request with a quota costs one round trip.
 
 import { Redis } from 'ioredis'
 import type { RedisOptions } from 'ioredis'
-import { StateStoreUnavailableError } from '../ports.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
+import { StateStoreUnavailableError } from '../port/ports.js'
+import type { AdmitResult, BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
 import {
   BUCKET_KEEP_AFTER_FULL_MS,
   CACHE_KEEP_AFTER_EXPIRY_MS,
   QUOTA_KEEP_AFTER_END_MS,
   TOKEN_EPSILON,
+  checkAdmit,
   checkBuckets,
   checkConsume,
   checkCount,
@@ -22,7 +24,7 @@ import {
   daysBetween,
   usageTtlMs,
   utcDay,
-} from '../state-rules.js'
+} from '../port/state-rules.js'
 
 export interface RedisStateStoreOptions {
   /** Prepended to every key (default `gatehouse:`), so several gateways or test runs can share one Redis. */
@@ -37,20 +39,26 @@ export interface RedisStateStoreOptions {
   onError?: (error: Error) => void
 }
 
-// Token buckets, evaluated in order, all or nothing; the arithmetic repeats refill() and waitForToken() of
-// state-rules.ts step for step so that this adapter and the in-process ones decide alike.
-// KEYS: the buckets. ARGV: nowMs, then rate and burst per bucket, then the epsilon and the keep-after-full ms.
-// Returns { -1, 0 } when admitted, else { index of the first empty bucket, retry after ms or -1 for never }.
-const TAKE_TOKENS = `
+// `admit`: token buckets, evaluated in order, all or nothing; then, only if every bucket gave a token, the
+// quota. The bucket arithmetic repeats refill() and waitForToken() of state-rules.ts step for step so that
+// this adapter and the in-process ones decide alike. `takeTokens` and `consumeQuota` are this script with
+// no quota and with no buckets.
+// KEYS: the n buckets, then (with a quota) the period's counter (hash: u = used, c = cap set by adjustQuota)
+// and the day's usage record. ARGV: nowMs, n, 1|0 (a quota or not), epsilon, keep-after-full ms, rate and
+// burst per bucket, then limit, counter ttl ms, usage ttl ms.
+// Returns { 0, index of the first empty bucket, retry after ms or -1 for never } when a bucket refuses,
+// { 2, used, 0 } when the quota refuses (the tokens stay taken), { 1, used, remaining } when admitted
+// ({ 1, -1, -1 } without a quota).
+const ADMIT = `
 local now = tonumber(ARGV[1])
-local n = #KEYS
-local eps = tonumber(ARGV[2 * n + 2])
-local keep = tonumber(ARGV[2 * n + 3])
+local n = tonumber(ARGV[2])
+local eps = tonumber(ARGV[4])
+local keep = tonumber(ARGV[5])
 local tokens, stamps, rates, bursts = {}, {}, {}, {}
 local index, wait = 0, 0
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i])
-  local burst = tonumber(ARGV[2 * i + 1])
+  local rate = tonumber(ARGV[4 + 2 * i])
+  local burst = tonumber(ARGV[5 + 2 * i])
   local state = redis.call('HMGET', KEYS[i], 't', 's')
   local t, s = burst, now
   if state[1] then
@@ -73,26 +81,23 @@ for i = 1, n do
     if w < 0 or wait < 0 then wait = -1 elseif w > wait then wait = w end
   end
 end
-if index > 0 then return { index - 1, wait } end
+if index > 0 then return { 0, index - 1, wait } end
 for i = 1, n do
   local left = tokens[i] - 1
   redis.call('HSET', KEYS[i], 't', string.format('%.17g', left), 's', string.format('%.17g', stamps[i]))
   redis.call('PEXPIRE', KEYS[i], math.max(0, math.ceil(((bursts[i] - left) * 1000) / rates[i])) + keep)
 end
-return { -1, 0 }
-`
-
-// KEYS[1]: the period's counter (hash: u = used, c = cap set by adjustQuota); KEYS[2]: the day's usage.
-// ARGV: limit, counter ttl ms, usage ttl ms. Returns { admitted 1|0, used, remaining }.
-const CONSUME_QUOTA = `
-local state = redis.call('HMGET', KEYS[1], 'u', 'c')
-local used = state[1] and tonumber(state[1]) or 0
-local cap = state[2] and tonumber(state[2]) or tonumber(ARGV[1])
-if used >= cap then return { 0, used, 0 } end
-used = redis.call('HINCRBY', KEYS[1], 'u', 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if ARGV[3] ~= '1' then return { 1, -1, -1 } end
+local q = 6 + 2 * n
+local counter, usage = KEYS[n + 1], KEYS[n + 2]
+local quota = redis.call('HMGET', counter, 'u', 'c')
+local used = quota[1] and tonumber(quota[1]) or 0
+local cap = quota[2] and tonumber(quota[2]) or tonumber(ARGV[q])
+if used >= cap then return { 2, used, 0 } end
+used = redis.call('HINCRBY', counter, 'u', 1)
+redis.call('PEXPIRE', counter, ARGV[q + 1])
+redis.call('INCR', usage)
+redis.call('PEXPIRE', usage, ARGV[q + 2])
 return { 1, used, cap - used }
 `
 
@@ -112,8 +117,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 `
 
 interface Scripts {
-  ghTakeTokens(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>
-  ghConsumeQuota(key: string, usageKey: string, limit: number, counterTtl: number, usageTtl: number): Promise<[number, number, number]>
+  ghAdmit(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number]>
   ghAdjustQuota(key: string, remaining: number, counterTtl: number): Promise<number>
   ghCacheSet(key: string, value: string | Buffer, type: string, expiresAt: string, ttl: number): Promise<null>
 }
@@ -192,8 +196,7 @@ export class RedisStateStore implements StateStore {
     this.#client.on('close', () => {
       this.#failing = true
     })
-    this.#client.defineCommand('ghTakeTokens', { lua: TAKE_TOKENS })
-    this.#client.defineCommand('ghConsumeQuota', { numberOfKeys: 2, lua: CONSUME_QUOTA })
+    this.#client.defineCommand('ghAdmit', { lua: ADMIT })
     this.#client.defineCommand('ghAdjustQuota', { numberOfKeys: 1, lua: ADJUST_QUOTA })
     this.#client.defineCommand('ghCacheSet', { numberOfKeys: 1, lua: CACHE_SET })
     this.#scripts = this.#client as unknown as Scripts
@@ -202,28 +205,42 @@ export class RedisStateStore implements StateStore {
   async takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult> {
     checkBuckets(buckets, nowMs)
     if (buckets.length === 0) return { allowed: true }
-    const args: Array<string | number> = buckets.map((b) => this.#key('bucket', b.key))
-    args.push(String(nowMs))
-    for (const b of buckets) args.push(String(b.rate), String(b.burst))
-    args.push(String(TOKEN_EPSILON), BUCKET_KEEP_AFTER_FULL_MS)
-    const [index, wait] = await this.#run('takeTokens', () => this.#scripts.ghTakeTokens(buckets.length, ...args))
-    if (index < 0) return { allowed: true }
-    return { allowed: false, index, retryAfterMs: wait < 0 ? Infinity : wait }
+    const [code, index, wait] = await this.#admit('takeTokens', buckets, null, nowMs)
+    return code === 0 ? { allowed: false, index, retryAfterMs: wait < 0 ? Infinity : wait } : { allowed: true }
   }
 
   async consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult> {
     checkConsume(key, limit, period, nowMs)
-    const day = utcDay(nowMs)
-    const [admitted, used, remaining] = await this.#run('consumeQuota', () =>
-      this.#scripts.ghConsumeQuota(
-        this.#quotaKey(key, period),
-        this.#key('usage', `${day}:${key}`),
-        limit,
-        counterTtl(period, nowMs),
-        Math.ceil(usageTtlMs(day, nowMs, this.#retentionDays)),
-      ),
-    )
-    return { allowed: admitted === 1, used, remaining }
+    const [code, used, remaining] = await this.#admit('consumeQuota', [], { key, limit, period }, nowMs)
+    return { allowed: code === 1, used, remaining }
+  }
+
+  /** Buckets and quota in one script, so one round trip (see ports.ts, LimitStore, for the semantics). */
+  async admit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): Promise<AdmitResult> {
+    checkAdmit(buckets, quota, nowMs)
+    if (buckets.length === 0 && quota === null) return { allowed: true, quota: null }
+    const [code, a, b] = await this.#admit('admit', buckets, quota, nowMs)
+    if (code === 0) return { allowed: false, refusedBy: 'bucket', index: a, retryAfterMs: b < 0 ? Infinity : b }
+    if (code === 2) return { allowed: false, refusedBy: 'quota', quota: { used: a, remaining: b } }
+    return { allowed: true, quota: quota === null ? null : { used: a, remaining: b } }
+  }
+
+  /** Runs the ADMIT script: checked arguments in, its raw { code, a, b } out. */
+  #admit(op: string, buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): Promise<[number, number, number]> {
+    const n = buckets.length
+    const keys: string[] = new Array(n)
+    const argv: Array<string | number> = [String(nowMs), n, quota === null ? 0 : 1, String(TOKEN_EPSILON), BUCKET_KEEP_AFTER_FULL_MS]
+    for (let i = 0; i < n; i++) {
+      const b = buckets[i]!
+      keys[i] = this.#key('bucket', b.key)
+      argv.push(String(b.rate), String(b.burst))
+    }
+    if (quota !== null) {
+      const day = utcDay(nowMs)
+      keys.push(this.#quotaKey(quota.key, quota.period), this.#key('usage', `${day}:${quota.key}`))
+      argv.push(quota.limit, counterTtl(quota.period, nowMs), Math.ceil(usageTtlMs(day, nowMs, this.#retentionDays)))
+    }
+    return this.#run(op, () => this.#scripts.ghAdmit(keys.length, ...keys, ...argv))
   }
 
   async quotaStatus(key: string, limit: number, period: QuotaPeriod): Promise<QuotaStatus> {

@@ -3,12 +3,12 @@
 
 import Database from 'better-sqlite3'
 import { openDatabase } from './open.js'
-import { ChangeLogTruncatedError } from '../ports.js'
-import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../ports.js'
-import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, groupByRevision, prepareBatch } from '../batch.js'
-import type { PreparedOp } from '../batch.js'
-import { Watchers, warnListenerError } from '../watchers.js'
-import type { ListenerErrorHandler } from '../watchers.js'
+import { ChangeLogTruncatedError } from '../port/ports.js'
+import type { ChangeEvent, ChangeOp, ConfigStore, DocKind, StoredDoc } from '../port/ports.js'
+import { byId, checkChangeLogRevisions, checkExpectations, checkRevisionArgument, groupByRevision, prepareBatch } from '../port/batch.js'
+import type { PreparedOp } from '../port/batch.js'
+import { Watchers, warnListenerError } from '../port/watchers.js'
+import type { ListenerErrorHandler } from '../port/watchers.js'
 
 /** The database file's name inside the data directory. */
 export const SQLITE_FILE_NAME = 'gatehouse.db'

@@ -1,5 +1,6 @@
-// What every ConfigStore adapter does to a batch before touching its backend: check the ops, turn each
-// value into JSON text (the one stored form), and the small pieces of ordering they share.
+// Part of the store port (src/store/port/): what every ConfigStore adapter does to a batch before touching its
+// backend: check the ops, turn each value into JSON text (the one stored form), and the small pieces of
+// ordering they share. Adapters import it as they import ports.ts.
 
 import { DOC_KINDS, RevisionConflictError } from './ports.js'
 import type { ChangeEvent, ChangeOp, DocKind } from './ports.js'

@@ -1,7 +1,8 @@
-// The rules every StateStore adapter shares: argument checks, token-bucket arithmetic, UTC days, and the
-// pure `quotaPeriod` helper that turns a usage plan's quota settings into a period [start, end).
+// Part of the store port (src/store/port/): the rules every state adapter shares (argument checks, token-bucket
+// arithmetic, UTC days) and the pure `quotaPeriod` helper that turns a usage plan's quota settings into a
+// period [start, end). Adapters import it as they import ports.ts; so do callers that compute periods.
 
-import type { BucketSpec, QuotaPeriod } from './ports.js'
+import type { BucketSpec, QuotaPeriod, QuotaSpec } from './ports.js'
 
 const DAY_MS = 86_400_000
 
@@ -78,9 +79,16 @@ function checkOffset(unit: QuotaPeriodUnit, offset: number, max: number): void {
   }
 }
 
-/** The UTC day of `nowMs` as `YYYY-MM-DD`. */
+let lastDayStart = NaN
+let lastDay = ''
+
+/** The UTC day of `nowMs` as `YYYY-MM-DD` (the last day is remembered: every request of a day asks for it). */
 export function utcDay(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10)
+  if (nowMs >= lastDayStart && nowMs < lastDayStart + DAY_MS) return lastDay
+  const day = new Date(nowMs).toISOString().slice(0, 10)
+  lastDayStart = nowMs - (((nowMs % DAY_MS) + DAY_MS) % DAY_MS)
+  lastDay = day
+  return day
 }
 
 /** 00:00 UTC of a `YYYY-MM-DD` day; RangeError for anything else (including 2023-02-30). */
@@ -132,16 +140,28 @@ export function checkKey(key: string, name = 'key'): void {
 export function checkBuckets(buckets: readonly BucketSpec[], nowMs: number): void {
   checkTime(nowMs, 'nowMs')
   if (!Array.isArray(buckets)) throw new TypeError('buckets must be an array')
-  const seen = new Set<string>()
-  buckets.forEach((b, i) => {
-    checkKey(b?.key, `buckets[${i}].key`)
-    if (seen.has(b.key)) throw new RangeError(`buckets[${i}].key ${JSON.stringify(b.key)} is repeated; each bucket may appear once per call`)
-    seen.add(b.key)
-    for (const field of ['rate', 'burst'] as const) {
-      const v = b[field]
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`buckets[${i}].${field} must be a finite number >= 0, got ${v}`)
+  // On every request's path: no message is built unless a check fails, and short lists need no Set.
+  const n = buckets.length
+  const seen = n > 8 ? new Set<string>() : null
+  for (let i = 0; i < n; i++) {
+    const b = buckets[i]!
+    const key = b?.key
+    if (typeof key !== 'string' || key === '') throw new TypeError(`buckets[${i}].key must be a non-empty string`)
+    let repeated = false
+    if (seen !== null) {
+      repeated = seen.has(key)
+      seen.add(key)
+    } else {
+      for (let j = 0; j < i && !repeated; j++) repeated = buckets[j]!.key === key
     }
-  })
+    if (repeated) throw new RangeError(`buckets[${i}].key ${JSON.stringify(key)} is repeated; each bucket may appear once per call`)
+    if (!isLimit(b.rate)) throw new RangeError(`buckets[${i}].rate must be a finite number >= 0, got ${b.rate}`)
+    if (!isLimit(b.burst)) throw new RangeError(`buckets[${i}].burst must be a finite number >= 0, got ${b.burst}`)
+  }
+}
+
+function isLimit(v: number): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0
 }
 
 /** RangeError unless `period` has integer start < end. */
@@ -163,6 +183,19 @@ export function checkConsume(key: string, limit: number, period: QuotaPeriod, no
   checkPeriod(period)
   checkTime(nowMs, 'nowMs')
   if (nowMs < period.start || nowMs >= period.end) throw new RangeError(`nowMs ${nowMs} is outside the period [${period.start}, ${period.end})`)
+}
+
+/** The checks of `admit`'s quota (those of `consumeQuota`), when one is given. */
+export function checkQuotaSpec(quota: QuotaSpec | null, nowMs: number): void {
+  if (quota === null) return
+  if (typeof quota !== 'object') throw new TypeError('quota must be { key, limit, period } or null')
+  checkConsume(quota.key, quota.limit, quota.period, nowMs)
+}
+
+/** The checks of `admit`: those of `takeTokens`, then those of `consumeQuota` when a quota is given. */
+export function checkAdmit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): void {
+  checkBuckets(buckets, nowMs)
+  checkQuotaSpec(quota, nowMs)
 }
 
 /** RangeError unless `ttlMs` is finite and positive. */

@@ -1,5 +1,6 @@
-// The listener fan-out the ConfigStore adapters share: one call per batch per listener, in revision order,
-// never a batch applied before the listener subscribed, and a throwing listener harms no one else.
+// Part of the store port (src/store/port/): the listener fan-out the ConfigStore adapters share: one call per
+// batch per listener, in revision order, never a batch applied before the listener subscribed, and a
+// throwing listener harms no one else. Adapters import it as they import ports.ts.
 
 import type { ChangeEvent } from './ports.js'
 

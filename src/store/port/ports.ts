@@ -1,6 +1,8 @@
-// The storage ports. ConfigStore: revisioned config documents with a change feed (memory, SQLite, later
-// PostgreSQL). StateStore: shared data-plane state (counters, buckets, cache) — memory, later Redis.
-// Adapters import only this file; one conformance suite (test/conformance/config-store.ts) runs against each.
+// The storage ports (src/store/port/, with state-rules.ts, batch.ts and watchers.ts, the contract code every
+// adapter shares). ConfigStore: revisioned config documents with a change feed (memory, SQLite, PostgreSQL).
+// State, one port per role (BucketStore, QuotaStore, CacheStore, LimitStore) bundled as StateStore: memory,
+// SQLite (quotas), Redis or a cluster primary.
+// Adapters import only the port; one conformance suite per port (test/conformance/) runs against each adapter.
 
 /** Kinds of config document. One document per (kind, id). */
 export type DocKind =
@@ -8,9 +10,9 @@ export type DocKind =
   | 'deployment' // Deployment, id = deploymentId
   | 'stage' // Stage, id = `${apiId}/${stageName}`
   | 'settings' // GatewaySettings, id = 'gateway'
-  | 'function' // function declarations (later issues)
-  | 'apikey' // API keys (later issues)
-  | 'usageplan' // usage plans (later issues)
+  | 'function' // function declarations
+  | 'apikey' // API keys
+  | 'usageplan' // usage plans
 
 export const DOC_KINDS: readonly DocKind[] = ['api', 'deployment', 'stage', 'settings', 'function', 'apikey', 'usageplan']
 
@@ -88,16 +90,24 @@ export interface ConfigStore {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// StateStore: the data plane's shared state (token buckets, quota counters, usage records, a small cache).
+// The data plane's shared state, one port per role: BucketStore (token buckets), QuotaStore (quota counters
+// and usage records), CacheStore (TTL'd entries), LimitStore (buckets and quota decided together in one call,
+// `admit`), and StateStore, the bundle the composition root hands out (src/store/compose.ts).
+//
+// Time always comes from the caller (`nowMs`, epoch milliseconds from an injectable clock); adapters never
+// read the wall clock to make a decision. Buckets, quota counters, usage records and cache entries live in
+// separate namespaces: the same key string in two of them names two unrelated things. Every decision
+// (`takeTokens`, `consumeQuota`, `adjustQuota`, `admit`) is one atomic step in the backend, so several gateway
+// processes sharing one backend enforce one limit exactly.
 
-/** One token bucket of a `takeTokens` call (docs/aws-behaviour.md §7.9). */
+/** One token bucket of a `takeTokens` or `admit` call (docs/aws-behaviour.md §7.9). */
 export interface BucketSpec {
   /** Names the bucket. The same key with other limits is the same bucket, now under the new limits. */
-  key: string
+  readonly key: string
   /** Tokens added per second, fractions allowed. 0 blocks all traffic through the bucket. */
-  rate: number
+  readonly rate: number
   /** The most tokens the bucket holds; a new (or long idle) bucket is full. Below 1 blocks all traffic. */
-  burst: number
+  readonly burst: number
 }
 
 /**
@@ -107,10 +117,10 @@ export interface BucketSpec {
  */
 export type TakeResult = { allowed: true } | { allowed: false; index: number; retryAfterMs: number }
 
-/** A quota period [start, end) in epoch milliseconds, as `quotaPeriod` (src/store/state-rules.ts) computes it. */
+/** A quota period [start, end) in epoch milliseconds, as `quotaPeriod` (src/store/port/state-rules.ts) computes it. */
 export interface QuotaPeriod {
-  start: number
-  end: number
+  readonly start: number
+  readonly end: number
 }
 
 /** Requests admitted in a quota period so far, and how many more it admits. */
@@ -131,8 +141,9 @@ export interface DailyUsage {
 }
 
 /**
- * Thrown by a StateStore whose shared backend does not answer (Redis down, unreachable or too slow). It is
- * raised quickly rather than after long retries, so that callers can decide to fail open or fail closed.
+ * Thrown by a state store whose shared backend does not answer (Redis down, unreachable or too slow; a
+ * cluster primary gone). It is raised quickly rather than after long retries, so that callers can decide to
+ * fail open or fail closed.
  */
 export class StateStoreUnavailableError extends Error {
   readonly code = 'STATE_STORE_UNAVAILABLE'
@@ -142,15 +153,13 @@ export class StateStoreUnavailableError extends Error {
   }
 }
 
-/**
- * Shared data-plane state. Every decision (`takeTokens`, `consumeQuota`, `adjustQuota`) is one atomic step in
- * the backend, so several gateway processes sharing one backend enforce one limit exactly.
- *
- * Time always comes from the caller (`nowMs`, epoch milliseconds from an injectable clock); adapters never
- * read the wall clock to make a decision. Buckets, quota counters, usage records and cache entries live in
- * separate namespaces: the same key string in two of them names two unrelated things.
- */
-export interface StateStore {
+/** What every adapter of a state role has besides its role: a way to let go of its backend. */
+export interface Closable {
+  close(): Promise<void>
+}
+
+/** Token buckets (§7.9): the throttling role. */
+export interface BucketStore {
   /**
    * Takes one token from every bucket, or none: the buckets are checked in the given order and the request
    * is admitted only if each has a token. Keys must be distinct within a call. An empty list is admitted.
@@ -159,12 +168,18 @@ export interface StateStore {
   takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult>
   /** Optional: the same decision synchronously, for in-process adapters (the data plane then skips an await). */
   takeTokensSync?(buckets: readonly BucketSpec[], nowMs: number): TakeResult
+}
+
+/** Quota counters per period and usage records per UTC day (§7.2): the quota role. */
+export interface QuotaStore {
   /**
    * Counts one request against `key`'s quota for `period` if fewer than `limit` (or the remaining quota set by
    * `adjustQuota`) were admitted in it; a rejected request is not counted. Each admitted request also adds
    * one to the usage record of `key` for the UTC day of `nowMs`. `nowMs` must lie in [start, end).
    */
   consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult>
+  /** Optional: the same decision synchronously, for adapters that decide in-process (memory, SQLite). */
+  consumeQuotaSync?(key: string, limit: number, period: QuotaPeriod, nowMs: number): QuotaResult
   /** The quota counter of `key` for `period` without counting anything. */
   quotaStatus(key: string, limit: number, period: QuotaPeriod): Promise<QuotaStatus>
   /**
@@ -177,12 +192,68 @@ export interface StateStore {
    * at most 366 days), oldest first, 0 for days without admitted requests.
    */
   getUsage(key: string, fromDay: string, toDay: string): Promise<DailyUsage[]>
-  /** A cache entry, or undefined when absent or expired at `nowMs`. Strings come back as strings, Buffers as Buffers. */
+}
+
+/**
+ * Entries that expire: the Lambda-authorizer result cache today, the response cache (§8) later. Expiry is
+ * decided on the callers' clock.
+ */
+export interface CacheStore {
+  /** An entry, or undefined when absent or expired at `nowMs`. Strings come back as strings, Buffers as Buffers. */
   get(key: string, nowMs: number): Promise<string | Buffer | undefined>
-  /** Stores a cache entry (a copy of `value`) that expires `ttlMs` (> 0) after `nowMs`. Strings are kept as UTF-8. */
+  /** Stores an entry (a copy of `value`) that expires `ttlMs` (> 0) after `nowMs`. Strings are kept as UTF-8. */
   set(key: string, value: string | Buffer, ttlMs: number, nowMs: number): Promise<void>
   delete(key: string): Promise<void>
-  /** Deletes every cache entry whose key starts with `prefix`. */
+  /** Deletes every entry whose key starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>
-  close(): Promise<void>
 }
+
+/** The quota a request of `admit` is counted against: `consumeQuota`'s arguments. */
+export interface QuotaSpec {
+  readonly key: string
+  readonly limit: number
+  readonly period: QuotaPeriod
+}
+
+/**
+ * The outcome of `admit`. `refusedBy: 'bucket'` carries `takeTokens`'s `index` and `retryAfterMs`;
+ * `refusedBy: 'quota'` the quota counter as it stays. An admitted request carries its quota counter after
+ * counting (null when the call named no quota).
+ */
+export type AdmitResult =
+  | { allowed: true; quota: QuotaStatus | null }
+  | { allowed: false; refusedBy: 'bucket'; index: number; retryAfterMs: number }
+  | { allowed: false; refusedBy: 'quota'; quota: QuotaStatus }
+
+/**
+ * Buckets and quota together: the one state-store call of a throttled request (one Lua script on Redis, one
+ * message to a cluster primary, synchronous in process). `admit(buckets, quota)` decides exactly what
+ * `takeTokens(buckets)` followed by `consumeQuota(quota)` (only when the tokens were taken) decides, as one
+ * atomic step (§7.9: throttle first, then quota):
+ *
+ * 1. The buckets are checked in the given order, all or nothing. If one has no token the request is refused
+ *    by `'bucket'` (index of the first empty one, `retryAfterMs` as `takeTokens`): no bucket loses a token,
+ *    and the quota is neither checked nor counted. So THROTTLED wins over QUOTA_EXCEEDED.
+ * 2. Otherwise one token is taken from every bucket. Then, if `quota` is given and spent, the request is
+ *    refused by `'quota'`: the tokens taken stay taken (the request spent its place in the buckets), nothing
+ *    is counted and no usage is recorded.
+ * 3. Otherwise the request is admitted: the quota counter and the usage record of its UTC day grow by one.
+ *
+ * An empty bucket list with no quota is admitted. Every argument is checked before anything changes, with
+ * `takeTokens`'s and `consumeQuota`'s errors.
+ */
+export interface LimitStore extends BucketStore, QuotaStore {
+  admit(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): Promise<AdmitResult>
+  /** Optional: the same decision synchronously, for in-process stores (the data plane then skips an await). */
+  admitSync?(buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number): AdmitResult
+}
+
+/**
+ * Every state role in one bundle, as the composition root (src/store/compose.ts) or a shared backend (Redis,
+ * a cluster primary) provides it. Consumers take the role they use: the throttle step a LimitStore, the
+ * authorizer cache a CacheStore, the usage reader a QuotaStore.
+ */
+export interface StateStore extends LimitStore, CacheStore, Closable {}
+
+// Later roles, each its own port beside these (and on the bundle when a backend serves it):
+// ConnectionRegistry (WebSocket connections: §10.4–10.5, @connections) and PubSub (delivery between nodes).

@@ -1,10 +1,10 @@
-// SqliteStateStore: the StateStore of a single node with a data directory. Quota counters and usage records
-// live in `<data dir>/state.db` and survive restarts; token buckets and cache entries stay in memory.
+// SqliteQuotaStore: the QuotaStore of a single node with a data directory. Quota counters and usage records
+// live in `<data dir>/state.db` and survive restarts. It stores nothing else: the composition root
+// (src/store/compose.ts) pairs it with in-memory buckets and cache.
 
 import Database from 'better-sqlite3'
 import { openDatabase } from './open.js'
-import type { BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, StateStore, TakeResult } from '../ports.js'
-import { MemoryStateStore } from '../memory/state-store.js'
+import type { Closable, DailyUsage, QuotaPeriod, QuotaResult, QuotaStatus, QuotaStore } from '../port/ports.js'
 import {
   QUOTA_KEEP_AFTER_END_MS,
   checkConsume,
@@ -16,14 +16,14 @@ import {
   daysBetween,
   oldestKeptDay,
   utcDay,
-} from '../state-rules.js'
+} from '../port/state-rules.js'
 
 /** The database file's name inside the data directory (apart from the config store's gatehouse.db). */
 export const SQLITE_STATE_FILE_NAME = 'state.db'
 
 const SCHEMA_VERSION = 1
 
-export interface SqliteStateStoreOptions {
+export interface SqliteQuotaStoreOptions {
   /** How often, in the callers' time, ended quota periods and old usage records are deleted (default 60,000 ms). */
   sweepIntervalMs?: number
   /** How many days of usage records are kept (default 90). */
@@ -38,23 +38,22 @@ interface CounterRow {
 }
 
 /**
- * A StateStore for one node with `--data-dir`. Quotas are what users pay attention to across restarts (a
+ * A QuotaStore for one node with `--data-dir`. Quotas are what users pay attention to across restarts (a
  * restart must not hand out a fresh monthly quota), so quota counters and usage records are written to
  * SQLite, each decision in one IMMEDIATE transaction; several processes sharing the directory therefore
- * share quotas exactly. Token buckets and cache entries are kept in memory (a MemoryStateStore): a bucket
- * refills within seconds anyway, and writing one per request would cost more than it protects. So buckets
- * are per process; nodes that must share them use Redis.
+ * share quotas exactly. Token buckets are not kept here: a bucket refills within seconds anyway, and
+ * writing one per request would cost more than it protects (the composition root keeps them in memory, per
+ * process; nodes that must share them use Redis). A decision is synchronous (`consumeQuotaSync`).
  *
  * The file is in WAL mode with `synchronous = NORMAL`: a crash of the process loses nothing, a power cut may
  * lose the last moments of counting, and a request costs no fsync.
  *
  * @example
- * const state = new SqliteStateStore('/var/lib/gatehouse')
+ * const quotas = new SqliteQuotaStore('/var/lib/gatehouse')
  */
-export class SqliteStateStore implements StateStore {
+export class SqliteQuotaStore implements QuotaStore, Closable {
   /** The database file. */
   readonly path: string
-  readonly #memory: MemoryStateStore
   readonly #db: Database.Database
   readonly #stmt: ReturnType<typeof prepareStatements>
   readonly #consumeTx: (key: string, limit: number, period: QuotaPeriod, day: string) => QuotaResult
@@ -64,12 +63,11 @@ export class SqliteStateStore implements StateStore {
   #lastSweep = -Infinity
   #closed = false
 
-  constructor(dataDir: string, options: SqliteStateStoreOptions = {}) {
-    if (typeof dataDir !== 'string' || dataDir === '') throw new TypeError('SqliteStateStore: dataDir must be a non-empty path')
+  constructor(dataDir: string, options: SqliteQuotaStoreOptions = {}) {
+    if (typeof dataDir !== 'string' || dataDir === '') throw new TypeError('SqliteQuotaStore: dataDir must be a non-empty path')
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000
     if (!(this.#sweepIntervalMs >= 0)) throw new RangeError(`sweepIntervalMs must be >= 0, got ${options.sweepIntervalMs}`)
     this.#retentionDays = checkRetentionDays(options.usageRetentionDays)
-    this.#memory = new MemoryStateStore({ sweepIntervalMs: this.#sweepIntervalMs, usageRetentionDays: this.#retentionDays })
 
     const opened = openDatabase(dataDir, SQLITE_STATE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'NORMAL' }, migrate, prepareStatements)
     this.path = opened.path
@@ -92,12 +90,11 @@ export class SqliteStateStore implements StateStore {
     }).immediate
   }
 
-  async takeTokens(buckets: readonly BucketSpec[], nowMs: number): Promise<TakeResult> {
-    this.#assertOpen()
-    return this.#memory.takeTokens(buckets, nowMs)
+  async consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult> {
+    return this.consumeQuotaSync(key, limit, period, nowMs)
   }
 
-  async consumeQuota(key: string, limit: number, period: QuotaPeriod, nowMs: number): Promise<QuotaResult> {
+  consumeQuotaSync(key: string, limit: number, period: QuotaPeriod, nowMs: number): QuotaResult {
     this.#assertOpen()
     checkConsume(key, limit, period, nowMs)
     this.#maybeSweep(nowMs)
@@ -131,30 +128,9 @@ export class SqliteStateStore implements StateStore {
     return days.map((day) => ({ day, used: found.get(day) ?? 0 }))
   }
 
-  async get(key: string, nowMs: number): Promise<string | Buffer | undefined> {
-    this.#assertOpen()
-    return this.#memory.get(key, nowMs)
-  }
-
-  async set(key: string, value: string | Buffer, ttlMs: number, nowMs: number): Promise<void> {
-    this.#assertOpen()
-    return this.#memory.set(key, value, ttlMs, nowMs)
-  }
-
-  async delete(key: string): Promise<void> {
-    this.#assertOpen()
-    return this.#memory.delete(key)
-  }
-
-  async deletePrefix(prefix: string): Promise<void> {
-    this.#assertOpen()
-    return this.#memory.deletePrefix(prefix)
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#memory.close()
     this.#db.close()
   }
 
@@ -166,7 +142,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error(`SqliteStateStore (${this.path}) is closed`)
+    if (this.#closed) throw new Error(`SqliteQuotaStore (${this.path}) is closed`)
   }
 }
 

@@ -1,6 +1,7 @@
-// Runs the StateStore conformance suite against SqliteStateStore, plus what only it promises: quotas and
-// usage in `<data dir>/state.db` survive restarts and are shared by instances on one directory, while token
-// buckets stay in memory.
+// Runs the QuotaStore conformance suite against SqliteQuotaStore, and every state suite against the bundle a
+// node with a data dir uses (SQLite quotas, memory buckets and cache: localStateStore), plus what only they
+// promise: quotas and usage in `<data dir>/state.db` survive restarts and are shared by instances on one
+// directory, while token buckets and cache entries stay in memory, per process.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,11 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { SQLITE_STATE_FILE_NAME, SqliteStateStore } from '../../src/store/sqlite/state-store.js'
+import { SQLITE_STATE_FILE_NAME, SqliteQuotaStore } from '../../src/store/sqlite/quota-store.js'
+import { localStateStore } from '../../src/store/compose.js'
 import { SqliteConfigStore } from '../../src/store/sqlite/config-store.js'
-import type { StateStore } from '../../src/store/ports.js'
-import { quotaPeriod } from '../../src/store/state-rules.js'
-import { T, stateStoreConformance } from '../conformance/state-store.js'
+import type { QuotaStore, StateStore } from '../../src/store/port/ports.js'
+import { quotaPeriod } from '../../src/store/port/state-rules.js'
+import { T, quotaStoreConformance, stateStoreConformance } from '../conformance/state-store.js'
 
 const DAY = 86_400_000
 
@@ -20,14 +22,15 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'gatehouse-state-'))
 }
 
-stateStoreConformance('sqlite', async () => {
+/** A fresh data dir with `open(dir)` on it; `reopen` closes and opens the same directory again. */
+async function onDataDir<S extends { close(): Promise<void> }>(open: (dir: string) => S) {
   const dir = await tempDir()
-  let current: StateStore = new SqliteStateStore(dir)
+  let current = open(dir)
   return {
     store: current,
     reopen: async () => {
       await current.close()
-      current = new SqliteStateStore(dir)
+      current = open(dir)
       return current
     },
     cleanup: async () => {
@@ -35,13 +38,16 @@ stateStoreConformance('sqlite', async () => {
       await rm(dir, { recursive: true, force: true })
     },
   }
-})
+}
+
+quotaStoreConformance('sqlite', () => onDataDir<QuotaStore & { close(): Promise<void> }>((dir) => new SqliteQuotaStore(dir)))
+stateStoreConformance('sqlite quotas with memory buckets and cache (localStateStore with a data dir)', () => onDataDir<StateStore>((dir) => localStateStore(dir)))
 
 test('sqlite state: state.db sits in the data directory beside the config store\'s gatehouse.db, in WAL mode', async (t) => {
   const root = await tempDir()
   t.after(() => rm(root, { recursive: true, force: true }))
   const dir = join(root, 'nested', 'data')
-  const state = new SqliteStateStore(dir)
+  const state = new SqliteQuotaStore(dir)
   const config = new SqliteConfigStore(dir)
   await state.consumeQuota('k', 1, quotaPeriod('DAY', 0, T), T)
   await config.apply([{ op: 'put', kind: 'api', id: 'a', value: {} }])
@@ -56,8 +62,8 @@ test('sqlite state: state.db sits in the data directory beside the config store\
 
 test('sqlite state: two instances on one directory share a quota exactly; buckets are each their own', async (t) => {
   const dir = await tempDir()
-  const a = new SqliteStateStore(dir)
-  const b = new SqliteStateStore(dir)
+  const a = localStateStore(dir)
+  const b = localStateStore(dir)
   t.after(async () => {
     await a.close()
     await b.close()
@@ -70,6 +76,9 @@ test('sqlite state: two instances on one directory share a quota exactly; bucket
   const bucket = [{ key: 'b', rate: 1, burst: 1 }]
   assert.deepEqual(await a.takeTokens(bucket, T), { allowed: true })
   assert.deepEqual(await b.takeTokens(bucket, T), { allowed: true }, 'buckets are per process (Redis shares them)')
+  const quota = { key: 'admitted', limit: 30, period: month }
+  const admits = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).admit([{ key: 'roomy', rate: 1, burst: 100 }], quota, T)))
+  assert.equal(admits.filter((r) => r.allowed).length, 30, 'admit counts the shared quota exactly too')
 })
 
 test('sqlite state: after a restart the quota goes on where it was, buckets start full and the cache is empty', async (t) => {
@@ -77,14 +86,14 @@ test('sqlite state: after a restart the quota goes on where it was, buckets star
   t.after(() => rm(dir, { recursive: true, force: true }))
   const month = quotaPeriod('MONTH', 0, T)
   const bucket = [{ key: 'b', rate: 1, burst: 1 }]
-  const before = new SqliteStateStore(dir)
+  const before = localStateStore(dir)
   assert.equal((await before.consumeQuota('k', 2, month, T)).allowed, true)
   assert.equal((await before.consumeQuota('k', 2, month, T)).allowed, true)
   assert.equal((await before.takeTokens(bucket, T)).allowed, true)
   await before.set('c', 'v', 60_000, T)
   await before.close()
 
-  const after = new SqliteStateStore(dir)
+  const after = localStateStore(dir)
   t.after(() => after.close())
   assert.deepEqual(await after.consumeQuota('k', 2, month, T + DAY), { allowed: false, used: 2, remaining: 0 }, 'no fresh quota after a restart')
   assert.deepEqual(await after.takeTokens(bucket, T), { allowed: true })
@@ -94,7 +103,7 @@ test('sqlite state: after a restart the quota goes on where it was, buckets star
 test('sqlite state: ended quota periods and usage past retention are deleted from the file', async (t) => {
   const dir = await tempDir()
   t.after(() => rm(dir, { recursive: true, force: true }))
-  const store = new SqliteStateStore(dir, { usageRetentionDays: 2, sweepIntervalMs: 60_000 })
+  const store = new SqliteQuotaStore(dir, { usageRetentionDays: 2, sweepIntervalMs: 60_000 })
   for (let i = 0; i < 5; i++) await store.consumeQuota(`k${i}`, 10, quotaPeriod('DAY', 0, T), T)
   const later = T + 3 * DAY
   await store.consumeQuota('k0', 10, quotaPeriod('DAY', 0, later), later)
@@ -111,11 +120,10 @@ test('sqlite state: a database written by a newer schema is refused, and a close
   const db = new Database(join(dir, SQLITE_STATE_FILE_NAME))
   db.pragma('user_version = 99')
   db.close()
-  assert.throws(() => new SqliteStateStore(dir), /newer Gatehouse/)
+  assert.throws(() => new SqliteQuotaStore(dir), /newer Gatehouse/)
   const other = await tempDir()
   t.after(() => rm(other, { recursive: true, force: true }))
-  const store = new SqliteStateStore(other)
+  const store = new SqliteQuotaStore(other)
   await store.close()
-  await assert.rejects(store.takeTokens([], T), /is closed/)
   await assert.rejects(store.consumeQuota('k', 1, quotaPeriod('DAY', 0, T), T), /is closed/)
 })
