@@ -149,3 +149,85 @@ test('test_apigateway_common :: TestApiGatewayCommon::test_invocation_trace_id :
     await api.stop()
   }
 })
+
+// Recording: test_apigateway_integrations.snapshot.json :: test_integration_mock_with_path_param (snapshot read from
+// localstack/localstack; not in /work/shared; the invocation is asserted by the recorded test itself). GET /{testPath}
+// on a MOCK whose request template is `{statusCode: 200}` — CDK's CORS template, not valid JSON (the key is
+// unquoted), accepted by PutIntegration — with a path mapping the MOCK never uses and one integration response,
+// 200 for `2\d{2}`, without templates. Invoked on /test-path: 200 and an empty body, not a configuration error.
+test('test_apigateway_integrations :: test_integration_mock_with_path_param: a `{statusCode: 200}` template answers 200 with an empty body', async () => {
+  const api = await startRestApi({
+    openapi: '3.0.1',
+    info: { title: 'mock-path-param', version: '1' },
+    paths: {
+      '/{testPath}': {
+        get: {
+          parameters: [{ name: 'testPath', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: '200 response' } },
+          'x-amazon-apigateway-integration': {
+            type: 'mock',
+            httpMethod: 'POST',
+            requestParameters: { 'integration.request.path.integrationPath': 'method.request.path.testPath' },
+            requestTemplates: { 'application/json': '{statusCode: 200}' },
+            responses: { '2\\d{2}': { statusCode: '200', responseTemplates: {} } },
+          },
+        },
+      },
+    },
+  })
+  try {
+    const res = await api.call('/test-path')
+    assert.equal(res.status, 200)
+    assert.equal(res.text, '')
+  } finally {
+    await api.stop()
+  }
+})
+
+// Not recorded ([K], §1.4): what the MOCK reads from its request template's output beyond that recording. The
+// output is read as JSON, leniently as the recording requires (unquoted and single-quoted names and strings);
+// its `statusCode` picks the integration response. Output that is no JSON object at all, even leniently, has no
+// status to select with: 500 `{"message": "Internal server error"}` (API_CONFIGURATION_ERROR), as LocalStack's
+// emulation answers ("Unable to parse statusCode").
+test('§1.4 [K]: a MOCK reads its statusCode from lenient JSON; a template with no JSON object answers 500', async () => {
+  const template = (tpl: string) => ({
+    get: {
+      responses: { '200': { description: '200 response' }, '404': { description: '404 response' } },
+      'x-amazon-apigateway-integration': {
+        type: 'mock',
+        requestTemplates: { 'application/json': tpl },
+        responses: {
+          default: { statusCode: '200', responseTemplates: { 'application/json': '{"picked": "default"}' } },
+          '404': { statusCode: '404', responseTemplates: { 'application/json': '{"picked": "404"}' } },
+        },
+      },
+    },
+  })
+  const api = await startRestApi({
+    openapi: '3.0.1',
+    info: { title: 'mock-lenient', version: '1' },
+    paths: {
+      '/unquoted-404': template("{statusCode: 404, message: 'not here'}"),
+      '/single-quoted': template("{'statusCode': 404}"),
+      '/vtl-cors': template('#set($origin = "*")\n{statusCode: 200, origin: "$origin"}\n'),
+      '/text': template('hello'),
+      '/xml': template('<statusCode>200</statusCode>'),
+      '/unclosed': template('{statusCode: 200'),
+    },
+  })
+  try {
+    for (const [path, status, picked] of [['/unquoted-404', 404, '404'], ['/single-quoted', 404, '404'], ['/vtl-cors', 200, 'default']] as const) {
+      const res = await api.call(path)
+      assert.equal(res.status, status, path)
+      assert.deepEqual(res.json(), { picked }, path)
+    }
+    for (const path of ['/text', '/xml', '/unclosed']) {
+      const res = await api.call(path)
+      assert.equal(res.status, 500, path)
+      assert.equal(res.headers['x-amzn-errortype'], 'InternalServerErrorException', path)
+      assert.deepEqual(res.json(), { message: 'Internal server error' }, path)
+    }
+  } finally {
+    await api.stop()
+  }
+})
