@@ -1,6 +1,7 @@
 // Conformance: REST MOCK integrations and passthrough behaviours, from AWS recordings in
-// test_apigateway_basic.snapshot.json (LocalStack's tests run against real AWS), re-expressed as OpenAPI
-// documents. Tests whose only missing piece is the VTL engine ($input.params...) are separate and say so.
+// test_apigateway_basic.snapshot.json (LocalStack's tests run against real AWS) and, at the end, the MOCK
+// recordings of test_apigateway_integrations.snapshot.json (template output, $context overrides), re-expressed as
+// OpenAPI documents. Tests whose only missing piece is the VTL engine ($input.params...) are separate and say so.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
