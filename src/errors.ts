@@ -69,8 +69,9 @@ export const BARE_ANSWERS = Object.freeze({
   /** HTTP APIs: a failed or malformed Lambda proxy response (§3.10). */
   HTTP_API_INTERNAL_ERROR: { status: 500, errorType: null, body: '{"message":"Internal Server Error"}' },
   /**
-   * REST: a request-parameter mapping onto Content-Length or Transfer-Encoding (§5.7). AWS answers with its
-   * own body, not the gateway-response template: the header_remapping recording has Content-Length 36.
+   * REST: a request-parameter mapping onto Content-Length or Transfer-Encoding (§5.7); on Lambda integrations
+   * (AWS_PROXY, AWS) also onto Authorization, Connection, Expect, Proxy-Authenticate or TE. AWS answers with its
+   * own body, not the gateway-response template: the header_remapping recordings have Content-Length 36.
    */
   FATAL_HEADER_MAPPING: { status: 500, errorType: 'InternalServerErrorException', body: '{"message": "Internal server error"}' },
 } satisfies Record<string, BareAnswer>)

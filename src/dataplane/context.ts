@@ -127,10 +127,13 @@ export class RequestContext {
   integrationErrorMessage: string | null = null
   /** Set once the reason for a 5xx has been logged, so it is logged once. */
   errorLogged = false
-  /** `$context.requestOverride` / `responseOverride` set by mapping templates (§5.6). */
+  /**
+   * `$context.requestOverride` / `responseOverride` set by mapping templates (§5.6); `extra`: keys of a
+   * template's own in those maps, which only later templates read.
+   */
   overrides: {
-    request: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> }
-    response: { header: Record<string, string>; status?: number }
+    request: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string>; extra?: Record<string, unknown> }
+    response: { header: Record<string, string>; status?: number; extra?: Record<string, unknown> }
   } | null = null
   /** The API keys of the plan this request started on. */
   keys: KeyIndex = EMPTY_KEY_INDEX

@@ -78,7 +78,16 @@ function lambdaProxyFactory(deps: IntegrationDeps): IntegrationFactory {
       if (!isLambdaUri(i.uri)) throw new Error(`Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations (uri ${i.uri})`)
       const api = route.api as RestApi
       return new LambdaProxyIntegration(
-        { apiKind: 'REST', uri: i.uri, stageVariables: route.stage.variables, httpMethod: i.httpMethod, payloadFormatVersion: '1.0', timeoutMs: i.timeoutInMillis, binaryMediaTypes: api.binaryMediaTypes },
+        {
+          apiKind: 'REST',
+          uri: i.uri,
+          stageVariables: route.stage.variables,
+          httpMethod: i.httpMethod,
+          payloadFormatVersion: '1.0',
+          timeoutMs: i.timeoutInMillis,
+          binaryMediaTypes: api.binaryMediaTypes,
+          requestParameters: i.requestParameters,
+        },
         deps.functions,
       )
     }
@@ -112,6 +121,7 @@ function lambdaFactory(deps: IntegrationDeps): IntegrationFactory {
         timeoutMs: i.timeoutInMillis,
         responses: compileIntegrationResponses(i.integrationResponses),
         invocationType: Object.entries(i.requestParameters).find(([k]) => k.toLowerCase() === 'integration.request.header.x-amz-invocation-type')?.[1],
+        requestParameters: i.requestParameters,
       },
       deps.functions,
     )

@@ -32,6 +32,31 @@ function withTraceId(ctx: RequestContext, reply: Reply): Reply {
   return { ...reply, headers: { ...reply.headers, 'X-Amzn-Trace-Id': traceIdOf(ctx) } }
 }
 
+/**
+ * Header names a REST Lambda integration (AWS_PROXY or AWS) cannot take a request-parameter mapping onto: every
+ * request then fails with 500 FATAL_HEADER_MAPPING, the function never called. Recorded for each of these names,
+ * on both types, in test_apigateway_integrations :: TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws;
+ * other header mappings are accepted (and AWS_PROXY ignores them, §4.1). HTTP integrations fail on fewer (http.ts).
+ */
+const LAMBDA_MAPPING_FATAL = new Set(['content-length', 'transfer-encoding', 'authorization', 'connection', 'expect', 'proxy-authenticate', 'te'])
+
+/** Whether REST `requestParameters` map a header onto one of LAMBDA_MAPPING_FATAL. */
+function hasFatalHeaderMapping(requestParameters: Readonly<Record<string, string>> | undefined): boolean {
+  for (const key of Object.keys(requestParameters ?? {})) {
+    const m = /^integration\.request\.header\.(.+)$/.exec(key)
+    if (m && LAMBDA_MAPPING_FATAL.has(m[1]!.toLowerCase())) return true
+  }
+  return false
+}
+
+/** The answer to a request on an integration with a fatal header mapping (as http.ts gives). */
+function fatalHeaderMapping(ctx: RequestContext): Reply {
+  ctx.errorType = 'API_CONFIGURATION_ERROR'
+  ctx.errorMessage = 'Internal server error'
+  ctx.integrationErrorMessage = 'a request parameter maps a header API Gateway cannot send to Lambda'
+  return bareReply(ctx, 'FATAL_HEADER_MAPPING')
+}
+
 async function invoke(invoker: FunctionInvoker, target: string, event: unknown, ctx: RequestContext, timeoutMs: number) {
   ctx.integrationStart = performance.now()
   let timer: NodeJS.Timeout | undefined
@@ -59,6 +84,11 @@ export interface LambdaProxyConfig {
   payloadFormatVersion: '1.0' | '2.0'
   timeoutMs: number
   binaryMediaTypes: readonly string[]
+  /**
+   * REST: the integration's `requestParameters`. AWS_PROXY does not apply them (the event carries the client's
+   * request, §4.1), but a header mapping in LAMBDA_MAPPING_FATAL fails every request.
+   */
+  requestParameters?: Readonly<Record<string, string>>
   /** HTTP APIs: parameter mapping of the event and of the function's response (§3.5). */
   requestMapping?: HttpApiRequestMapping | null
   responseMapping?: HttpApiResponseMapping | null
@@ -69,11 +99,13 @@ export class LambdaProxyIntegration implements IntegrationHandler {
   readonly #cfg: LambdaProxyConfig
   readonly #invoker: FunctionInvoker
   readonly #target: string
+  readonly #fatalMapping: boolean
 
   constructor(cfg: LambdaProxyConfig, invoker: FunctionInvoker) {
     this.#cfg = cfg
     this.#invoker = invoker
     this.#target = functionTarget(cfg.uri, cfg.stageVariables)
+    this.#fatalMapping = cfg.apiKind === 'REST' && hasFatalHeaderMapping(cfg.requestParameters)
   }
 
   describe(): unknown {
@@ -81,6 +113,7 @@ export class LambdaProxyIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {
+    if (this.#fatalMapping) return fatalHeaderMapping(ctx)
     const cfg = this.#cfg
     if (cfg.apiKind === 'REST' && cfg.httpMethod !== undefined && cfg.httpMethod.toUpperCase() !== 'POST') {
       ctx.integrationErrorMessage = `Lambda integrations must use POST, not ${cfg.httpMethod}`
@@ -137,6 +170,8 @@ export interface LambdaConfig {
   responses: IntegrationResponseSelector
   /** `integration.request.header.X-Amz-Invocation-Type` mapping, if any (§4.8, §19.5). */
   invocationType?: string | undefined
+  /** The integration's `requestParameters`: a header mapping in LAMBDA_MAPPING_FATAL fails every request. */
+  requestParameters?: Readonly<Record<string, string>>
 }
 
 /** REST `AWS` integration with a Lambda URI (non-proxy, §4.8). */
@@ -146,12 +181,14 @@ export class LambdaIntegration implements IntegrationHandler {
   readonly #invoker: FunctionInvoker
   readonly #target: string
   readonly #invocationType: ParamGetter | null
+  readonly #fatalMapping: boolean
 
   constructor(cfg: LambdaConfig, invoker: FunctionInvoker) {
     this.#cfg = cfg
     this.#invoker = invoker
     this.#target = functionTarget(cfg.uri, cfg.stageVariables)
     this.#invocationType = cfg.invocationType === undefined ? null : compileRequestSource(cfg.invocationType)
+    this.#fatalMapping = hasFatalHeaderMapping(cfg.requestParameters)
   }
 
   describe(): unknown {
@@ -159,6 +196,7 @@ export class LambdaIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {
+    if (this.#fatalMapping) return fatalHeaderMapping(ctx)
     const cfg = this.#cfg
     // The transform step converted and rendered the body (§5.9, §14.2).
     const payload = ctx.payload ?? (await ctx.body())

@@ -5,7 +5,7 @@
 import type { RequestContext } from '../dataplane/context.js'
 import { contextObject } from '../dataplane/context-vars.js'
 import { GatewayError } from '../errors.js'
-import { compileTemplate, TemplateRenderError, type RenderResult, type TemplateInput } from '../vtl/index.js'
+import { compileTemplate, TemplateRenderError, type OverrideMaps, type RenderResult, type TemplateInput } from '../vtl/index.js'
 
 export interface MappingTemplate {
   /**
@@ -76,9 +76,10 @@ export function compileMappingTemplate(source: string): MappingTemplate {
         const result = tpl.render({
           input: new LazyInput(ctx, body ?? '', contentType),
           // `$context` is built only if the template reads it; the overrides a request template set are
-          // seeded either way, so the response template reads them back (§5.6).
+          // seeded either way, so the response template reads them back (§5.6), keys of the template's own
+          // included. Nothing else a template sets on `$context` carries over ([K]: see seedOverrides).
           context: () => contextObject(ctx),
-          overrides: ctx.overrides === null ? null : { requestOverride: ctx.overrides.request, responseOverride: ctx.overrides.response },
+          overrides: seedOverrides(ctx.overrides),
           stageVariables: ctx.stage?.hasVariables ? { ...ctx.stageVariables } : null,
         })
         ctx.overrides = { request: result.requestOverride, response: result.responseOverride }
@@ -91,6 +92,22 @@ export function compileMappingTemplate(source: string): MappingTemplate {
         throw err
       }
     },
+  }
+}
+
+/**
+ * The override maps to seed a template's `$context` with: what earlier templates of this request left, the
+ * keys beyond the known ones (`extra`) back in place. Only these two maps cross from the request template to
+ * the response template. Recorded: whole maps cross, keys AWS does not act on included
+ * (test_integration_mock_with_request_overrides_in_response_template, test_integration_mock_with_response_override_in_request_template).
+ * Not recorded [K] §5.6: whether another `$context` key a request template sets (`#set($context.foo = …)`) reaches
+ * the response template; here it does not, each template starting from the gateway's own `$context`.
+ */
+function seedOverrides(o: RequestContext['overrides']): Partial<OverrideMaps> | null {
+  if (o === null) return null
+  return {
+    requestOverride: { ...o.request.extra, header: o.request.header, querystring: o.request.querystring, path: o.request.path },
+    responseOverride: { ...o.response.extra, header: o.response.header, ...(o.response.status === undefined ? {} : { status: o.response.status }) },
   }
 }
 

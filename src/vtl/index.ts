@@ -32,9 +32,14 @@ export interface RenderVars {
 /** The rendered text plus the overrides the template set with `#set($context.requestOverride...)`. */
 export interface RenderResult {
   output: string
-  /** `$context.requestOverride` / `responseOverride` as set by the template (§5.6): */
-  requestOverride: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> }
-  responseOverride: { header: Record<string, string>; status?: number }
+  /**
+   * `$context.requestOverride` / `responseOverride` as set by the template (§5.6). `extra` holds the keys a
+   * template put in either map beyond the ones the gateway acts on, as set, present only when there are some:
+   * they carry over to the response template like the rest (recorded `responseOverride.custom`,
+   * test_integration_mock_with_response_override_in_request_template).
+   */
+  requestOverride: { header: Record<string, string>; querystring: Record<string, string>; path: Record<string, string>; extra?: Record<string, unknown> }
+  responseOverride: { header: Record<string, string>; status?: number; extra?: Record<string, unknown> }
 }
 
 export interface CompiledTemplate {
@@ -81,28 +86,40 @@ export function compileTemplate(source: string): CompiledTemplate {
   }
 }
 
+/** The override maps a template sees, with any keys of a template's own beside the known ones. */
 export interface OverrideMaps {
-  requestOverride: { header: Record<string, unknown>; querystring: Record<string, unknown>; path: Record<string, unknown> }
-  responseOverride: { header: Record<string, unknown>; status?: unknown }
+  requestOverride: { header: Record<string, unknown>; querystring: Record<string, unknown>; path: Record<string, unknown>; [key: string]: unknown }
+  responseOverride: { header: Record<string, unknown>; status?: unknown; [key: string]: unknown }
 }
+
+const REQUEST_KEYS = new Set(['header', 'querystring', 'path'])
+const RESPONSE_KEYS = new Set(['header', 'status'])
 
 function copyMap(v: unknown): Record<string, unknown> {
   return isMap(v) ? { ...v } : {}
 }
 
 // A per-render `$context`: a shallow copy whose override maps are fresh, so nothing a template sets leaks into
-// the caller's objects or into another request.
+// the caller's objects or into another request. Keys of the seed's override maps beyond the known ones are
+// copied as they are.
 function renderContext(base: Record<string, unknown>, seed: Partial<OverrideMaps> | null | undefined): Record<string, unknown> & OverrideMaps {
   const from = seed ?? base
   const req = isMap(from.requestOverride) ? from.requestOverride : {}
   const res = isMap(from.responseOverride) ? from.responseOverride : {}
-  const responseOverride: OverrideMaps['responseOverride'] = { header: copyMap(res.header) }
+  const responseOverride: OverrideMaps['responseOverride'] = { ...extraKeys(res, RESPONSE_KEYS), header: copyMap(res.header) }
   if (res.status !== undefined && res.status !== null) responseOverride.status = res.status
   return {
     ...base,
-    requestOverride: { header: copyMap(req.header), querystring: copyMap(req.querystring), path: copyMap(req.path) },
+    requestOverride: { ...extraKeys(req, REQUEST_KEYS), header: copyMap(req.header), querystring: copyMap(req.querystring), path: copyMap(req.path) },
     responseOverride,
   }
+}
+
+/** The entries of an override map whose keys are not in `known` (null and undefined values left out). */
+function extraKeys(map: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(map)) if (!known.has(k) && map[k] !== undefined && map[k] !== null) out[k] = map[k]
+  return out
 }
 
 function stringValues(v: unknown): Record<string, string> {
@@ -118,7 +135,10 @@ function stringValues(v: unknown): Record<string, string> {
 function readRequestOverride(context: Partial<OverrideMaps>): RenderResult['requestOverride'] {
   const r = context.requestOverride as unknown
   const m = isMap(r) ? r : {}
-  return { header: stringValues(m.header), querystring: stringValues(m.querystring), path: stringValues(m.path) }
+  const out: RenderResult['requestOverride'] = { header: stringValues(m.header), querystring: stringValues(m.querystring), path: stringValues(m.path) }
+  const extra = extraKeys(m, REQUEST_KEYS)
+  if (Object.keys(extra).length > 0) out.extra = extra
+  return out
 }
 
 function readResponseOverride(context: Partial<OverrideMaps>): RenderResult['responseOverride'] {
@@ -128,5 +148,7 @@ function readResponseOverride(context: Partial<OverrideMaps>): RenderResult['res
   const status = m.status
   if (typeof status === 'number' && Number.isInteger(status)) out.status = status
   else if (typeof status === 'string' && /^\d+$/.test(status.trim())) out.status = Number(status.trim())
+  const extra = extraKeys(m, RESPONSE_KEYS)
+  if (Object.keys(extra).length > 0) out.extra = extra
   return out
 }

@@ -3,7 +3,10 @@
 //   that $ref each other, validator `basic` (body and parameters) set as the document default, MOCK backend;
 // - cloudformation test_apigateway :: test_cfn_deploy_apigateway_models: ANY /validated, a body-only validator,
 //   a model requiring `string_field` and `integer_field` (a number), MOCK with passthrough NEVER;
-// - §9's recorded parameter failure: the missing names listed as `[x-header-param, issuer, qs1]`.
+// - §9's recorded parameter failure: the missing names listed as `[x-header-param, issuer, qs1]`;
+// - test_apigateway_common :: TestApiGatewayCommon::test_api_gateway_request_validator, the recording behind §9
+//   (snapshot read from localstack/localstack; not in /work/shared): the same failure on its own method, an
+//   AWS_PROXY one whose validator checks the body too.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,7 +15,7 @@ import { join } from 'node:path'
 import { Agent } from 'undici'
 import pino from 'pino'
 import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from '../conformance/rest-helpers.js'
-import { send } from '../helpers.js'
+import { send, tempDir, writeFile } from '../helpers.js'
 import { describePlan, compileGateway } from '../../src/controlplane/compile/compile.js'
 import { importOpenApi } from '../../src/controlplane/openapi/import.js'
 import { DataPlane } from '../../src/dataplane/server.js'
@@ -20,6 +23,7 @@ import { createIntegrations } from '../../src/integrations/index.js'
 import { transformStep } from '../../src/steps/index.js'
 import { NO_FUNCTIONS } from '../helpers.js'
 import { GatewayMetrics } from '../../src/observe/metrics.js'
+import { FunctionRuntime } from '../../src/functions/index.js'
 import { createValidationStep } from '../../src/steps/validate/index.js'
 import type { RestApi } from '../../src/model/types.js'
 
@@ -169,5 +173,106 @@ test('§9 recording: missing header, path and query parameters are listed header
   } finally {
     await dp.drain(1000)
     await dispatcher.close()
+  }
+})
+
+// Recording: test_apigateway_common.snapshot.json :: TestApiGatewayCommon::test_api_gateway_request_validator ::
+// missing-all-required-request-params-post, missing-required-headers-request-params-get, missing-required-qs-request-params-get.
+// Resource /nested/{test}, GET and POST on a Lambda proxy, validator `test-validator` (parameters and body), body
+// model testSchema (numbers `a` and `b` required), required parameters path `test`, query `qs1`, header
+// `x-header-param`. UpdateMethod then swapped POST's `method.request.path.test` for `method.request.path.issuer`,
+// a path parameter the resource has no variable for; GET kept `test`. Invoked on /nested/value:
+// - POST with no header, no query and the body {"test": "test"} (which the model refuses too) → 400
+//   `[x-header-param, issuer, qs1]`: every missing name, the undeclarable path one included, and the parameter
+//   failure wins over the body's;
+// - GET with only ?qs1=test → 400 `[x-header-param]`; GET with only the header → 400 `[qs1]`.
+test('test_apigateway_common :: TestApiGatewayCommon::test_api_gateway_request_validator :: missing-*-request-params', async () => {
+  const tmp = tempDir('gatehouse-validator-')
+  writeFile(tmp.dir, 'echo.mjs', 'export const handler = async (event) => ({ statusCode: 200, body: event.body })\n')
+  const operation = {
+    parameters: [
+      { name: 'test', in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'qs1', in: 'query', required: true, schema: { type: 'string' } },
+      { name: 'x-header-param', in: 'header', required: true, schema: { type: 'string' } },
+    ],
+    requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/testSchema' } } } },
+    'x-amazon-apigateway-request-validator': 'test-validator',
+    'x-amazon-apigateway-integration': {
+      type: 'aws_proxy',
+      httpMethod: 'POST',
+      uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:echo/invocations',
+    },
+  }
+  const { api } = importOpenApi(
+    {
+      openapi: '3.0.1',
+      info: { title: 'aws lambda api', version: '1' },
+      'x-amazon-apigateway-request-validators': { 'test-validator': { validateRequestBody: true, validateRequestParameters: true } },
+      paths: { '/nested/{test}': { get: operation, post: operation } },
+      components: {
+        schemas: {
+          testSchema: {
+            $schema: 'http://json-schema.org/draft-04/schema#',
+            title: 'testSchema',
+            type: 'object',
+            properties: { a: { type: 'number' }, b: { type: 'number' } },
+            required: ['a', 'b'],
+          },
+        },
+      },
+    },
+    { kind: 'REST', id: 'validator01', createdDate: '2025-01-01T00:00:00.000Z' },
+  )
+  const rest = api as RestApi
+  const resource = Object.values(rest.resources).find((r) => r.path === '/nested/{test}')!
+  // The recorded UpdateMethod (add /requestParameters/method.request.path.issuer, remove .../method.request.path.test):
+  // possible through the management API, not through an OpenAPI import, hence the edit of the imported model.
+  const post = resource.resourceMethods.POST!
+  delete post.requestParameters['method.request.path.test']
+  post.requestParameters['method.request.path.issuer'] = true
+  assert.equal(resource.resourceMethods.GET!.requestParameters['method.request.path.test'], true)
+
+  const functions = new FunctionRuntime()
+  functions.registerDirectory(tmp.dir)
+  const dispatcher = new Agent()
+  const plan = compileGateway(
+    {
+      revision: 1,
+      deployments: new Map([['d1', { id: 'd1', apiId: rest.id, createdDate: '', snapshot: rest }]]),
+      stages: [{ apiId: rest.id, stageName: 'local', deploymentId: 'd1', variables: {}, methodSettings: {}, tags: {}, createdDate: '', lastUpdatedDate: '' }],
+      settings: { domains: [] },
+    },
+    { integrations: createIntegrations({ dispatcher, functions }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep(), transformStep] },
+  )
+  const dp = new DataPlane(plan, { logger: pino({ level: 'silent' }) })
+  const { port } = await dp.listen(0, '127.0.0.1')
+  try {
+    // The GET method, whose declared parameters all exist, lets a complete request through to the function.
+    const ok = await send(port, '/local/nested/value?qs1=test', { headers: { 'x-header-param': 'test', ...JSON_CT }, body: '{"a": 1, "b": 2}' })
+    assert.equal(ok.status, 200)
+    assert.deepEqual(ok.json(), { a: 1, b: 2 })
+
+    const all = await send(port, '/local/nested/value', { method: 'POST', headers: JSON_CT, body: '{"test": "test"}' })
+    assert.equal(all.status, 400)
+    assert.equal(all.headers['x-amzn-errortype'], 'BadRequestException')
+    assert.deepEqual(all.json(), { message: 'Missing required request parameters: [x-header-param, issuer, qs1]' })
+
+    const noHeader = await send(port, '/local/nested/value?qs1=test')
+    assert.equal(noHeader.status, 400)
+    assert.deepEqual(noHeader.json(), { message: 'Missing required request parameters: [x-header-param]' })
+
+    const noQuery = await send(port, '/local/nested/value', { headers: { 'x-header-param': 'test' } })
+    assert.equal(noQuery.status, 400)
+    assert.deepEqual(noQuery.json(), { message: 'Missing required request parameters: [qs1]' })
+
+    // With every parameter the resource can carry, POST still lacks `issuer`: no request can satisfy it.
+    const complete = await send(port, '/local/nested/value?qs1=test', { method: 'POST', headers: { 'x-header-param': 'test', ...JSON_CT }, body: '{"a": 1, "b": 2}' })
+    assert.equal(complete.status, 400)
+    assert.deepEqual(complete.json(), { message: 'Missing required request parameters: [issuer]' })
+  } finally {
+    await dp.drain(1000)
+    await dispatcher.close()
+    await functions.close()
+    tmp.cleanup()
   }
 })

@@ -330,6 +330,14 @@ test('overrides set earlier (passed in $context) are readable and kept; the call
   assert.deepEqual(earlier.requestOverride.header, { 'X-A': '1' })
 })
 
+test('keys of a template\'s own in the override maps come back as `extra` and seed the next template with them', () => {
+  const r = run('#set($context.responseOverride.custom = "passed")#set($context.requestOverride.note = {"a": 1})')
+  assert.deepEqual(r.responseOverride, { header: {}, extra: { custom: 'passed' } })
+  assert.deepEqual(r.requestOverride.extra, { note: { a: 1 } })
+  const context = { requestOverride: { ...r.requestOverride.extra, header: {} }, responseOverride: { ...r.responseOverride.extra, header: {} } }
+  assert.equal(run('$context.responseOverride.custom $context.requestOverride.note.a', { context }).output, 'passed 1')
+})
+
 // ---------------------------------------------------------------------------------------------------
 // Compile once, errors
 
