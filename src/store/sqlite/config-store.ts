@@ -74,7 +74,7 @@ export class SqliteConfigStore implements ConfigStore {
     this.#watchers = new Watchers(this.#onError)
 
     // FULL: an accepted config change must survive a power cut, and config writes are rare.
-    const opened = openDatabase(dataDir, SQLITE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'FULL' }, migrate, prepareStatements)
+    const opened = openDatabase(dataDir, SQLITE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'FULL' }, { version: SCHEMA_VERSION, migrate }, prepareStatements)
     this.path = opened.path
     this.#db = opened.db
     this.#stmt = opened.stmt
@@ -195,12 +195,8 @@ export class SqliteConfigStore implements ConfigStore {
   }
 }
 
-function migrate(db: Database.Database, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`${path} was written by a newer Gatehouse (schema ${version}; this one knows ${SCHEMA_VERSION})`)
-  }
-  if (version === SCHEMA_VERSION) return
+/** Creates the schema of a database older than SCHEMA_VERSION (openDatabase checks the version). */
+function migrate(db: Database.Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (
       id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -223,7 +219,6 @@ function migrate(db: Database.Database, path: string): void {
       id TEXT NOT NULL,
       PRIMARY KEY (revision, seq)
     ) WITHOUT ROWID;
-    PRAGMA user_version = ${SCHEMA_VERSION};
   `)
 }
 

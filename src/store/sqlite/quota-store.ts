@@ -69,7 +69,7 @@ export class SqliteQuotaStore implements QuotaStore, Closable {
     if (!(this.#sweepIntervalMs >= 0)) throw new RangeError(`sweepIntervalMs must be >= 0, got ${options.sweepIntervalMs}`)
     this.#retentionDays = checkRetentionDays(options.usageRetentionDays)
 
-    const opened = openDatabase(dataDir, SQLITE_STATE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'NORMAL' }, migrate, prepareStatements)
+    const opened = openDatabase(dataDir, SQLITE_STATE_FILE_NAME, { busyTimeoutMs: options.busyTimeoutMs, synchronous: 'NORMAL' }, { version: SCHEMA_VERSION, migrate }, prepareStatements)
     this.path = opened.path
     this.#db = opened.db
     this.#stmt = opened.stmt
@@ -146,12 +146,8 @@ export class SqliteQuotaStore implements QuotaStore, Closable {
   }
 }
 
-function migrate(db: Database.Database, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`${path} was written by a newer Gatehouse (schema ${version}; this one knows ${SCHEMA_VERSION})`)
-  }
-  if (version === SCHEMA_VERSION) return
+/** Creates the schema of a database older than SCHEMA_VERSION (openDatabase checks the version). */
+function migrate(db: Database.Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS quota_counters (
       key TEXT NOT NULL,
@@ -169,7 +165,6 @@ function migrate(db: Database.Database, path: string): void {
       PRIMARY KEY (key, day)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS usage_days_by_day ON usage_days (day);
-    PRAGMA user_version = ${SCHEMA_VERSION};
   `)
 }
 
