@@ -5,8 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from './rest-helpers.js'
+import { startRestApi, type RestApiUnderTest } from './rest-helpers.js'
 
 type Passthrough = 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES'
 const PASSTHROUGHS: Passthrough[] = ['WHEN_NO_MATCH', 'NEVER', 'WHEN_NO_TEMPLATES']
@@ -44,7 +43,7 @@ let echoApi: RestApiUnderTest
 before(async () => {
   for (const p of PASSTHROUGHS) apis.set(p, await startRestApi(mockApi(p), { stage: 'local' }))
   // test_api_gateway_mock_integration imports this very file (a data file of the recordings).
-  echoApi = await startRestApi(JSON.parse(readFileSync(join(SNAPSHOTS, 'api-definitions/openapi-mock.json'), 'utf8')), { stage: 'local' })
+  echoApi = await startRestApi(JSON.parse(readFileSync(new URL('../fixtures/aws/localstack/api-definitions/openapi-mock.json', import.meta.url), 'utf8')), { stage: 'local' })
 })
 
 after(async () => {
@@ -116,7 +115,7 @@ test('§5.9 [DOC]: a request without Content-Type is treated as application/json
 })
 
 // Recording: test_apigateway_common.snapshot.json :: TestApiGatewayCommon::test_invocation_trace_id ::
-// normal-req-headers-MOCK, trace-id-req-headers-MOCK (snapshot read from localstack/localstack; not in /work/shared).
+// normal-req-headers-MOCK, trace-id-req-headers-MOCK (snapshot read from localstack/localstack; not among our fixtures).
 // GET /path on a MOCK: exactly these response headers, never a trace id, even when the client sent one. The
 // recorded API was edge-optimised; its CloudFront headers (via, x-amz-cf-id, x-amz-cf-pop, x-cache) are not ours to send.
 test('test_apigateway_common :: TestApiGatewayCommon::test_invocation_trace_id :: normal-req-headers-MOCK, trace-id-req-headers-MOCK', async () => {

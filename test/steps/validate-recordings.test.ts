@@ -8,10 +8,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Agent } from 'undici'
 import pino from 'pino'
-import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from '../conformance/rest-helpers.js'
+import { startRestApi, type RestApiUnderTest } from '../conformance/rest-helpers.js'
 import { send } from '../helpers.js'
 import { describePlan, compileGateway } from '../../src/controlplane/compile/compile.js'
 import { importOpenApi } from '../../src/controlplane/openapi/import.js'
@@ -24,7 +23,7 @@ let circular: RestApiUnderTest
 let cfn: RestApiUnderTest
 
 before(async () => {
-  const text = readFileSync(join(SNAPSHOTS, 'api-definitions/openapi.spec.circular-ref-with-request-body.json'), 'utf8')
+  const text = readFileSync(new URL('../fixtures/aws/localstack/api-definitions/openapi.spec.circular-ref-with-request-body.json', import.meta.url), 'utf8')
   circular = await startRestApi(JSON.parse(text))
   cfn = await startRestApi({
     openapi: '3.0.1',
