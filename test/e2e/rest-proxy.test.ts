@@ -2,7 +2,8 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { PATIENCE_MS, startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 
 let upstream: Upstream
 let gw: TestGateway
@@ -144,6 +145,35 @@ test('integration timeout: 504 Endpoint request timed out', async () => {
   assert.equal(res.status, 504)
   assert.deepEqual(res.json(), { message: 'Endpoint request timed out' })
   assert.ok(upstream.requests.some((r) => r.url === '/slow'), 'the backend got the request and never answered: the 200 ms timeout did')
+})
+
+test('an integration timeout that fires while the backend connection is still being made: 504, not a hang', async (t) => {
+  // A backend that never answers, on a gateway of its own so that its first request must open a connection.
+  const mute = await startUpstream(() => undefined)
+  const dir = tempDir()
+  const file = writeFile(dir.dir, 'api.json', {
+    openapi: '3.0.1',
+    info: { title: 'connecting', version: '1' },
+    paths: { '/slow': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${mute.url}/slow`, timeoutInMillis: 50 } } } },
+  })
+  const own = await startGateway({ restApis: [file], stage: 'dev' })
+  // A busy machine, made certain: the event loop stalls just as the gateway starts connecting, so the 50 ms
+  // timeout fires before undici has started the request.
+  const stall = (): void => {
+    const end = Date.now() + 200
+    while (Date.now() < end);
+  }
+  subscribe('undici:client:beforeConnect', stall)
+  t.after(async () => {
+    unsubscribe('undici:client:beforeConnect', stall)
+    await own.stop()
+    await mute.close()
+    dir.cleanup()
+  })
+  const res = await Promise.race([own.fetch('/dev/slow'), new Promise<null>((resolve) => setTimeout(resolve, PATIENCE_MS, null))])
+  assert.ok(res !== null, 'no answer: the timeout was lost while connecting')
+  assert.equal(res.status, 504)
+  assert.deepEqual(res.json(), { message: 'Endpoint request timed out' })
 })
 
 test('backend unreachable: the INTEGRATION_FAILURE gateway response', async () => {
