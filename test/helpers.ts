@@ -122,8 +122,15 @@ export async function startGateway(sources: Partial<Sources>, extra: Partial<Gat
   }
 }
 
+/**
+ * How long a test waits for something that depends on the machine's speed (a file watcher, a change feed, a
+ * log line, a process starting). Generous on purpose: a condition that holds costs nothing extra, and the suite
+ * must pass on a slow, busy machine. Never assert that something took less than some time.
+ */
+export const PATIENCE_MS = 30_000
+
 /** Polls `check` until it returns true (for file watchers and change feeds), failing after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, ms = PATIENCE_MS, what = 'condition'): Promise<void> {
   const end = Date.now() + ms
   while (Date.now() < end) {
     if (await check()) return

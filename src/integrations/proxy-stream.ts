@@ -66,6 +66,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
+    // The timeout may fire before undici starts the request (while it connects, on a busy machine): abort now.
+    if (this.timedOut) controller.abort(new Error('integration timeout'))
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Dispatcher.ResponseData['headers']): void {

@@ -91,7 +91,8 @@ describe('gatehouse usage', () => {
       })
       let stdout = ''
       run.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-      const exit = await new Promise<number | null>((resolve) => run.on('exit', resolve))
+      // 'close', not 'exit': by then all of stdout has been read.
+      const exit = await new Promise<number | null>((resolve) => run.on('close', resolve))
       assert.equal(exit, 0)
       assert.match(stdout, /alice \(\w+\)\s+2024-01-02\s+12\s+88/)
     } finally {

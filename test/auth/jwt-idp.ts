@@ -78,6 +78,10 @@ export interface Idp {
   rotate(keys: PrivateJwk[]): void
   /** `hang`: accept connections and never answer; `hang-jwks`: answer all but the JWKS; `up`: serve. */
   setMode(mode: IdpMode): void
+  /** How many requests are being held unanswered by a `hang` mode. */
+  held(): number
+  /** Back to `up`, and answer every held request now. */
+  release(): void
   /** Stop listening: connections are refused from now on. */
   down(): Promise<void>
 }
@@ -95,10 +99,14 @@ export async function startIdp(opts: IdpOptions = {}): Promise<Idp & { close(): 
   const hits = new Map<string, number>()
   let mode: IdpMode = 'up'
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined
+  const held: Array<[IncomingMessage, ServerResponse]> = []
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     hits.set(path, (hits.get(path) ?? 0) + 1)
-    if (mode === 'hang' || (mode === 'hang-jwks' && path === '/jwks')) return
+    if (mode === 'hang' || (mode === 'hang-jwks' && path === '/jwks')) {
+      held.push([req, res])
+      return
+    }
     handler(req, res)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -209,6 +217,11 @@ export async function startIdp(opts: IdpOptions = {}): Promise<Idp & { close(): 
     rotate: install,
     setMode(m) {
       mode = m
+    },
+    held: () => held.filter(([req]) => !req.socket.destroyed).length,
+    release() {
+      mode = 'up'
+      for (const [req, res] of held.splice(0)) if (!req.socket.destroyed) handler(req, res)
     },
     down: () => closeServer(server),
     close: () => closeServer(server),

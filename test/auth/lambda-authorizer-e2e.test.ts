@@ -55,8 +55,8 @@ export const handler = async (event) => {
 }
 `,
   'slow-auth.mjs': `export const handler = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 3000))
-  return { principalId: 'late', policyDocument: { Version: '2012-10-17', Statement: [] } }
+  // Never answers: only its 1 s function timeout can end it.
+  await new Promise(() => setInterval(() => {}, 1000))
 }
 `,
   'echo.mjs': `export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) })

@@ -3,7 +3,7 @@
 
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHash } from 'node:crypto'
@@ -25,21 +25,40 @@ import {
   type VerifyResult,
 } from '../../src/auth/sigv4.js'
 
-const SUITE = new URL('../../../shared/external-data/aws-sigv4-test-suite/v4/', import.meta.url).pathname
-const haveSuite = existsSync(SUITE)
+// AWS's SigV4 test suite, one fixture per case (test/fixtures/aws/README.md says where it comes from and how
+// it is shaped). Multi-line texts are arrays of lines.
+const SUITE = new URL('../fixtures/aws/sigv4/cases/', import.meta.url)
 
 interface SuiteContext {
-  credentials: { access_key_id: string; secret_access_key: string; token?: string }
-  expiration_in_seconds: number
-  normalize: boolean
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
   region: string
   service: string
-  sign_body: boolean
-  timestamp: string
-  omit_session_token?: boolean
+  signedAt: string
+  normalizePath: boolean
+  signBody: boolean
+  presignExpiresInSeconds: number
+  /** The presigned form adds X-Amz-Security-Token to the query after signing it. */
+  sessionTokenAddedAfterSigning?: boolean
 }
 
-/** Parses a raw HTTP/1.1 request file: the target may contain spaces, header lines may be folded. */
+interface SuiteForm {
+  canonicalRequest: string[]
+  stringToSign: string[]
+  signature: string
+  signedRequest: string[]
+}
+
+interface SuiteCase {
+  case: string
+  context: SuiteContext
+  request: string[]
+  header: SuiteForm
+  query: SuiteForm
+}
+
+/** Parses a raw HTTP/1.1 request: the target may contain spaces, header lines may be folded. */
 function parseRawRequest(text: string): SigV4Request {
   const split = text.indexOf('\n\n')
   const head = split === -1 ? text : text.slice(0, split)
@@ -69,12 +88,12 @@ function parseRawRequest(text: string): SigV4Request {
 
 function credentialsFor(ctx: SuiteContext): Credentials {
   const c: Credentials = {
-    accessKeyId: ctx.credentials.access_key_id,
-    secretAccessKey: ctx.credentials.secret_access_key,
+    accessKeyId: ctx.accessKeyId,
+    secretAccessKey: ctx.secretAccessKey,
     principalArn: 'arn:aws:iam::123456789012:user/example',
     accountId: '123456789012',
   }
-  if (ctx.credentials.token !== undefined) c.sessionToken = ctx.credentials.token
+  if (ctx.sessionToken !== undefined) c.sessionToken = ctx.sessionToken
   return c
 }
 
@@ -84,29 +103,22 @@ function optionsFor(ctx: SuiteContext, overrides: Partial<VerifyOptions> = {}): 
     lookup: (id) => (id === creds.accessKeyId ? creds : undefined),
     region: ctx.region,
     service: ctx.service,
-    nowMs: Date.parse(ctx.timestamp),
-    normalizePath: ctx.normalize,
+    nowMs: Date.parse(ctx.signedAt),
+    normalizePath: ctx.normalizePath,
     ...overrides,
   }
 }
 
 function loadCase(name: string) {
-  const read = (f: string) => readFileSync(`${SUITE}${name}/${f}`, 'utf8')
-  return {
-    ctx: JSON.parse(read('context.json')) as SuiteContext,
-    header: {
-      request: parseRawRequest(read('header-signed-request.txt')),
-      canonical: read('header-canonical-request.txt'),
-      sts: read('header-string-to-sign.txt'),
-      signature: read('header-signature.txt').trim(),
-    },
-    query: {
-      request: parseRawRequest(read('query-signed-request.txt')),
-      canonical: read('query-canonical-request.txt'),
-      sts: read('query-string-to-sign.txt'),
-      signature: read('query-signature.txt').trim(),
-    },
-  }
+  const c = JSON.parse(readFileSync(new URL(`${name}.json`, SUITE), 'utf8')) as SuiteCase
+  const text = (lines: string[]) => lines.join('\n')
+  const form = (f: SuiteForm) => ({
+    request: parseRawRequest(text(f.signedRequest)),
+    canonical: text(f.canonicalRequest),
+    sts: text(f.stringToSign),
+    signature: f.signature,
+  })
+  return { ctx: c.context, header: form(c.header), query: form(c.query) }
 }
 
 function assertFailure(r: VerifyResult, code: string, message?: string | RegExp): asserts r is Extract<VerifyResult, { ok: false }> {
@@ -117,9 +129,12 @@ function assertFailure(r: VerifyResult, code: string, message?: string | RegExp)
   else if (message) assert.match(r.message, message)
 }
 
-const suiteCases = haveSuite ? readdirSync(SUITE).filter((n) => existsSync(`${SUITE}${n}/context.json`)).sort() : []
+const suiteCases = readdirSync(SUITE)
+  .filter((n) => n.endsWith('.json'))
+  .map((n) => n.slice(0, -'.json'.length))
+  .sort()
 
-describe('AWS SigV4 test suite (v4)', { skip: haveSuite ? false : `test vectors not found at ${SUITE}` }, () => {
+describe('AWS SigV4 test suite (v4)', () => {
   test('all 38 cases are present', () => {
     assert.equal(suiteCases.length, 38)
   })
@@ -134,12 +149,12 @@ describe('AWS SigV4 test suite (v4)', { skip: haveSuite ? false : `test vectors 
         if ('ok' in parts) return
         assert.equal(parts.form, form)
         // post-sts-header-after signs the presigned query before adding X-Amz-Security-Token.
-        const omitQuery = form === 'query' && c.ctx.omit_session_token ? ['X-Amz-Security-Token'] : []
-        const creq = canonicalRequest(v.request, parts.signedHeaders, payloadHashOf(v.request), { normalizePath: c.ctx.normalize, omitQuery })
+        const omitQuery = form === 'query' && c.ctx.sessionTokenAddedAfterSigning ? ['X-Amz-Security-Token'] : []
+        const creq = canonicalRequest(v.request, parts.signedHeaders, payloadHashOf(v.request), { normalizePath: c.ctx.normalizePath, omitQuery })
         assert.equal(creq, v.canonical)
         const sts = stringToSign(parts.amzDate, parts.scope, creq)
         assert.equal(sts, v.sts)
-        const key = signingKey(c.ctx.credentials.secret_access_key, parts.scopeDate, c.ctx.region, c.ctx.service)
+        const key = signingKey(c.ctx.secretAccessKey, parts.scopeDate, c.ctx.region, c.ctx.service)
         assert.equal(computeSignature(key, sts), v.signature)
 
         const result = verifySigV4(v.request, optionsFor(c.ctx))
@@ -151,7 +166,7 @@ describe('AWS SigV4 test suite (v4)', { skip: haveSuite ? false : `test vectors 
   }
 })
 
-describe('mutations of suite requests', { skip: haveSuite ? false : `test vectors not found at ${SUITE}` }, () => {
+describe('mutations of suite requests', () => {
   const mismatchPrefix =
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
 

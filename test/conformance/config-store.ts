@@ -388,8 +388,8 @@ export function configStoreConformance(name: string, makeStore: () => Promise<Co
   })
 }
 
-/** Polls `condition` until it holds (for deliveries that happen after apply resolves), failing after 2 s. */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
+/** Polls `condition` until it holds (for deliveries that happen after apply resolves), failing after 30 s. */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) assert.fail(`condition not met within ${timeoutMs} ms`)

@@ -1,13 +1,12 @@
 // Conformance: REST `AWS` (non-proxy) Lambda integrations (§1.4, §1.5, §4.8), from AWS recordings in
 // test_apigateway_lambda.snapshot.json — test_lambda_aws_integration, test_lambda_aws_integration_with_request_template,
 // test_lambda_selection_patterns and test_lambda_aws_integration_response_with_mapping_templates. The request and
-// response templates of the last one are LocalStack's data files (api-definitions/*.vm), read as they are.
+// response templates of the last one are LocalStack's data files (test/fixtures/aws/localstack/api-definitions/*.vm),
+// read as they are.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { SNAPSHOTS } from './rest-helpers.js'
+import { readFileSync } from 'node:fs'
 import { ECHO, lambdaUri, pathParams, startLambdaApi, type LambdaApiUnderTest } from './lambda-helpers.js'
 
 const HELLO = '{"message": "hello world"}'
@@ -39,8 +38,7 @@ const MAPPING_RESPONSES = `export const handler = async (event) => {
 }
 `
 
-const TEMPLATES = join(SNAPSHOTS, 'api-definitions')
-const haveTemplates = existsSync(join(TEMPLATES, 'request-template.vm'))
+const TEMPLATES = new URL('../fixtures/aws/localstack/api-definitions/', import.meta.url)
 
 function doc(title: string, paths: Record<string, unknown>) {
   return { openapi: '3.0.1', info: { title, version: '1' }, paths }
@@ -117,30 +115,28 @@ before(async () => {
     { 'select-pattern': SELECT_PATTERN },
     { stage: 'dev' },
   )
-  if (haveTemplates) {
-    // test_lambda_aws_integration_response_with_mapping_templates: the response template overrides the status.
-    mapped = await startLambdaApi(
-      'REST',
-      doc('lambda-mapping-templates', {
-        '/test': {
-          post: {
-            responses: responses('200', '400'),
-            'x-amazon-apigateway-integration': {
-              type: 'aws',
-              httpMethod: 'POST',
-              uri: lambdaUri('mapping-responses'),
-              requestTemplates: { 'application/json': readFileSync(join(TEMPLATES, 'request-template.vm'), 'utf8') },
-              responses: {
-                default: { statusCode: '200', responseTemplates: { 'application/json': readFileSync(join(TEMPLATES, 'response-template.vm'), 'utf8') } },
-              },
+  // test_lambda_aws_integration_response_with_mapping_templates: the response template overrides the status.
+  mapped = await startLambdaApi(
+    'REST',
+    doc('lambda-mapping-templates', {
+      '/test': {
+        post: {
+          responses: responses('200', '400'),
+          'x-amazon-apigateway-integration': {
+            type: 'aws',
+            httpMethod: 'POST',
+            uri: lambdaUri('mapping-responses'),
+            requestTemplates: { 'application/json': readFileSync(new URL('request-template.vm', TEMPLATES), 'utf8') },
+            responses: {
+              default: { statusCode: '200', responseTemplates: { 'application/json': readFileSync(new URL('response-template.vm', TEMPLATES), 'utf8') } },
             },
           },
         },
-      }),
-      { 'mapping-responses': MAPPING_RESPONSES },
-      { stage: 'api' },
-    )
-  }
+      },
+    }),
+    { 'mapping-responses': MAPPING_RESPONSES },
+    { stage: 'api' },
+  )
 })
 
 after(async () => {
@@ -194,7 +190,7 @@ for (const [code, status, words] of [['400', 405, 'four'], ['500', 502, 'five']]
   })
 }
 
-test('test_lambda_aws_integration_response_with_mapping_templates :: response-template-202 and -400', { skip: haveTemplates ? false : `no LocalStack templates at ${TEMPLATES}` }, async () => {
+test('test_lambda_aws_integration_response_with_mapping_templates :: response-template-202 and -400', async () => {
   const ok = await mapped!.call('/test', { method: 'POST', body: JSON.stringify({ httpStatus: '200' }), headers: { 'content-type': 'application/json' } })
   assert.equal(ok.status, 202)
   assert.deepEqual(ok.json(), { body: 'noerror', statusCode: 200 })

@@ -1,6 +1,6 @@
 // Conformance: header mappings (`integration.request.header.*`) on REST Lambda integrations, from the AWS recording
 // test_apigateway_integrations :: TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_aws[AWS_PROXY|AWS]
-// (that snapshot file is not in /work/shared; read from localstack/localstack at the recorded test).
+// (that snapshot file was read from localstack/localstack at the recorded commit).
 //
 // The scenario: GET methods declaring 27 optional request headers, each on a Lambda integration — /no-param without
 // mappings, /full mapping 20 of those headers, and one resource per header whose mapping fails the request. The

@@ -4,8 +4,6 @@
 import { startGateway, tempDir, writeFile, type TestGateway, type TestResponse } from '../helpers.js'
 import { rawRequest } from './rest-helpers.js'
 
-export const LAMBDA_SNAPSHOT = new URL('../../../shared/external-data/localstack-apigateway-snapshots/snapshots/test_apigateway_lambda.snapshot.json', import.meta.url).pathname
-
 /** The invocation URI API Gateway uses for a Lambda function in the default region and account. */
 export function lambdaUri(name: string): string {
   return `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${name}/invocations`

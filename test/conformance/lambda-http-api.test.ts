@@ -1,6 +1,7 @@
 // Conformance: Lambda proxy integrations on HTTP APIs — the payload 2.0 event (§4.3) and response inference (§4.4),
-// payload 1.0 (§4.5), and function errors. No AWS recordings exist for HTTP APIs (external-data README): the
-// expectations are the documented shapes of aws-behaviour.md §4.3–4.5 and the emulator bugs listed in §18.7.
+// payload 1.0 (§4.5), and function errors. No public AWS recordings exist for HTTP APIs (LocalStack keeps those
+// tests out of its open-source edition): the expectations are the documented shapes of the AWS behaviour
+// reference §4.3–4.5 and the emulator bugs listed in §18.7.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'

@@ -1,5 +1,6 @@
 // Conformance: binary media types and contentHandling (§14.2), from the AWS recordings of
-// test_apigateway_s3.snapshot.json :: TestApiGatewayS3BinarySupport. LocalStack's tests put objects into S3
+// test_apigateway_s3.snapshot.json :: TestApiGatewayS3BinarySupport, kept as
+// test/fixtures/aws/localstack/s3-binary-support.json. LocalStack's tests put objects into S3
 // through an `AWS` S3 integration (`ANY /{object_path+}`, Content-Type and `response-content-type` mapped) and
 // read them back; here a real HTTP server that stores objects by key stands in for S3 behind an `HTTP`
 // integration with the same mappings, which handles bodies the same way. Each scenario runs on an API without
@@ -14,37 +15,62 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
-import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from './rest-helpers.js'
+import { startRestApi, type RestApiUnderTest } from './rest-helpers.js'
 
-const FILE = `${SNAPSHOTS}/snapshots/test_apigateway_s3.snapshot.json`
-const snapshot = JSON.parse(readFileSync(FILE, 'utf8')) as Record<string, { 'recorded-content': Record<string, Record<string, unknown>> }>
+/** The two APIs of every recorded scenario, as the fixture names them. */
+type ApiVariant = 'no binaryMediaTypes' | 'binaryMediaTypes [image/png]'
+const NO_MEDIA: ApiVariant = 'no binaryMediaTypes'
+const PNG: ApiVariant = 'binaryMediaTypes [image/png]'
 
-function recorded(testName: string, label: string): Record<string, unknown> {
-  const entry = snapshot[`tests/aws/services/apigateway/test_apigateway_s3.py::TestApiGatewayS3BinarySupport::${testName}`]
-  const value = entry?.['recorded-content'][label]
-  if (value === undefined) throw new Error(`no recording ${testName} :: ${label}`)
-  return value
+interface Upload {
+  api: ApiVariant
+  object: string
+  contentType: string
+  /** MD5 of what S3 stored (its ETag). */
+  storedMd5: string
 }
 
-/** The recordings keep bodies as Python bytes literals (`b'\x1f...'`): back to bytes. */
-function pythonBytes(literal: string): Buffer {
-  const quote = literal[1]
-  assert.ok(literal.startsWith('b') && (quote === "'" || quote === '"') && literal.endsWith(quote!), `not a bytes literal: ${literal.slice(0, 20)}`)
-  const body = literal.slice(2, -1)
-  const out: number[] = []
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!
-    if (c !== '\\') {
-      out.push(c.charCodeAt(0))
-      continue
-    }
-    const n = body[++i]!
-    if (n === 'x') {
-      out.push(parseInt(body.slice(i + 1, i + 3), 16))
-      i += 2
-    } else out.push({ n: 10, r: 13, t: 9, '\\': 92, "'": 39, '"': 34 }[n] ?? n.charCodeAt(0))
-  }
-  return Buffer.from(out)
+interface Download {
+  api: ApiVariant
+  object: string
+  /** The type S3 gave the payload (`response-content-type`). */
+  objectType: string
+  accept: string
+  bodyText?: string
+  bodyBase64?: string
+  /** The ETag header the client received. */
+  etag: string
+}
+
+interface Scenario {
+  localstackTest: string
+  integration?: { requestTemplates: Record<string, unknown> }
+  integrationResponse?: { contentHandling: string; responseTemplates: Record<string, unknown> }
+  uploads?: Upload[]
+  downloads?: Download[]
+}
+
+const SCENARIOS = (
+  JSON.parse(readFileSync(new URL('../fixtures/aws/localstack/s3-binary-support.json', import.meta.url), 'utf8')) as { scenarios: Record<string, Scenario> }
+).scenarios
+
+function scenario(name: string): Scenario {
+  const found = SCENARIOS[name]
+  if (found === undefined) throw new Error(`no recorded scenario ${name}`)
+  return found
+}
+
+/** The recorded download of `object` typed `objectType` by S3, asked for with `accept`, on `api`. */
+function recordedDownload(name: string, api: ApiVariant, object: string, objectType: string, accept: string): Download {
+  const found = scenario(name).downloads?.find((d) => d.api === api && d.object === object && d.objectType === objectType && d.accept === accept)
+  if (found === undefined) throw new Error(`no recording ${name} :: ${api}, ${object} as ${objectType}, Accept ${accept}`)
+  return found
+}
+
+/** The fixture keeps a body as UTF-8 text when it is valid UTF-8, else as base64: back to bytes. */
+function recordedBytes(d: Download): Buffer {
+  assert.ok((d.bodyText === undefined) !== (d.bodyBase64 === undefined), `exactly one of bodyText and bodyBase64: ${d.object}`)
+  return d.bodyText !== undefined ? Buffer.from(d.bodyText, 'utf8') : Buffer.from(d.bodyBase64!, 'base64')
 }
 
 /** The tests' template, `json.dumps({"data": "$input.body"})` (the recordings show it parsed). */
@@ -144,9 +170,11 @@ function s3Api(setup: Setup, binary: boolean) {
   }
 }
 
-async function withApis(setup: Setup, run: (apis: { none: RestApiUnderTest; png: RestApiUnderTest }) => Promise<void>): Promise<void> {
-  const none = await startRestApi(s3Api(setup, false))
-  const png = await startRestApi(s3Api(setup, true))
+type S3ApiUnderTest = RestApiUnderTest & { variant: ApiVariant }
+
+async function withApis(setup: Setup, run: (apis: { none: S3ApiUnderTest; png: S3ApiUnderTest }) => Promise<void>): Promise<void> {
+  const none = { ...(await startRestApi(s3Api(setup, false))), variant: NO_MEDIA }
+  const png = { ...(await startRestApi(s3Api(setup, true))), variant: PNG }
   try {
     await run({ none, png })
   } finally {
@@ -175,39 +203,42 @@ async function put(api: RestApiUnderTest, key: string, contentType: string, expe
   return stored === undefined ? undefined : md5(stored.body)
 }
 
-function recordedEtag(testName: string, label: string): string {
-  return String(recorded(testName, label)['ETag']).replace(/"/g, '')
+/** What S3 stored (MD5) when `object` was PUT as `contentType` through `api`, as recorded. */
+function recordedMd5(name: string, api: ApiVariant, object: string, contentType: string): string {
+  const found = scenario(name).uploads?.find((u) => u.api === api && u.object === object && u.contentType === contentType)
+  if (found === undefined) throw new Error(`no recording ${name} :: ${api}, ${object} sent as ${contentType}`)
+  return found.storedMd5
 }
 
 for (const handling of [undefined, 'CONVERT_TO_TEXT'] as const) {
-  const name = `test_apigw_s3_binary_support_request[${handling ?? 'None'}]`
-  test(`${name}: what S3 stores for raw, base64 and text bodies with and without binaryMediaTypes`, async () => {
+  const name = `upload, request contentHandling ${handling ?? 'unset'}`
+  test(`test_apigw_s3_binary_support_request[${handling ?? 'None'}]: what S3 stores for raw, base64 and text bodies with and without binaryMediaTypes`, async () => {
     await withApis({ requestHandling: handling }, async ({ none, png }) => {
       for (const key of Object.keys(BODIES)) {
-        assert.equal(await put(none, key, 'image/png'), recordedEtag(name, `get-obj-no-binary-media-${key}`), `no binaryMediaTypes: ${key}`)
+        assert.equal(await put(none, key, 'image/png'), recordedMd5(name, NO_MEDIA, key, 'image/png'), `no binaryMediaTypes: ${key}`)
       }
       for (const key of Object.keys(BODIES)) {
-        assert.equal(await put(png, key, 'image/png'), recordedEtag(name, `get-obj-binary-type-${key}`), `image/png body: ${key}`)
+        assert.equal(await put(png, key, 'image/png'), recordedMd5(name, PNG, key, 'image/png'), `image/png body: ${key}`)
       }
       for (const key of Object.keys(BODIES)) {
-        assert.equal(await put(png, key, 'text/plain'), recordedEtag(name, `get-obj-text-type-${key}`), `text/plain body: ${key}`)
+        assert.equal(await put(png, key, 'text/plain'), recordedMd5(name, PNG, key, 'text/plain'), `text/plain body: ${key}`)
       }
     })
   })
 }
 
 test('test_apigw_s3_binary_support_request_convert_to_binary: text bodies are base64-decoded, non-base64 ones fail with 500', async () => {
-  const name = 'test_apigw_s3_binary_support_request_convert_to_binary'
+  const name = 'upload, request contentHandling CONVERT_TO_BINARY'
   await withApis({ requestHandling: 'CONVERT_TO_BINARY' }, async ({ none, png }) => {
-    assert.equal(await put(none, 'binary-encoded', 'image/png'), recordedEtag(name, 'get-obj-no-binary-media-binary-encoded'))
+    assert.equal(await put(none, 'binary-encoded', 'image/png'), recordedMd5(name, NO_MEDIA, 'binary-encoded', 'image/png'))
     assert.equal(await put(none, 'binary-raw', 'image/png', 500), undefined, 'nothing reaches S3')
     assert.equal(await put(none, 'text', 'text/plain', 500), undefined, 'nothing reaches S3')
     for (const key of Object.keys(BODIES)) {
-      assert.equal(await put(png, key, 'image/png'), recordedEtag(name, `get-obj-binary-media-${key}`), `image/png body: ${key}`)
+      assert.equal(await put(png, key, 'image/png'), recordedMd5(name, PNG, key, 'image/png'), `image/png body: ${key}`)
     }
     assert.equal(await put(png, 'binary-raw', 'text/plain', 500), undefined)
     assert.equal(await put(png, 'text', 'text/plain', 500), undefined)
-    assert.equal(await put(png, 'binary-encoded', 'text/plain'), recordedEtag(name, 'get-obj-text-type-binary-encoded'))
+    assert.equal(await put(png, 'binary-encoded', 'text/plain'), recordedMd5(name, PNG, 'binary-encoded', 'text/plain'))
   })
   const failed = await startRestApi(s3Api({ requestHandling: 'CONVERT_TO_BINARY' }, false))
   try {
@@ -221,12 +252,12 @@ test('test_apigw_s3_binary_support_request_convert_to_binary: text bodies are ba
 })
 
 test('test_apigw_s3_binary_support_request_convert_to_binary_with_request_template: the decoded body passes, a template cannot read it', async () => {
-  const name = 'test_apigw_s3_binary_support_request_convert_to_binary_with_request_template'
+  const name = 'upload, CONVERT_TO_BINARY and a request template for application/json'
   const template = PY_TEMPLATE
-  assert.deepEqual((recorded(name, 'get-integration')['requestTemplates'] as Record<string, unknown>)['application/json'], JSON.parse(template))
+  assert.deepEqual(scenario(name).integration?.requestTemplates['application/json'], JSON.parse(template))
   await withApis({ requestHandling: 'CONVERT_TO_BINARY', requestTemplates: { 'application/json': template } }, async ({ none }) => {
     // image/png has no template: passed through, base64-decoded.
-    assert.equal(await put(none, 'binary-encoded', 'image/png'), recordedEtag(name, 'get-obj-encoded'))
+    assert.equal(await put(none, 'binary-encoded', 'image/png'), recordedMd5(name, NO_MEDIA, 'binary-encoded', 'image/png'))
     // application/json has one: the decoded gzip bytes cannot be rendered.
     assert.equal(await put(none, 'binary-encoded', 'application/json', 500), undefined)
   })
@@ -237,11 +268,12 @@ async function get(api: RestApiUnderTest, key: string, accept: string, type = 'b
   return call(api, 'GET', key, { accept, 'response-content-type': type })
 }
 
-async function expectContent(api: RestApiUnderTest, testName: string, label: string, key: string, accept: string, type?: string): Promise<void> {
-  const want = recorded(testName, label) as { content: string; etag: string }
+async function expectContent(api: S3ApiUnderTest, name: string, key: string, accept: string, type = 'binary/octet-stream'): Promise<void> {
+  const want = recordedDownload(name, api.variant, key, type, accept)
+  const label = `${api.variant}, ${key} as ${type}, Accept ${accept}`
   const res = await get(api, key, accept, type)
   assert.equal(res.status, 200, `${label}: ${res.body.toString()}`)
-  assert.equal(res.body.toString('hex'), pythonBytes(want.content).toString('hex'), label)
+  assert.equal(res.body.toString('hex'), recordedBytes(want).toString('hex'), label)
   assert.equal(res.headers['etag'], want.etag, `${label}: the mapped ETag`)
 }
 
@@ -255,71 +287,72 @@ function storeAll(): void {
   for (const [key, body] of Object.entries(BODIES)) objects.set(key, { body, type: 'binary/octet-stream' })
 }
 
+/**
+ * With binaryMediaTypes [image/png]: a "text payload" is one S3 types binary/octet-stream (not a binary media
+ * type of the API), a "binary payload" one it types image/png; Accept is binary (image/png) or text (text/plain).
+ */
 const RESPONSE_ROWS = [
-  // [label suffix, payload type, accept]
-  ['payload-text-accept-binary', 'binary/octet-stream', 'image/png'],
-  ['payload-binary-accept-binary', 'image/png', 'image/png'],
-  ['payload-text-accept-text', 'binary/octet-stream', 'text/plain'],
-  ['payload-binary-accept-text', 'image/png', 'text/plain'],
+  // [text or binary payload, payload type, accept]
+  ['text', 'binary/octet-stream', 'image/png'],
+  ['binary', 'image/png', 'image/png'],
+  ['text', 'binary/octet-stream', 'text/plain'],
+  ['binary', 'image/png', 'text/plain'],
 ] as const
-const KEY_PREFIX: Record<string, string> = { 'binary-raw': 'raw', 'binary-encoded': 'encoded', text: 'text' }
 
 test('test_apigw_s3_binary_support_response_no_content_handling: Accept and payload type decide (binary↔text, base64 both ways)', async () => {
-  const name = 'test_apigw_s3_binary_support_response_no_content_handling'
+  const name = 'download, response contentHandling unset'
   storeAll()
   await withApis({}, async ({ none, png }) => {
-    await expectContent(none, name, 'text-no-media', 'text', 'text/plain')
-    await expectContent(none, name, 'raw-no-media', 'binary-raw', 'image/png')
-    await expectContent(none, name, 'encoded-no-media', 'binary-encoded', 'image/png')
-    for (const [suffix, type, accept] of RESPONSE_ROWS) {
+    await expectContent(none, name, 'text', 'text/plain')
+    await expectContent(none, name, 'binary-raw', 'image/png')
+    await expectContent(none, name, 'binary-encoded', 'image/png')
+    for (const [payload, type, accept] of RESPONSE_ROWS) {
       for (const key of Object.keys(BODIES)) {
-        const label = `${KEY_PREFIX[key]}-${suffix}`
         // A text payload asked for as binary is base64-decoded: raw bytes and plain text are not base64.
-        if (suffix === 'payload-text-accept-binary' && key !== 'binary-encoded') await expect500(png, key, accept, type)
-        else await expectContent(png, name, label, key, accept, type)
+        if (payload === 'text' && accept === 'image/png' && key !== 'binary-encoded') await expect500(png, key, accept, type)
+        else await expectContent(png, name, key, accept, type)
       }
     }
   })
 })
 
 test('test_apigw_s3_binary_support_response_convert_to_text: binary payloads base64-encoded, text as (lossy) UTF-8, whatever the Accept', async () => {
-  const name = 'test_apigw_s3_binary_support_response_convert_to_text'
+  const name = 'download, response contentHandling CONVERT_TO_TEXT'
   storeAll()
   await withApis({ responseHandling: 'CONVERT_TO_TEXT' }, async ({ none, png }) => {
-    await expectContent(none, name, 'text-no-media', 'text', 'text/plain')
-    await expectContent(none, name, 'raw-no-media', 'binary-raw', 'image/png')
-    await expectContent(none, name, 'encoded-no-media', 'binary-encoded', 'image/png')
-    for (const [suffix, type, accept] of RESPONSE_ROWS) {
-      for (const key of Object.keys(BODIES)) await expectContent(png, name, `${KEY_PREFIX[key]}-${suffix}`, key, accept, type)
+    await expectContent(none, name, 'text', 'text/plain')
+    await expectContent(none, name, 'binary-raw', 'image/png')
+    await expectContent(none, name, 'binary-encoded', 'image/png')
+    for (const [, type, accept] of RESPONSE_ROWS) {
+      for (const key of Object.keys(BODIES)) await expectContent(png, name, key, accept, type)
     }
   })
 })
 
 test('test_apigw_s3_binary_support_response_convert_to_binary: text payloads base64-decoded (500 when not base64), binary ones as they are', async () => {
-  const name = 'test_apigw_s3_binary_support_response_convert_to_binary'
+  const name = 'download, response contentHandling CONVERT_TO_BINARY'
   storeAll()
   await withApis({ responseHandling: 'CONVERT_TO_BINARY' }, async ({ none, png }) => {
-    await expectContent(none, name, 'encoded-no-media', 'binary-encoded', 'image/png')
+    await expectContent(none, name, 'binary-encoded', 'image/png')
     await expect500(none, 'binary-raw', 'image/png')
     await expect500(none, 'text', 'text/plain')
-    for (const [suffix, type, accept] of RESPONSE_ROWS) {
+    for (const [payload, type, accept] of RESPONSE_ROWS) {
       for (const key of Object.keys(BODIES)) {
-        const textPayload = suffix.startsWith('payload-text')
-        if (textPayload && key !== 'binary-encoded') await expect500(png, key, accept, type)
-        else await expectContent(png, name, `${KEY_PREFIX[key]}-${suffix}`, key, accept, type)
+        if (payload === 'text' && key !== 'binary-encoded') await expect500(png, key, accept, type)
+        else await expectContent(png, name, key, accept, type)
       }
     }
   })
 })
 
 test('test_apigw_s3_binary_support_response_convert_to_binary_with_request_template: CONVERT_TO_TEXT then the template', async () => {
-  const name = 'test_apigw_s3_binary_support_response_convert_to_binary_with_request_template'
-  const ir = recorded(name, 'get-integration-response') as { responseTemplates: Record<string, unknown> }
+  const name = 'download, CONVERT_TO_TEXT and a response template for application/json'
+  const ir = scenario(name).integrationResponse!
   const template = PY_TEMPLATE
   assert.deepEqual(ir.responseTemplates['application/json'], JSON.parse(template))
   storeAll()
   await withApis({ responseHandling: 'CONVERT_TO_TEXT', responseTemplates: { 'application/json': template } }, async ({ png }) => {
-    await expectContent(png, name, 'encoded-text-payload-binary-accept', 'binary-encoded', 'image/png')
+    await expectContent(png, name, 'binary-encoded', 'image/png')
   })
   // After the update to CONVERT_TO_BINARY nothing was recorded; here the decoded gzip bytes cannot be rendered
   // by the template: 500 ([K], the request side's recorded rule).

@@ -1,6 +1,6 @@
 // Conformance: header handling at ingress and egress of REST HTTP / HTTP_PROXY integrations (§5.7, §5.8, §6.6),
 // from the AWS recording test_apigateway_integrations :: TestApiGatewayHeaderRemapping::test_apigateway_header_remapping_http[HTTP|HTTP_PROXY]
-// (that snapshot file is not in /work/shared; read from localstack/localstack at the recorded test).
+// (that snapshot is not among our fixtures; read from localstack/localstack at the recorded test).
 // The recorded backend was httpbin.org/post, which hides Via, X-Forwarded-* and Connection from its echo and
 // sits behind a load balancer that answers `Expect`; those four are therefore not asserted on the backend side.
 

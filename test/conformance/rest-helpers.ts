@@ -6,8 +6,6 @@ import { request as httpRequest } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { startGateway, startUpstream, tempDir, writeFile, type TestGateway, type TestResponse, type Upstream } from '../helpers.js'
 
-export const SNAPSHOTS = new URL('../../../shared/external-data/localstack-apigateway-snapshots', import.meta.url).pathname
-
 /** A REST API served alone by a gateway, on stage `stage`. */
 export interface RestApiUnderTest {
   gw: TestGateway

@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from './rest-helpers.js'
+import { startRestApi, type RestApiUnderTest } from './rest-helpers.js'
 
 type Passthrough = 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES'
 const PASSTHROUGHS: Passthrough[] = ['WHEN_NO_MATCH', 'NEVER', 'WHEN_NO_TEMPLATES']
@@ -45,7 +44,7 @@ let echoApi: RestApiUnderTest
 before(async () => {
   for (const p of PASSTHROUGHS) apis.set(p, await startRestApi(mockApi(p), { stage: 'local' }))
   // test_api_gateway_mock_integration imports this very file (a data file of the recordings).
-  echoApi = await startRestApi(JSON.parse(readFileSync(join(SNAPSHOTS, 'api-definitions/openapi-mock.json'), 'utf8')), { stage: 'local' })
+  echoApi = await startRestApi(JSON.parse(readFileSync(new URL('../fixtures/aws/localstack/api-definitions/openapi-mock.json', import.meta.url), 'utf8')), { stage: 'local' })
 })
 
 after(async () => {
@@ -117,7 +116,7 @@ test('§5.9 [DOC]: a request without Content-Type is treated as application/json
 })
 
 // Recording: test_apigateway_common.snapshot.json :: TestApiGatewayCommon::test_invocation_trace_id ::
-// normal-req-headers-MOCK, trace-id-req-headers-MOCK (snapshot read from localstack/localstack; not in /work/shared).
+// normal-req-headers-MOCK, trace-id-req-headers-MOCK (snapshot read from localstack/localstack; not among our fixtures).
 // GET /path on a MOCK: exactly these response headers, never a trace id, even when the client sent one. The
 // recorded API was edge-optimised; its CloudFront headers (via, x-amz-cf-id, x-amz-cf-pop, x-cache) are not ours to send.
 test('test_apigateway_common :: TestApiGatewayCommon::test_invocation_trace_id :: normal-req-headers-MOCK, trace-id-req-headers-MOCK', async () => {
@@ -152,7 +151,7 @@ test('test_apigateway_common :: TestApiGatewayCommon::test_invocation_trace_id :
 })
 
 // Recording: test_apigateway_integrations.snapshot.json :: test_integration_mock_with_path_param (snapshot read from
-// localstack/localstack; not in /work/shared; the invocation is asserted by the recorded test itself). GET /{testPath}
+// localstack/localstack; the invocation is asserted by the recorded test itself). GET /{testPath}
 // on a MOCK whose request template is `{statusCode: 200}` — CDK's CORS template, not valid JSON (the key is
 // unquoted), accepted by PutIntegration — with a path mapping the MOCK never uses and one integration response,
 // 200 for `2\d{2}`, without templates. Invoked on /test-path: 200 and an empty body, not a configuration error.
@@ -249,7 +248,7 @@ function overridesApi(requestTemplate: string, responseTemplate: string | null, 
 }
 
 // Recording: test_apigateway_integrations.snapshot.json :: test_integration_mock_with_request_overrides_in_response_template
-// :: invoke-path1, invoke-path2, invoke-path-else (snapshot read from localstack/localstack; not in /work/shared).
+// :: invoke-path1, invoke-path2, invoke-path-else (snapshot read from localstack/localstack).
 // GET /{testPath} on a MOCK: the request template decodes the base64 path parameter and keeps it in
 // `$context.requestOverride.path.body` (a MOCK sends no request, so the override only carries data); the response
 // template parses it back and branches on its `message`. Python's json.dumps wrote the encoded documents.

@@ -1,6 +1,6 @@
 // Conformance: REST routing, from AWS recordings (LocalStack's tests run against real AWS):
-// test_apigateway_common :: TestApigatewayRouting::test_routing_not_found (its snapshot file is not in
-// /work/shared; read from localstack/localstack at the recorded test), TestProxyRouting (AWS-validated
+// test_apigateway_common :: TestApigatewayRouting::test_routing_not_found (its snapshot is not among our
+// fixtures; read from localstack/localstack at the recorded test), TestProxyRouting (AWS-validated
 // assertions, no snapshot), and the routing facts inside test_apigateway_lambda :: test_lambda_aws_proxy_integration
 // (path parameters and resource per request path), observed here through an HTTP_PROXY backend.
 

@@ -15,11 +15,13 @@ function cli(args: string[]): { child: ChildProcess; stdout: () => string; stder
   let err = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  // 'close', not 'exit': by then everything the process wrote to stdout and stderr has been read.
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return { child, stdout: () => out, stderr: () => err, exit }
 }
 
-async function waitFor(get: () => string, re: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+/** Polls `get()` until it matches `re`; the default wait allows for tsx compiling the sources on a slow, busy machine. */
+async function waitFor(get: () => string, re: RegExp, ms = 90_000): Promise<RegExpMatchArray> {
   const end = Date.now() + ms
   while (Date.now() < end) {
     const m = get().match(re)
@@ -77,7 +79,15 @@ test('`serve` with no arguments serves the bundled example and prints every invo
 })
 
 test('SIGTERM drains in-flight requests, then exits 0', async () => {
-  const upstream = await startUpstream((_req, res) => setTimeout(() => res.end('finished'), 700))
+  // The backend holds the request until the test lets it go, so it is in flight for as long as needed.
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let arrived!: () => void
+  const inFlight = new Promise<void>((resolve) => (arrived = resolve))
+  const upstream = await startUpstream((_req, res) => {
+    arrived()
+    void released.then(() => res.end('finished'))
+  })
   const tmp = tempDir()
   try {
     const file = writeFile(tmp.dir, 'api.yaml', {
@@ -89,14 +99,18 @@ test('SIGTERM drains in-flight requests, then exits 0', async () => {
     const m = await waitFor(run.stdout, /http:\/\/localhost:(\d+)\/dev\//)
     const port = Number(m[1])
     const inflight = send(port, '/dev/slow')
-    await new Promise((r) => setTimeout(r, 200))
+    await inFlight
     run.child.kill('SIGTERM')
+    // Only once the gateway has begun draining does the backend answer.
+    await waitFor(run.stderr, /draining in-flight requests/)
+    release()
     const res = await inflight
     assert.equal(res.status, 200)
     assert.equal(res.text, 'finished')
     assert.equal(await run.exit, 0)
     await assert.rejects(send(port, '/dev/slow'), /ECONNREFUSED/)
   } finally {
+    release()
     await upstream.close()
     tmp.cleanup()
   }

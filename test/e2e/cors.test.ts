@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 
-const RECORDINGS = new URL('../../../shared/external-data/localstack-apigateway-snapshots/api-definitions/', import.meta.url).pathname
+// LocalStack's input file for its recorded CORS test (test/fixtures/aws/README.md).
+const SWAGGER_MOCK_CORS = new URL('../fixtures/aws/localstack/api-definitions/swagger-mock-cors.json', import.meta.url)
 
 let upstream: Upstream
 let tmp: { dir: string; cleanup: () => void }
@@ -160,7 +161,7 @@ test('HTTP API without corsConfiguration: preflights are routed and backend CORS
 
 test('REST: the console’s OPTIONS MOCK pattern (recorded swagger-mock-cors.json) answers preflights as configured', async () => {
   const file = join(tmp.dir, 'swagger-mock-cors.json')
-  writeFile(tmp.dir, 'swagger-mock-cors.json', readFileSync(join(RECORDINGS, 'swagger-mock-cors.json'), 'utf8'))
+  writeFile(tmp.dir, 'swagger-mock-cors.json', readFileSync(SWAGGER_MOCK_CORS, 'utf8'))
   const gw = await startGateway({ restApis: [file], stage: 'dev' })
   gateways.push(gw)
   for (const path of ['/dev/product', '/dev/product/42']) {

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { eventually, send, startGateway, startUpstream, tempDir, writeFile } from '../helpers.js'
+import { PATIENCE_MS, eventually, send, startGateway, startUpstream, tempDir, writeFile } from '../helpers.js'
 
 function api(title: string, paths: Record<string, string>, backend: string) {
   const out: Record<string, unknown> = {}
@@ -28,12 +28,12 @@ test('editing the config file hot-reloads it; a bad edit is refused whole and th
 
       // A new route appears after an edit of the referenced OpenAPI file.
       writeFile(tmp.dir, 'one.json', api('one', { '/a': '/a', '/b': '/b' }, upstream.url))
-      await eventually(async () => (await gw.fetch('/dev/b')).status === 200, 5000, 'the new route')
+      await eventually(async () => (await gw.fetch('/dev/b')).status === 200, PATIENCE_MS, 'the new route')
 
       // A bad config file: every problem is logged with its path, the previous config still serves.
       const revision = gw.gateway.plan!.revision
       writeFileSync(config, 'apis:\n  - name: one\n    type: soap\n    openapi: ./missing.json\n    stages: { "bad stage": {} }\nunknownKey: 1\n')
-      await eventually(() => gw.logs.some((l) => String(l['msg']).includes('configuration refused')), 5000, 'the refusal')
+      await eventually(() => gw.logs.some((l) => String(l['msg']).includes('configuration refused')), PATIENCE_MS, 'the refusal')
       const refusal = String(gw.logs.find((l) => String(l['msg']).includes('configuration refused'))!['msg'])
       assert.match(refusal, /\/apis\/0\/type/)
       assert.match(refusal, /\/unknownKey/)
@@ -43,7 +43,7 @@ test('editing the config file hot-reloads it; a bad edit is refused whole and th
 
       // Fixing the file serves again.
       writeFile(tmp.dir, 'gatehouse.yaml', { apis: [{ name: 'one', type: 'rest', openapi: './one.json', stages: { prod: {} } }] })
-      await eventually(async () => (await gw.fetch('/prod/a')).status === 200, 5000, 'the fixed config')
+      await eventually(async () => (await gw.fetch('/prod/a')).status === 200, PATIENCE_MS, 'the fixed config')
       assert.equal((await gw.fetch('/dev/a')).status, 403)
     } finally {
       await gw.stop()
@@ -55,8 +55,18 @@ test('editing the config file hot-reloads it; a bad edit is refused whole and th
 })
 
 test('requests in flight during a reload finish on the plan they started with; none fail', async () => {
+  // The backend holds /slow until the test lets it go: that request is in flight for the whole reload.
+  let releaseSlow!: () => void
+  const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve))
+  let slowArrived!: () => void
+  const slowInFlight = new Promise<void>((resolve) => (slowArrived = resolve))
   const upstream = await startUpstream((req, res) => {
-    setTimeout(() => res.end(`done ${req.url}`), req.url === '/slow' ? 400 : 0)
+    if (req.url !== '/slow') {
+      res.end(`done ${req.url}`)
+      return
+    }
+    slowArrived()
+    void slowReleased.then(() => res.end(`done ${req.url}`))
   })
   const tmp = tempDir()
   try {
@@ -64,6 +74,7 @@ test('requests in flight during a reload finish on the plan they started with; n
     const gw = await startGateway({ restApis: [file], stage: 'dev' })
     try {
       const slow = gw.fetch('/dev/slow')
+      await slowInFlight
       // A stream of requests while the config changes underneath.
       const burst: Array<Promise<{ status: number }>> = []
       for (let i = 0; i < 20; i++) burst.push(gw.fetch('/dev/fast'))
@@ -73,10 +84,12 @@ test('requests in flight during a reload finish on the plan they started with; n
       assert.equal((await reload).ok, true)
       const results = await Promise.all(burst)
       assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]))
+      releaseSlow()
       const s = await slow
       assert.equal(s.status, 200)
       assert.equal((await gw.fetch('/dev/new')).status, 200)
     } finally {
+      releaseSlow()
       await gw.stop()
     }
   } finally {

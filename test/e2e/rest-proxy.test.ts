@@ -2,7 +2,8 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { PATIENCE_MS, startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 
 let upstream: Upstream
 let gw: TestGateway
@@ -54,13 +55,8 @@ function restApi(backend: string) {
 
 before(async () => {
   upstream = await startUpstream((req, res, body) => {
-    if (req.url === '/slow') {
-      setTimeout(() => {
-        res.writeHead(200)
-        res.end('late')
-      }, 1000)
-      return
-    }
+    // Never answers (the connection is closed with the server): only the integration timeout can end it.
+    if (req.url === '/slow') return
     res.writeHead(201, { 'Content-Type': 'application/json', 'X-Upstream': 'yes', Server: 'upstream/1.0', 'Set-Cookie': ['a=1', 'b=2'] })
     res.end(JSON.stringify({ method: req.method, url: req.url, body, length: body.length }))
   })
@@ -145,11 +141,39 @@ test('unknown stage and unknown API: 403 Forbidden', async () => {
 })
 
 test('integration timeout: 504 Endpoint request timed out', async () => {
-  const started = Date.now()
   const res = await gw.fetch('/dev/slow')
   assert.equal(res.status, 504)
   assert.deepEqual(res.json(), { message: 'Endpoint request timed out' })
-  assert.ok(Date.now() - started < 900, 'answered at the 200 ms timeout, not when the backend answered')
+  assert.ok(upstream.requests.some((r) => r.url === '/slow'), 'the backend got the request and never answered: the 200 ms timeout did')
+})
+
+test('an integration timeout that fires while the backend connection is still being made: 504, not a hang', async (t) => {
+  // A backend that never answers, on a gateway of its own so that its first request must open a connection.
+  const mute = await startUpstream(() => undefined)
+  const dir = tempDir()
+  const file = writeFile(dir.dir, 'api.json', {
+    openapi: '3.0.1',
+    info: { title: 'connecting', version: '1' },
+    paths: { '/slow': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${mute.url}/slow`, timeoutInMillis: 50 } } } },
+  })
+  const own = await startGateway({ restApis: [file], stage: 'dev' })
+  // A busy machine, made certain: the event loop stalls just as the gateway starts connecting, so the 50 ms
+  // timeout fires before undici has started the request.
+  const stall = (): void => {
+    const end = Date.now() + 200
+    while (Date.now() < end);
+  }
+  subscribe('undici:client:beforeConnect', stall)
+  t.after(async () => {
+    unsubscribe('undici:client:beforeConnect', stall)
+    await own.stop()
+    await mute.close()
+    dir.cleanup()
+  })
+  const res = await Promise.race([own.fetch('/dev/slow'), new Promise<null>((resolve) => setTimeout(resolve, PATIENCE_MS, null))])
+  assert.ok(res !== null, 'no answer: the timeout was lost while connecting')
+  assert.equal(res.status, 504)
+  assert.deepEqual(res.json(), { message: 'Endpoint request timed out' })
 })
 
 test('backend unreachable: the INTEGRATION_FAILURE gateway response', async () => {

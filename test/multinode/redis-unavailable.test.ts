@@ -3,8 +3,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { tempDir } from '../helpers.js'
-import { THROTTLED_KEY, burst, closedPort, get, startNode, stopAll, stopNode, tally, writeLimitsConfig } from './helpers.js'
+import { PATIENCE_MS, tempDir } from '../helpers.js'
+import { THROTTLED_KEY, burst, closedPort, get, startNode, stopAll, stopNode, tally, within, writeLimitsConfig } from './helpers.js'
 
 const BURST = 2
 
@@ -18,6 +18,8 @@ test('Redis unreachable, fail-open (the default): requests are served beyond the
   const node = await startNode(['--config', config, '--redis', `redis://127.0.0.1:${await closedPort()}`, '--redis-prefix', 'gh-test:unreachable:'])
   const replies = tally(await burst([node.port], 6, '/dev/limited', { 'x-api-key': THROTTLED_KEY }))
   assert.equal(replies.ok, 6, `served although the burst is ${BURST}: ${JSON.stringify(replies)}`)
+  // The log comes through the child's stderr pipe, which may lag behind the HTTP replies.
+  await within(PATIENCE_MS, 'the fail-open warning in the log', () => /state store unavailable/.test(node.stderr()))
   assert.match(node.stderr(), /state store unavailable: limits and quotas are not being enforced \(requests admitted\)/)
   const metrics = await get(node.adminPort, '/metrics')
   const errors = Number(/^gatehouse_state_store_errors_total (\d+)/m.exec(metrics.body)?.[1] ?? NaN)
@@ -38,6 +40,7 @@ test('Redis unreachable with --redis-unavailable closed: requests are refused', 
     assert.equal(reply.status, 500)
     assert.deepEqual(JSON.parse(reply.body), { message: 'Internal server error' })
   }
+  await within(PATIENCE_MS, 'the fail-closed warning in the log', () => /not being enforced/.test(node.stderr()))
   assert.match(node.stderr(), /limits and quotas are not being enforced \(requests refused\)/)
   assert.equal(await stopNode(node), 0)
 })

@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { tempDir, writeFile } from '../helpers.js'
+import { PATIENCE_MS, tempDir, writeFile } from '../helpers.js'
 import { QUOTA_KEY, THROTTLED_KEY, adminJson, alive, burst, get, startNode, stopAll, stopNode, tally, within, writeLimitsConfig } from './helpers.js'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -39,6 +39,8 @@ test('--workers 3 without Redis: one limit, one config, replaced workers, a clea
   const pids = /workers: 3 \(pids ([\d, ]+)\)/.exec(out)![1]!.split(', ').map(Number)
   assert.equal(new Set(pids).size, 3)
   assert.ok(pids.every(alive))
+  // The banner came on stdout; the log line naming the data dir comes through stderr, which may lag.
+  await within(PATIENCE_MS, 'the primary to log its shared data dir', () => /"dataDir":/.test(node.stderr()))
   const sharedDir = /"dataDir":"([^"]+)"/.exec(node.stderr())?.[1]
   assert.ok(sharedDir && existsSync(sharedDir), `the primary made a shared data dir:\n${node.stderr()}`)
 
@@ -59,8 +61,8 @@ test('--workers 3 without Redis: one limit, one config, replaced workers, a clea
   assert.equal(plan.status, 201)
   const bound = await adminJson(node.adminPort, 'POST', `/usageplans/${plan.json.id}/keys`, { keyId: key.json.id, keyType: 'API_KEY' })
   assert.equal(bound.status, 201)
-  await within(5000, 'every worker serves the new configuration', () => workersServingNewConfig(node.stderr().slice(mark)).size === 3)
-  await within(5000, 'the new key works on every connection', async () => tally(await burst([node.port], 9, '/dev/limited', { 'x-api-key': RUNTIME_KEY })).ok === 9)
+  await within(30_000, 'every worker serves the new configuration', () => workersServingNewConfig(node.stderr().slice(mark)).size === 3)
+  await within(30_000, 'the new key works on every connection', async () => tally(await burst([node.port], 9, '/dev/limited', { 'x-api-key': RUNTIME_KEY })).ok === 9)
 
   // A worker killed outright is replaced; the limits it took part in stay spent (the primary holds them).
   process.kill(pids[1]!, 'SIGKILL')
@@ -92,7 +94,8 @@ test('--workers: a bad config is reported once and nothing is forked; a bad --wo
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
       const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-      child.on('exit', (code) => {
+      // 'close', not 'exit': by then all of stdout and stderr has been read.
+      child.on('close', (code) => {
         clearTimeout(killer)
         resolve({ code, stderr, stdout })
       })

@@ -1,22 +1,34 @@
 // Imports LocalStack's API definition files and checks the result against what AWS returned for the same
-// imports (test_apigateway_import.snapshot.json): resources, methods, integrations, models, authorizers,
-// validators, API settings and import warnings.
+// imports (test/fixtures/aws/localstack/rest-import.json, from test_apigateway_import): resources, methods,
+// integrations, models, authorizers, validators, API settings and import warnings.
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { importOpenApi, type ImportOptions } from '../../src/controlplane/openapi/import.js'
 import { parseDefinition } from '../../src/controlplane/openapi/parse.js'
 import type { HttpApi, RestApi } from '../../src/model/types.js'
 import { RecordingMatcher, awsAuthorizer, awsMethod, awsModel, awsResource, awsRestApi } from './recorded-shape.js'
 
-const DATA = new URL('../../../shared/external-data/localstack-apigateway-snapshots/', import.meta.url).pathname
-const DEFS = join(DATA, 'api-definitions')
-const SNAPSHOT = JSON.parse(readFileSync(join(DATA, 'snapshots/test_apigateway_import.snapshot.json'), 'utf8')) as Record<
-  string,
-  { 'recorded-content': Record<string, unknown> }
->
+const DEFS = new URL('../fixtures/aws/localstack/api-definitions/', import.meta.url)
+
+/** One import AWS was asked to do, and what it returned (every field after `definition` is optional). */
+interface Scenario {
+  localstackTest: string
+  definition: string
+  basepath?: 'ignore' | 'prepend' | 'split'
+  restApi?: Record<string, unknown>
+  resources?: Array<{ path: string }>
+  /** Keyed `VERB /path`. */
+  methods?: Record<string, unknown>
+  authorizers?: Array<Record<string, unknown>>
+  models?: Array<Record<string, unknown>>
+  requestValidators?: unknown[]
+}
+
+const SCENARIOS = (
+  JSON.parse(readFileSync(new URL('../fixtures/aws/localstack/rest-import.json', import.meta.url), 'utf8')) as { scenarios: Record<string, Scenario> }
+).scenarios
 
 /** The values LocalStack's tests put into the files' `${...}` placeholders before importing. */
 const FILL: Record<string, string> = {
@@ -28,7 +40,7 @@ const FILL: Record<string, string> = {
 }
 
 function load(file: string, opts: Partial<ImportOptions> & { fill?: boolean } = {}): { api: RestApi | HttpApi; warnings: string[] } {
-  let text = readFileSync(join(DEFS, file), 'utf8')
+  let text = readFileSync(new URL(file, DEFS), 'utf8')
   if (opts.fill !== false) for (const [k, v] of Object.entries(FILL)) text = text.split(k).join(v)
   const { fill: _fill, ...rest } = opts
   const r = importOpenApi(parseDefinition(text, file), { kind: 'REST', id: 'rec0000001', file, createdDate: '2025-01-01T00:00:00.000Z', ...rest })
@@ -40,90 +52,62 @@ function rest(api: RestApi | HttpApi): RestApi {
   return api as RestApi
 }
 
-function strip(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v
-  const { ResponseMetadata: _m, ...rest } = v as Record<string, unknown>
-  return rest
-}
-
-interface Case {
-  test: string
-  file: string
-  basepath?: 'ignore' | 'prepend' | 'split'
-  api?: string
-  resources?: string
-  models?: string
-  authorizers?: string
-  validators?: string
-  /** Label prefix of the method recordings (`srv-var-method-test-get`). */
-  prefix?: string
-}
-
-const MODES = ['ignore', 'prepend', 'split'] as const
-const CASES: Case[] = [
-  { test: 'test_import_swagger_api', file: 'petstore-authorizer.swagger.json', api: 'import-swagger', resources: 'resources', models: 'get-models', authorizers: 'get-authorizers' },
-  { test: 'test_import_and_validate_rest_api[openapi.spec.tf.json]', file: 'openapi.spec.tf.json', api: 'import_tf_rest_api', resources: 'resources', models: 'get-models' },
-  { test: 'test_import_and_validate_rest_api[swagger-mock-cors.json]', file: 'swagger-mock-cors.json', api: 'import_tf_rest_api', resources: 'resources', models: 'get-models' },
-  ...MODES.map((m): Case => ({ test: `test_import_rest_apis_with_base_path_swagger[${m}]`, file: 'swagger.json', basepath: m, api: 'put-rest-api-swagger-json', resources: 'get-resources-swagger-json' })),
-  ...MODES.flatMap((m): Case[] => [
-    { test: `test_import_rest_api_with_base_path_oas30[${m}]`, file: 'openapi-basepath-server-variable.yaml', basepath: m, api: 'put-rest-api-oas30-srv-var', resources: 'get-resources-oas30-srv-var', prefix: 'srv-var-' },
-    { test: `test_import_rest_api_with_base_path_oas30[${m}]`, file: 'openapi-basepath-url.yaml', basepath: m, api: 'put-rest-api-oas30-srv-url', resources: 'get-resources-oas30-srv-url', prefix: 'srv-url-' },
-  ]),
-  { test: 'test_import_with_global_api_key_authorizer', file: 'openapi.spec.global-auth.json', api: 'import-swagger', resources: 'resources', authorizers: 'get-authorizers' },
-  { test: 'test_import_with_circular_models', file: 'openapi.spec.circular-ref.json', api: 'import-api', resources: 'resources', models: 'get-models' },
-  { test: 'test_import_with_circular_models_and_request_validation', file: 'openapi.spec.circular-ref-with-request-body.json', api: 'import-api', resources: 'resources', models: 'get-models', validators: 'request-validators' },
-  { test: 'test_import_with_http_method_integration', file: 'openapi-http-method-integration.json', resources: 'resources' },
-  { test: 'test_import_with_cognito_auth_identity_source', file: 'openapi.cognito-auth.json', api: 'import-swagger', resources: 'resources', authorizers: 'get-authorizers' },
-  { test: 'test_import_with_integer_http_status_code', file: 'openapi-method-int.spec.yaml', resources: 'resources' },
-  // Binary media types */* and version 1.0: the recording matches the Pulumi-generated definition.
-  { test: 'test_import_rest_api', file: 'openapi.spec.pulumi.json', api: 'import_rest_api' },
+/** The recorded imports, by their scenario names in the fixture. */
+const CASES = [
+  'Swagger 2.0 pet store with Lambda TOKEN authorizers',
+  'OpenAPI 3 document with an API key scheme and OPTIONS on the root',
+  'Swagger 2.0 MOCK API with CORS preflight methods',
+  'Swagger 2.0 basePath /base, basepath=ignore',
+  'Swagger 2.0 basePath /base, basepath=prepend',
+  'Swagger 2.0 basePath /base, basepath=split',
+  'OpenAPI 3 basePath server variable /base-var, basepath=ignore',
+  'OpenAPI 3 server URL path /base-url/part, basepath=ignore',
+  'OpenAPI 3 basePath server variable /base-var, basepath=prepend',
+  'OpenAPI 3 server URL path /base-url/part, basepath=prepend',
+  'OpenAPI 3 basePath server variable /base-var, basepath=split',
+  'OpenAPI 3 server URL path /base-url/part, basepath=split',
+  'global API key security requirement',
+  'models that refer to each other in a cycle',
+  'cyclic models behind a request body validator',
+  'an integration calling POST behind GET',
+  'Cognito authorizer with an identity source and scopes',
+  'response status codes written as YAML integers',
+  'Pulumi-generated document with binary media type */*',
 ]
 
-function recording(test: string): Record<string, unknown> {
-  const key = Object.keys(SNAPSHOT).find((k) => k.endsWith(`::TestApiGatewayImportRestApi::${test}`))
-  assert.ok(key, `no recording for ${test}`)
-  return SNAPSHOT[key]!['recorded-content']
-}
-
-function items(v: unknown): unknown[] {
-  const s = strip(v)
-  if (Array.isArray(s)) return s
-  return (s as { items: unknown[] }).items
-}
-
 describe('REST import matches the AWS recordings', () => {
-  for (const c of CASES) {
-    it(`${c.test} (${c.file})`, () => {
-      const rec = recording(c.test)
-      const { api: imported, warnings } = load(c.file, c.basepath ? { basepath: c.basepath } : {})
+  for (const name of CASES) {
+    it(name, () => {
+      const c = SCENARIOS[name]
+      assert.ok(c, `no recording for ${name}`)
+      const { api: imported, warnings } = load(c.definition, c.basepath ? { basepath: c.basepath } : {})
       const api = rest(imported)
       const m = new RecordingMatcher({ '<region>': 'us-east-1', '<partition>': 'aws', '<model-base-url>': 'https://apigateway.amazonaws.com' })
 
-      if (c.api) {
-        const expected = strip(rec[c.api]) as Record<string, unknown>
-        const { createdDate: _c, tags: _t, warnings: recordedWarnings, endpointConfiguration, ...fields } = expected
+      if (c.restApi) {
+        const { createdDate: _c, tags: _t, warnings: recordedWarnings, endpointConfiguration, ...fields } = c.restApi
         const { ipAddressType: _ip, ...endpoint } = endpointConfiguration as Record<string, unknown>
-        m.match({ ...fields, endpointConfiguration: endpoint }, awsRestApi(api), c.api)
-        assert.deepEqual(warnings, (recordedWarnings as string[] | undefined) ?? [], `${c.api}: import warnings`)
+        m.match({ ...fields, endpointConfiguration: endpoint }, awsRestApi(api), 'restApi')
+        assert.deepEqual(warnings, (recordedWarnings as string[] | undefined) ?? [], 'restApi: import warnings')
       }
 
       if (c.resources) {
-        const expected = items(rec[c.resources]) as Array<{ path: string }>
+        const expected = c.resources
         const ours = Object.values(api.resources).map(awsResource) as Array<{ path: string }>
         const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
-        m.match([...expected].sort(byPath), [...ours].sort(byPath), c.resources)
+        m.match([...expected].sort(byPath), [...ours].sort(byPath), 'resources')
         // Every method we created was recorded, and matches.
         for (const r of Object.values(api.resources)) {
           for (const [verb, method] of Object.entries(r.resourceMethods)) {
-            const label = `${c.prefix ?? ''}method-${r.path === '/' ? 'root' : r.path.slice(1)}-${verb.toLowerCase()}`
-            assert.ok(rec[label] !== undefined, `recording has ${label}`)
-            m.match(strip(rec[label]), awsMethod(method!), label)
+            const key = `${verb} ${r.path}`
+            assert.ok(c.methods?.[key] !== undefined, `recording has ${key}`)
+            m.match(c.methods[key], awsMethod(method!), key)
           }
         }
       }
 
       if (c.authorizers) {
-        const expected = items(rec[c.authorizers]) as Array<Record<string, unknown>>
+        const expected = c.authorizers
         assert.equal(Object.keys(api.authorizers).length, expected.length, 'authorizer count')
         for (const e of expected) {
           const ours = Object.values(api.authorizers).find((a) => a.name === e.name || m.bindings.get(String(e.id)) === a.id)
@@ -135,7 +119,7 @@ describe('REST import matches the AWS recordings', () => {
       }
 
       if (c.models) {
-        const expected = items(rec[c.models]) as Array<Record<string, unknown>>
+        const expected = c.models
         for (const e of expected) {
           const name = typeof e.name === 'string' && !e.name.startsWith('<') ? e.name : m.bindings.get(String(e.name))
           assert.ok(name !== undefined && api.models[name], `model ${String(e.name)}`)
@@ -147,9 +131,8 @@ describe('REST import matches the AWS recordings', () => {
         assert.ok(extra.every((n) => n === 'Empty' || n === 'Error'), `unexpected models ${extra.join(', ')}`)
       }
 
-      if (c.validators) {
-        const expected = items(rec[c.validators])
-        m.match(expected, Object.values(api.requestValidators), c.validators)
+      if (c.requestValidators) {
+        m.match(c.requestValidators, Object.values(api.requestValidators), 'requestValidators')
       }
     })
   }

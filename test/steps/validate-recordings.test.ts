@@ -5,16 +5,15 @@
 //   a model requiring `string_field` and `integer_field` (a number), MOCK with passthrough NEVER;
 // - §9's recorded parameter failure: the missing names listed as `[x-header-param, issuer, qs1]`;
 // - test_apigateway_common :: TestApiGatewayCommon::test_api_gateway_request_validator, the recording behind §9
-//   (snapshot read from localstack/localstack; not in /work/shared): the same failure on its own method, an
+//   (snapshot read from localstack/localstack): the same failure on its own method, an
 //   AWS_PROXY one whose validator checks the body too.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Agent } from 'undici'
 import pino from 'pino'
-import { SNAPSHOTS, startRestApi, type RestApiUnderTest } from '../conformance/rest-helpers.js'
+import { startRestApi, type RestApiUnderTest } from '../conformance/rest-helpers.js'
 import { send, tempDir, writeFile } from '../helpers.js'
 import { describePlan, compileGateway } from '../../src/controlplane/compile/compile.js'
 import { importOpenApi } from '../../src/controlplane/openapi/import.js'
@@ -31,7 +30,7 @@ let circular: RestApiUnderTest
 let cfn: RestApiUnderTest
 
 before(async () => {
-  const text = readFileSync(join(SNAPSHOTS, 'api-definitions/openapi.spec.circular-ref-with-request-body.json'), 'utf8')
+  const text = readFileSync(new URL('../fixtures/aws/localstack/api-definitions/openapi.spec.circular-ref-with-request-body.json', import.meta.url), 'utf8')
   circular = await startRestApi(JSON.parse(text))
   cfn = await startRestApi({
     openapi: '3.0.1',

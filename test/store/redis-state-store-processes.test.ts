@@ -65,7 +65,7 @@ test('redis: three processes sharing one Redis admit exactly burst requests and 
     outputs.push('')
     child.stdout.on('data', (chunk: string) => (outputs[i] += chunk))
     children.push(child)
-    exits.push(once(child, 'exit'))
+    exits.push(once(child, 'close')) // not 'exit': by then all of stdout has been read
   }
   // Wait until all three are connected, then release them together.
   for (let i = 0; i < PROCESSES; i++) while (!outputs[i]!.includes('ready\n')) await once(children[i]!.stdout, 'data')

@@ -65,6 +65,12 @@ async function closedPort(): Promise<number> {
   return port
 }
 
+/**
+ * A timeout no test run reaches: a call given it can only fail some other way (refused, closed), and one that
+ * does not would show as a hung test rather than as a slow one.
+ */
+const NEVER_MS = 600_000
+
 /** Milliseconds `promise` takes to settle, and its rejection. */
 async function timedRejection(promise: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
   const started = performance.now()
@@ -78,9 +84,11 @@ async function timedRejection(promise: Promise<unknown>): Promise<{ ms: number; 
 
 const redisSkip = await serviceSkip('Redis', '127.0.0.1', 6379)
 
-test('redis: a store pointed at a closed port rejects every operation with StateStoreUnavailableError, fast', async () => {
+test('redis: a store pointed at a closed port rejects every operation with StateStoreUnavailableError, without waiting', async () => {
   const port = await closedPort()
-  const store = new RedisStateStore({ host: '127.0.0.1', port }, { keyPrefix: uniquePrefix() })
+  // No timeout can end these calls: a refused connection must fail them by itself (ioredis's defaults would
+  // retry for about 10 s instead).
+  const store = new RedisStateStore({ host: '127.0.0.1', port }, { keyPrefix: uniquePrefix(), connectTimeoutMs: NEVER_MS, commandTimeoutMs: NEVER_MS })
   try {
     const day = quotaPeriod('DAY', 0, T)
     const calls: Array<() => Promise<unknown>> = [
@@ -96,12 +104,11 @@ test('redis: a store pointed at a closed port rejects every operation with State
       () => store.deletePrefix('k'),
     ]
     for (const call of calls) {
-      const { ms, error } = await timedRejection(call())
+      const { error } = await timedRejection(call())
       assert.ok(error instanceof StateStoreUnavailableError, `got ${String(error)}`)
       assert.equal(error.code, 'STATE_STORE_UNAVAILABLE')
       assert.match(error.message, new RegExp(`Redis at 127\\.0\\.0\\.1:${port} is unavailable`))
-      // ioredis's defaults would retry for ~10 s; the bound is loose only so that a busy test machine passes.
-      assert.ok(ms < 1000, `answered after ${Math.round(ms)} ms`)
+      assert.doesNotMatch(error.message, /within \d+ ms|timed? ?out/i, 'failed by the refusal, not by a timeout')
     }
     const parallel = await Promise.allSettled(Array.from({ length: 50 }, () => store.takeTokens([{ key: 'b', rate: 1, burst: 1 }], T)))
     assert.ok(parallel.every((r) => r.status === 'rejected' && r.reason instanceof StateStoreUnavailableError))
@@ -185,24 +192,25 @@ if (redisSkip) {
     assert.deepEqual(await store.takeTokens([bucket], T), { allowed: false, index: 0, retryAfterMs: 1000 })
   })
 
-  test('redis: when Redis goes away calls fail fast, and work again once it is back', async (t) => {
+  test('redis: when Redis goes away calls fail without waiting, and work again once it is back', async (t) => {
     const proxy = new Proxy(6379)
     const port = await proxy.listen(0)
     t.after(() => proxy.close())
-    const { store } = openStore(t, {}, { host: '127.0.0.1', port })
+    // No timeout can end a call: only the lost connection can fail it.
+    const { store } = openStore(t, { connectTimeoutMs: NEVER_MS, commandTimeoutMs: NEVER_MS }, { host: '127.0.0.1', port })
     const bucket = { key: 'b', rate: 1, burst: 100 }
     assert.deepEqual(await store.takeTokens([bucket], T), { allowed: true })
 
     await proxy.close()
-    const { ms, error } = await timedRejection(store.takeTokens([bucket], T))
+    const { error } = await timedRejection(store.takeTokens([bucket], T))
     assert.ok(error instanceof StateStoreUnavailableError, `got ${String(error)}`)
-    assert.ok(ms < 1000, `answered after ${Math.round(ms)} ms`)
+    assert.doesNotMatch(error.message, /within \d+ ms|timed? ?out/i, 'failed by the lost connection, not by a timeout')
     const again = await timedRejection(store.consumeQuota('k', 1, quotaPeriod('DAY', 0, T), T))
     assert.ok(again.error instanceof StateStoreUnavailableError)
-    assert.ok(again.ms < 250, `a second call while down answered after ${Math.round(again.ms)} ms`)
+    assert.doesNotMatch(String((again.error as Error).message), /within \d+ ms|timed? ?out/i, 'a second call while down fails at once too')
 
     await proxy.listen(port)
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 30_000
     let result
     for (;;) {
       try {
@@ -210,7 +218,7 @@ if (redisSkip) {
         break
       } catch (e) {
         assert.ok(e instanceof StateStoreUnavailableError)
-        if (Date.now() > deadline) assert.fail('the store did not reconnect within 5 s')
+        if (Date.now() > deadline) assert.fail('the store did not reconnect within 30 s')
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     }
@@ -225,9 +233,10 @@ if (redisSkip) {
     const { store } = openStore(t, { commandTimeoutMs: 100 }, { host: '127.0.0.1', port })
     assert.equal(await store.get('k', T), undefined)
     proxy.stall()
+    // The stalled proxy never answers, so only the 100 ms command timeout can end the call; never before it.
     const { ms, error } = await timedRejection(store.get('k', T))
     assert.ok(error instanceof StateStoreUnavailableError, `got ${String(error)}`)
-    assert.ok(ms >= 90 && ms < 1500, `answered after ${Math.round(ms)} ms`)
+    assert.ok(ms >= 90, `answered after ${Math.round(ms)} ms`)
   })
 }
 

