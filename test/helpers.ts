@@ -143,3 +143,4 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = P
 export const NO_FUNCTIONS: FunctionInvoker = {
   invoke: () => Promise.reject(new Error('no function runtime in this test')),
 }
+

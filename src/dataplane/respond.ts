@@ -236,6 +236,17 @@ export function errorReply(ctx: RequestContext, err: GatewayError): Reply {
   return gatewayErrorReply(ctx, err.code, err.responseMessage, err.headers)
 }
 
+/**
+ * The answer to every request of a REST integration whose request parameters map a header it cannot send
+ * (§5.7): AWS's own 500 body, not the gateway response; `$context.error.*` as for API_CONFIGURATION_ERROR.
+ */
+export function fatalHeaderMappingReply(ctx: RequestContext, reason?: string): Reply {
+  ctx.errorType = 'API_CONFIGURATION_ERROR'
+  ctx.errorMessage = 'Internal server error'
+  if (reason !== undefined) ctx.integrationErrorMessage = reason
+  return bareReply(ctx, 'FATAL_HEADER_MAPPING')
+}
+
 /** A bare answer (no gateway-response customisation, §6.3) as a Reply; `x-amzn-ErrorType` only on REST. */
 export function bareReply(ctx: RequestContext, answer: BareAnswer | BareAnswerCode): Reply {
   const a = typeof answer === 'string' ? BARE_ANSWERS[answer] : answer

@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici'
 import { generatedTraceId, type RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
-import { bareReply } from '../dataplane/respond.js'
+import { fatalHeaderMappingReply } from '../dataplane/respond.js'
 import { compileRequestSource, readsRequestBody, type ParamGetter } from '../dataplane/param-source.js'
 import { MAX_PAYLOAD } from '../dataplane/limits.js'
 import type { IntegrationResponseSelector } from './responses.js'
@@ -344,11 +344,7 @@ export class HttpIntegration implements IntegrationHandler, ProxySource {
   }
 
   async #handle(ctx: RequestContext): Promise<Reply | undefined> {
-    if (this.#fatalMapping) {
-      ctx.errorType = 'API_CONFIGURATION_ERROR'
-      ctx.errorMessage = 'Internal server error'
-      return bareReply(ctx, 'FATAL_HEADER_MAPPING')
-    }
+    if (this.#fatalMapping) return fatalHeaderMappingReply(ctx)
     const cfg = this.#cfg
     const method = this.#method(ctx)
     if (cfg.proxy) {

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks'
 import type { RequestContext } from '../dataplane/context.js'
 import type { IntegrationHandler, Reply } from '../dataplane/plan.js'
 import { GatewayError } from '../errors.js'
-import { bareReply } from '../dataplane/respond.js'
+import { bareReply, fatalHeaderMappingReply } from '../dataplane/respond.js'
 import { acceptIsBinary, buildV1Event, buildV2Event, MalformedProxyResponse, readV1Result, readV2Result, traceIdOf } from '../mapping/lambda-events.js'
 import type { IntegrationResponseSelector } from './responses.js'
 import { compileRequestSource, type ParamGetter } from '../dataplane/param-source.js'
@@ -49,13 +49,7 @@ function hasFatalHeaderMapping(requestParameters: Readonly<Record<string, string
   return false
 }
 
-/** The answer to a request on an integration with a fatal header mapping (as http.ts gives). */
-function fatalHeaderMapping(ctx: RequestContext): Reply {
-  ctx.errorType = 'API_CONFIGURATION_ERROR'
-  ctx.errorMessage = 'Internal server error'
-  ctx.integrationErrorMessage = 'a request parameter maps a header API Gateway cannot send to Lambda'
-  return bareReply(ctx, 'FATAL_HEADER_MAPPING')
-}
+const FATAL_MAPPING_REASON = 'a request parameter maps a header API Gateway cannot send to Lambda'
 
 async function invoke(invoker: FunctionInvoker, target: string, event: unknown, ctx: RequestContext, timeoutMs: number) {
   ctx.integrationStart = performance.now()
@@ -113,7 +107,7 @@ export class LambdaProxyIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {
-    if (this.#fatalMapping) return fatalHeaderMapping(ctx)
+    if (this.#fatalMapping) return fatalHeaderMappingReply(ctx, FATAL_MAPPING_REASON)
     const cfg = this.#cfg
     if (cfg.apiKind === 'REST' && cfg.httpMethod !== undefined && cfg.httpMethod.toUpperCase() !== 'POST') {
       ctx.integrationErrorMessage = `Lambda integrations must use POST, not ${cfg.httpMethod}`
@@ -196,7 +190,7 @@ export class LambdaIntegration implements IntegrationHandler {
   }
 
   async handle(ctx: RequestContext): Promise<Reply> {
-    if (this.#fatalMapping) return fatalHeaderMapping(ctx)
+    if (this.#fatalMapping) return fatalHeaderMappingReply(ctx, FATAL_MAPPING_REASON)
     const cfg = this.#cfg
     // The transform step converted and rendered the body (§5.9, §14.2).
     const payload = ctx.payload ?? (await ctx.body())

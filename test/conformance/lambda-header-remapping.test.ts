@@ -18,6 +18,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { ECHO, ECHO_EVENT, lambdaUri, startLambdaApi, type LambdaApiUnderTest } from './lambda-helpers.js'
+import { HEADER_REMAPPING_CLIENT_HEADERS } from './rest-helpers.js'
 
 type LambdaType = 'AWS_PROXY' | 'AWS'
 const TYPES: LambdaType[] = ['AWS_PROXY', 'AWS']
@@ -63,34 +64,8 @@ const FATAL: Record<string, [string, string]> = {
   te: ['TE', "'gzip'"],
 }
 
-/** What the recorded client sent on every request (python-requests, GET, no body); Host is the invoke URL's. */
-const CLIENT_HEADERS: Record<string, string> = {
-  Accept: 'application/json',
-  'Accept-Charset': 'UTF-8',
-  'Accept-Encoding': 'br',
-  Age: 'request_Age',
-  Authorization: 'Unauthorized',
-  Connection: 'close',
-  'Content-Encoding': 'deflate',
-  'Content-MD5': 'request_Content-MD5',
-  'Content-Type': 'application/json',
-  Date: 'request_Date',
-  Expect: '100-continue',
-  'Max-Forwards': '2',
-  Pragma: 'cache',
-  'Proxy-Authenticate': 'Basic',
-  Range: 'bytes=500-999',
-  Referer: 'https://example.com/',
-  Server: 'https://example.com/',
-  TE: 'deflate',
-  Trailer: 'Expires',
-  'Transfer-Encoding': 'chunked',
-  Upgrade: 'HTTP/2.0',
-  'User-Agent': 'localStack/0.0',
-  Via: 'p.example.net',
-  Warn: '299 localStack/0.0',
-  'WWW-Authenticate': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
-}
+/** What the recorded client sent on every request; Host is the invoke URL's. */
+const CLIENT_HEADERS: Record<string, string> = { ...HEADER_REMAPPING_CLIENT_HEADERS }
 
 function method(type: LambdaType, requestParameters: Record<string, string>) {
   return {

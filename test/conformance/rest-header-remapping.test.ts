@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Upstream } from '../helpers.js'
-import { headerNames, lastSeen, rawRequest, startEchoUpstream, startRestApi, type RestApiUnderTest } from './rest-helpers.js'
+import { HEADER_REMAPPING_CLIENT_HEADERS, headerNames, lastSeen, rawRequest, startEchoUpstream, startRestApi, type RestApiUnderTest } from './rest-helpers.js'
 
 type HttpType = 'HTTP' | 'HTTP_PROXY'
 const TYPES: HttpType[] = ['HTTP', 'HTTP_PROXY']
@@ -48,36 +48,9 @@ const FULL_REQUEST_PARAMETERS: Record<string, string> = {
   'integration.request.header.Via': "'othersite.net'",
 }
 
-/** What the recorded client sent on every request (python-requests, GET, no body). */
+/** What the recorded client sent on every request, with the invoke URL's host. */
 function clientHeaders(host: string): Record<string, string> {
-  return {
-    Host: host,
-    Accept: 'application/json',
-    'Accept-Charset': 'UTF-8',
-    'Accept-Encoding': 'br',
-    Age: 'request_Age',
-    Authorization: 'Unauthorized',
-    Connection: 'close',
-    'Content-Encoding': 'deflate',
-    'Content-MD5': 'request_Content-MD5',
-    'Content-Type': 'application/json',
-    Date: 'request_Date',
-    Expect: '100-continue',
-    'Max-Forwards': '2',
-    Pragma: 'cache',
-    'Proxy-Authenticate': 'Basic',
-    Range: 'bytes=500-999',
-    Referer: 'https://example.com/',
-    Server: 'https://example.com/',
-    TE: 'deflate',
-    Trailer: 'Expires',
-    'Transfer-Encoding': 'chunked',
-    Upgrade: 'HTTP/2.0',
-    'User-Agent': 'localStack/0.0',
-    Via: 'p.example.net',
-    Warn: '299 localStack/0.0',
-    'WWW-Authenticate': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
-  }
+  return { Host: host, ...HEADER_REMAPPING_CLIENT_HEADERS }
 }
 
 function method(integration: Record<string, unknown>) {

@@ -118,3 +118,35 @@ export function headerNames(headers: Record<string, unknown>, without: string[] 
     .filter((h) => !skip.has(h))
     .sort()
 }
+
+/**
+ * What the recorded client sent on every request of TestApiGatewayHeaderRemapping (python-requests, GET, no
+ * body; Host is the invoke URL's): the headers whose passing, dropping and remapping the recordings show.
+ */
+export const HEADER_REMAPPING_CLIENT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  Accept: 'application/json',
+  'Accept-Charset': 'UTF-8',
+  'Accept-Encoding': 'br',
+  Age: 'request_Age',
+  Authorization: 'Unauthorized',
+  Connection: 'close',
+  'Content-Encoding': 'deflate',
+  'Content-MD5': 'request_Content-MD5',
+  'Content-Type': 'application/json',
+  Date: 'request_Date',
+  Expect: '100-continue',
+  'Max-Forwards': '2',
+  Pragma: 'cache',
+  'Proxy-Authenticate': 'Basic',
+  Range: 'bytes=500-999',
+  Referer: 'https://example.com/',
+  Server: 'https://example.com/',
+  TE: 'deflate',
+  Trailer: 'Expires',
+  'Transfer-Encoding': 'chunked',
+  Upgrade: 'HTTP/2.0',
+  'User-Agent': 'localStack/0.0',
+  Via: 'p.example.net',
+  Warn: '299 localStack/0.0',
+  'WWW-Authenticate': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
+})

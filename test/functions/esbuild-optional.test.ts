@@ -6,12 +6,13 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { transform } from 'esbuild'
 import { send } from '../helpers.js'
+import { typeScriptFiles } from '../source-files.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 let base: string
@@ -22,15 +23,6 @@ let full: string
 
 const lambda = (name: string): string => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${name}/invocations`
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) walk(p, out)
-    else if (name.endsWith('.ts')) out.push(p)
-  }
-  return out
-}
-
 function api(paths: Record<string, string>): string {
   const items = Object.entries(paths).map(([path, fn]) => `  ${path}:\n    get:\n      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: '${lambda(fn)}' }\n`)
   return `openapi: 3.0.1\ninfo: { title: fns, version: '1' }\npaths:\n${items.join('')}`
@@ -39,7 +31,7 @@ function api(paths: Record<string, string>): string {
 before(async () => {
   base = mkdtempSync(join(tmpdir(), 'gatehouse-esbuild-optional-'))
   const template = join(base, 'template')
-  for (const file of walk(join(repo, 'src'))) {
+  for (const file of typeScriptFiles(join(repo, 'src'))) {
     const out = join(template, 'dist', relative(join(repo, 'src'), file).replace(/\.ts$/, '.js'))
     mkdirSync(dirname(out), { recursive: true })
     const { code } = await transform(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20' })

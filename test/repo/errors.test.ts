@@ -4,8 +4,9 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { typeScriptFiles } from '../source-files.js'
 import { fileURLToPath } from 'node:url'
 import { BARE_ANSWERS, GATEWAY_ERRORS } from '../../src/errors.js'
 
@@ -37,22 +38,13 @@ test('every bare answer is documented with its status, error type and exact body
   assert.deepEqual(rows, expected)
 })
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) walk(p, out)
-    else if (p.endsWith('.ts')) out.push(p)
-  }
-  return out
-}
-
 test('no module that answers data-plane requests writes an error body of its own', () => {
   // A JSON `message` body written as a literal, or built with JSON.stringify({ message … }), outside the table.
   const literal = /['"`]\{\s*\\?"message\\?"\s*:|JSON\.stringify\(\{\s*message\b/
   const allowed = new Set(['src/errors.ts', 'src/dataplane/respond.ts'])
   const found: string[] = []
   for (const dir of ['src/dataplane', 'src/steps', 'src/integrations', 'src/mapping', 'src/errors.ts']) {
-    const files = dir.endsWith('.ts') ? [join(ROOT, dir)] : walk(join(ROOT, dir))
+    const files = dir.endsWith('.ts') ? [join(ROOT, dir)] : typeScriptFiles(join(ROOT, dir))
     for (const file of files) {
       const rel = relative(ROOT, file)
       if (allowed.has(rel)) continue

@@ -5,21 +5,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
+import { typeScriptFiles } from '../source-files.js'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SRC = join(ROOT, 'src')
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) walk(p, out)
-    else if (p.endsWith('.ts')) out.push(p)
-  }
-  return out
-}
 
 interface Edge {
   from: string
@@ -31,7 +23,7 @@ const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|imp
 
 function edges(): Edge[] {
   const out: Edge[] = []
-  for (const file of walk(SRC)) {
+  for (const file of typeScriptFiles(SRC)) {
     const text = readFileSync(file, 'utf8')
     const from = relative(ROOT, file).replace(/\.ts$/, '')
     for (const m of text.matchAll(IMPORT)) {
