@@ -67,6 +67,14 @@ export interface GatewayOptions {
   integrations?: IntegrationTable
   /** Usage records for the admin API's usage routes (default: none kept, every day reads 0). */
   usageReader?: UsageReader
+  /**
+   * The last configuration that loaded cleanly (a cluster worker gets it from its primary). When the files on
+   * disk are refused at start, the gateway logs their problems and serves this instead, watching the files so
+   * that a fixed file applies at once; without it a refused file fails the start.
+   */
+  lastGoodConfig?: DesiredState
+  /** Called with every configuration that loaded cleanly, at start and on each reload. */
+  onConfigLoaded?: (desired: DesiredState) => void
 }
 
 export interface ServedUrl {
@@ -139,7 +147,7 @@ export class Gateway {
 
   /** Loads config (refusing bad config whole), opens the store, compiles, and starts both listeners. */
   async start(): Promise<void> {
-    const desired = await loadDesiredState(this.#opts.sources)
+    const desired = await this.#loadAtStart()
     for (const w of desired.warnings) this.#log.warn({ file: w.file, path: w.path }, w.message)
     this.#desired = desired
     const dataDir = this.#opts.dataDir ?? desired.dataDir
@@ -235,6 +243,23 @@ export class Gateway {
     this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
     this.#ready = true
+  }
+
+  /** The configuration to start from: the files, or the last good one when the files are refused and one is known. */
+  async #loadAtStart(): Promise<DesiredState> {
+    try {
+      const desired = await loadDesiredState(this.#opts.sources)
+      this.#opts.onConfigLoaded?.(desired)
+      return desired
+    } catch (err) {
+      const fallback = this.#opts.lastGoodConfig
+      if (!(err instanceof ConfigError) || !fallback) throw err
+      this.#log.error(
+        { problems: err.problems },
+        `configuration refused; serving the last good configuration until the files are fixed:\n${formatProblems(err.problems)}`,
+      )
+      return fallback
+    }
   }
 
   async #applyDesired(desired: DesiredState): Promise<number> {
@@ -360,6 +385,7 @@ export class Gateway {
       return { ok: false, problems: text }
     }
     this.#desired = desired
+    this.#opts.onConfigLoaded?.(desired)
     const revision = await this.#applyDesired(desired)
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
     this.#log.info({ revision }, 'configuration reloaded')

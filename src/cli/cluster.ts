@@ -7,6 +7,7 @@ import type { Worker } from 'node:cluster'
 import { rmSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { StateStore } from '../store/port/ports.js'
+import type { DesiredState } from '../controlplane/config/desired.js'
 import { hostStateStore } from '../store/cluster/state-host.js'
 
 /** Set in a worker's environment by the primary; a worker runs the Gateway instead of forking. */
@@ -35,6 +36,26 @@ export const workerLink = {
   ready(banner: string): void {
     process.send?.({ gh: 'ready', banner })
   },
+  /**
+   * The last configuration that loaded cleanly in any worker (or in the primary at start), which the primary
+   * holds for the workers it forks: a replacement started while the file on disk is broken serves it.
+   */
+  lastGoodConfig(): Promise<DesiredState | undefined> {
+    return new Promise((resolve) => {
+      const onMessage = (m: { gh?: string; desired?: DesiredState } | null): void => {
+        if (m?.gh !== 'last-good-config') return
+        process.off('message', onMessage)
+        resolve(m.desired)
+      }
+      process.on('message', onMessage)
+      // Asked for, not pushed: a message that came before this listener would be lost.
+      process.send?.({ gh: 'last-good-config?' })
+    })
+  },
+  /** Tells the primary about a configuration that loaded cleanly, for the workers it forks later. */
+  configLoaded(desired: DesiredState): void {
+    process.send?.({ gh: 'good-config', desired })
+  },
   onStop(stop: () => void): void {
     process.on('message', (m: { gh?: string } | null) => {
       if (m?.gh === 'stop') stop()
@@ -58,6 +79,8 @@ export interface PrimaryOptions {
   stateNote: string
   /** How long workers may take to drain on stop before they are killed (default 35 s). */
   stopTimeoutMs?: number
+  /** The configuration the primary loaded at start: what a worker serves when the files are refused by then. */
+  config: DesiredState
 }
 
 interface Slot {
@@ -77,7 +100,8 @@ const MAX_RESTART_DELAY_MS = 30_000
  * it alone writes the config files into a fresh shared store), then the rest together. If one fails to start,
  * the others are stopped and the result is 1; its own error is on stderr already. After start-up a worker
  * that exits is replaced, at once the first time and with a growing delay (up to 30 s) while replacements
- * keep dying within 10 s.
+ * keep dying within 10 s. Every worker gets the last configuration that loaded cleanly (workers report each
+ * one), so a replacement forked while the file on disk is broken serves that until the file is fixed.
  */
 export async function runPrimary(opts: PrimaryOptions): Promise<number> {
   const log = opts.logger
@@ -89,6 +113,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
   let failedStart = false
   let stopCode = 0
   let banner: string | null = null
+  let lastGood = opts.config
   let wakeStop: () => void = () => undefined
   const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve))
 
@@ -99,7 +124,10 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
     slot.startedAt = Date.now()
     const unhost = opts.state ? hostStateStore(opts.state, worker) : () => undefined
     return new Promise<boolean>((resolve) => {
-      worker.on('message', (m: { gh?: string; banner?: string } | null) => {
+      worker.on('message', (m: { gh?: string; banner?: string; desired?: DesiredState } | null) => {
+        // The worker asks before loading: its fallback if the files are refused by then.
+        if (m?.gh === 'last-good-config?') worker.send({ gh: 'last-good-config', desired: lastGood })
+        if (m?.gh === 'good-config' && m.desired) lastGood = m.desired
         if (m?.gh !== 'ready') return
         banner ??= typeof m.banner === 'string' ? m.banner : ''
         if (started) log.info({ worker: worker.id, pid: worker.process.pid }, 'replacement worker is serving')

@@ -129,6 +129,9 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
     const shared = workerLink.dataDir()
     if (shared && opts.dataDir === undefined) opts.dataDir = shared
     if (!opts.redis) opts.state = new ClusterStateStore(process)
+    const lastGood = await workerLink.lastGoodConfig()
+    if (lastGood) opts.lastGoodConfig = lastGood
+    opts.onConfigLoaded = (desired) => workerLink.configLoaded(desired)
   }
 
   const gateway = new Gateway(opts)
@@ -208,7 +211,7 @@ async function primary(opts: GatewayOptions, workers: number, out: NodeJS.WriteS
   if (tempDataDir) opts.logger.info({ dataDir: tempDataDir }, 'the workers share config through a temporary data dir, removed at exit (--data-dir keeps it)')
   const state = opts.redis ? null : localStateStore(dataDir)
   const stateNote = opts.redis ? 'limits and quotas in Redis' : `limits and quotas held by the primary (pid ${process.pid})${dataDir ? ', kept in the data dir' : ''}`
-  return runPrimary({ workers, logger: opts.logger, out, state, stateNote, ...(tempDataDir ? { tempDataDir } : {}) })
+  return runPrimary({ workers, logger: opts.logger, out, state, stateNote, config: desired, ...(tempDataDir ? { tempDataDir } : {}) })
 }
 
 function banner(gateway: Gateway): string {
