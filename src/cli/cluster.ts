@@ -54,7 +54,8 @@ export const workerLink = {
   },
   /** Tells the primary about a configuration that loaded cleanly, for the workers it forks later. */
   configLoaded(desired: DesiredState): void {
-    process.send?.({ gh: 'good-config', desired })
+    // A reload can finish while the worker is leaving: a closed channel is no error then.
+    if (process.connected) process.send?.({ gh: 'good-config', desired }, () => undefined)
   },
   onStop(stop: () => void): void {
     process.on('message', (m: { gh?: string } | null) => {

@@ -67,5 +67,5 @@ test('--workers: a worker replaced while the file is broken serves the last good
   assert.ok(alive(replacement) && alive(pids[1]!))
   assert.equal(node.stderr().slice(mark).match(/worker died/g)?.length, 1)
 
-  assert.equal(await stopNode(node), 0)
+  assert.equal(await stopNode(node), 0, node.stderr().slice(mark))
 })
