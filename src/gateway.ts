@@ -30,6 +30,10 @@ import { RedisStateStore } from './store/redis/state-store.js'
 import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
+import { LogThrottle } from './observe/log-throttle.js'
+
+/** How often a condition that may happen on every request (a state-store outage) is logged again. */
+const LOG_REPEAT_MS = 10_000
 
 export interface GatewayOptions {
   sources: Sources
@@ -61,7 +65,7 @@ export interface GatewayOptions {
   stateUnavailable?: 'open' | 'closed'
   /** The account-level throttle (default AWS's 10,000 rps, burst 5,000); null turns it off. */
   accountLimit?: Limit | null
-  /** The clock of limits and quotas (tests inject one). */
+  /** The clock of limits and quotas, and of how often an outage is logged again (tests inject one). */
   now?: () => number
   /** The integration table to use instead of the built-in one (`createIntegrations`). */
   integrations?: IntegrationTable
@@ -86,8 +90,9 @@ export class Gateway {
   #dataPlane: DataPlane | null = null
   #admin: AdminServer | null = null
   #state: StateStore | null = null
-  #stateErrorLoggedAt = 0
-  #redisErrorLoggedAt = 0
+  /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
+  readonly #stateErrorLog: LogThrottle
+  readonly #redisErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
   #integrations: IntegrationTable | null = null
   #accessLog: AccessLogSink | null = null
@@ -115,6 +120,8 @@ export class Gateway {
       logger: (l) => this.#log.info({ function: l.functionName, requestId: l.requestId, level: l.level }, l.message),
     })
     this.#jwks = new JwksCache(opts.now ? { nowMs: opts.now } : {})
+    this.#stateErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
+    this.#redisErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
   }
 
   get ready(): boolean {
@@ -162,10 +169,8 @@ export class Gateway {
       ? new RedisStateStore(this.#opts.redis, {
           onError: (err) => {
             // Reconnect attempts fail about once a second while Redis is down: log one line per 10 s.
-            const t = Date.now()
-            if (t - this.#redisErrorLoggedAt < 10_000) return
-            this.#redisErrorLoggedAt = t
-            this.#log.warn({ err }, 'Redis state store error')
+            const unlogged = this.#redisErrorLog.hit()
+            if (unlogged !== null) this.#log.warn({ err, ...(unlogged > 0 ? { unlogged } : {}) }, 'Redis state store error')
           },
           ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
         })
@@ -190,14 +195,8 @@ export class Gateway {
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
           ...(this.#opts.accountLimit !== undefined ? { account: this.#opts.accountLimit } : {}),
           onUnavailable: this.#opts.stateUnavailable ?? 'open',
-          onStoreError: (err) => {
-            this.metrics.stateStoreErrors()
-            // Once per 10 s at most: an outage must not flood the log.
-            const t = Date.now()
-            if (t - this.#stateErrorLoggedAt < 10_000) return
-            this.#stateErrorLoggedAt = t
-            this.#log.warn({ err, mode: this.#opts.stateUnavailable ?? 'open' }, 'state store unavailable: limits and quotas are not being enforced' + ((this.#opts.stateUnavailable ?? 'open') === 'closed' ? ' (requests refused)' : ' (requests admitted)'))
-          },
+          onStoreError: (err) => this.#stateStoreFailed(err),
+          onStoreRecovered: () => this.#stateStoreRecovered(),
         },
       })
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
@@ -235,6 +234,32 @@ export class Gateway {
     this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
     this.#ready = true
+  }
+
+  /**
+   * A request found the state store unreachable. An outage must not flood the log: the first such request is
+   * logged, then one line per 10 s (of the gateway's clock) with how many requests were refused or admitted
+   * unchecked since the previous line; every one is counted in /metrics.
+   */
+  #stateStoreFailed(err: unknown): void {
+    this.metrics.stateStoreErrors()
+    const unlogged = this.#stateErrorLog.hit()
+    if (unlogged === null) return
+    const closed = this.#opts.stateUnavailable === 'closed'
+    const outcome = closed ? 'refused' : 'admitted'
+    // `refused`/`admitted`: the requests this line stands for (itself and the ones not logged since the last line).
+    this.#log.warn(
+      { err, mode: closed ? 'closed' : 'open', [outcome]: unlogged + 1 },
+      (closed ? 'state store unavailable: limits and quotas cannot be checked (requests refused with 503)' : 'state store unavailable: limits and quotas are not being enforced (requests admitted)') +
+        (unlogged > 0 ? `; ${unlogged + 1} requests ${outcome} since the last line` : ''),
+    )
+  }
+
+  #stateStoreRecovered(): void {
+    const unlogged = this.#stateErrorLog.end()
+    if (unlogged === null) return
+    const outcome = this.#opts.stateUnavailable === 'closed' ? 'refused' : 'admitted'
+    this.#log.info({ [outcome]: unlogged }, `state store reachable again: limits and quotas are enforced` + (unlogged > 0 ? `; ${unlogged} more requests ${outcome} since the last line` : ''))
   }
 
   async #applyDesired(desired: DesiredState): Promise<number> {
