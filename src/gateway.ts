@@ -18,6 +18,7 @@ import type { GatewayPlan, IntegrationTable, StepFactory } from './dataplane/pla
 import { GatewayMetrics } from './observe/metrics.js'
 import { AdminServer } from './controlplane/admin.js'
 import { adminApiRoute, type UsageReader } from './controlplane/admin-api/index.js'
+import { isLoopback } from './controlplane/admin-api/auth.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { createIntegrations } from './integrations/index.js'
@@ -35,6 +36,13 @@ import { LogThrottle } from './observe/log-throttle.js'
 /** How often a condition that may happen on every request (a state-store outage) is logged again. */
 const LOG_REPEAT_MS = 10_000
 
+function exposedAdminWarning(host: string): string {
+  return (
+    `the admin listener is bound to ${host}, which other machines can reach, and has no token: they can read /metrics and list API keys (without their values) and usage plans. ` +
+    'Changes and key values are refused until listeners.admin.token is set in the config file; or bind it to 127.0.0.1 (--admin-host).'
+  )
+}
+
 export interface GatewayOptions {
   sources: Sources
   logger: Logger
@@ -43,6 +51,8 @@ export interface GatewayOptions {
   host?: string
   adminPort?: number
   adminHost?: string
+  /** Host names the admin listener answers to besides its own (`--admin-allowed-host`), with the config file's. */
+  adminAllowedHosts?: readonly string[]
   dataDir?: string
   /** Where access-log lines go; default stdout. `null` turns them off. */
   accessLog?: AccessLogSink | null
@@ -110,6 +120,7 @@ export class Gateway {
   readonly #registered = new Map<string, string>()
   #address: AddressInfo | null = null
   #adminAddress: AddressInfo | null = null
+  #adminWarning: string | null = null
 
   constructor(opts: GatewayOptions) {
     this.#opts = opts
@@ -138,6 +149,11 @@ export class Gateway {
 
   get adminAddress(): AddressInfo | null {
     return this.#adminAddress
+  }
+
+  /** What start() warned about the admin listener (reachable from other machines with no token), or null. */
+  get adminWarning(): string | null {
+    return this.#adminWarning
   }
 
   get store(): ConfigStore | null {
@@ -217,7 +233,18 @@ export class Gateway {
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
-    this.#admin = new AdminServer({ gateway: this, metrics: this.metrics, logger: this.#log })
+    const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
+    const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
+    this.#admin = new AdminServer({
+      gateway: this,
+      metrics: this.metrics,
+      logger: this.#log,
+      hosts: {
+        // The config file's names as now configured (they may change on reload), and the CLI's.
+        allowedHosts: () => [...(this.#opts.adminAllowedHosts ?? []), ...(this.#desired?.listeners.admin?.allowedHosts ?? [])],
+        boundHost: () => adminHost,
+      },
+    })
     this.#admin.use(
       adminApiRoute({
         store: this.#store,
@@ -227,9 +254,9 @@ export class Gateway {
         ...(this.#opts.now ? { now: () => new Date(this.#opts.now!()) } : {}),
       }),
     )
-    const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
-    const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
     this.#adminAddress = await this.#admin.listen(adminPort, adminHost)
+    this.#adminWarning = isLoopback(this.#adminAddress.address) || desired.listeners.admin?.token !== undefined ? null : exposedAdminWarning(adminHost)
+    if (this.#adminWarning !== null) this.#log.warn({ adminHost, adminPort: this.#adminAddress.port }, this.#adminWarning)
 
     this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
