@@ -42,7 +42,35 @@ export const GATEWAY_ERRORS: Readonly<Record<Exclude<GatewayResponseType, 'DEFAU
     WAF_FILTERED: { status: 403, errorType: 'WafFilteredException', message: 'Forbidden', httpApiMessage: 'Forbidden', wsCloseCode: 1008, fault: 'client' },
   })
 
-export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS
+/**
+ * Gatehouse's own gateway responses: answers to situations AWS never meets, so it has no gateway-response type
+ * for them. Each is customised through its class's default type (`DEFAULT_5XX`), which is also what
+ * `$context.error.responseType` names, as AWS does for an error with no type of its own.
+ */
+export const GATEHOUSE_ERRORS = Object.freeze({
+  /**
+   * `--redis-unavailable closed`: the state store holding limits and quotas cannot be reached, so the request
+   * is refused rather than admitted unchecked. 503 with Retry-After: the store reconnects within a second.
+   */
+  STATE_STORE_UNAVAILABLE: { status: 503, errorType: 'ServiceUnavailableException', message: 'Service Unavailable', httpApiMessage: 'Service Unavailable', wsCloseCode: 1013, fault: 'server' },
+} satisfies Record<string, GatewayErrorSpec>)
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS | keyof typeof GATEHOUSE_ERRORS
+
+const ALL_ERRORS: Readonly<Record<GatewayErrorCode, GatewayErrorSpec>> = Object.freeze({ ...GATEWAY_ERRORS, ...GATEHOUSE_ERRORS })
+
+/** The spec of any gateway error code, AWS's or Gatehouse's own. */
+export function errorSpec(code: GatewayErrorCode): GatewayErrorSpec {
+  return ALL_ERRORS[code]
+}
+
+/** The gateway-response type of a code: itself for AWS's types, its class's default for Gatehouse's own. */
+export function responseTypeOf(code: GatewayErrorCode): GatewayResponseType {
+  return code in GATEHOUSE_ERRORS ? (ALL_ERRORS[code].status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX') : (code as GatewayResponseType)
+}
+
+/** Every gateway error code: AWS's types in their order, then Gatehouse's own. */
+export const GATEWAY_ERROR_CODES = Object.freeze(Object.keys(ALL_ERRORS) as GatewayErrorCode[])
 
 /**
  * Answers that are not gateway responses (no customisation applies, §6.3): each with its status, its
@@ -98,15 +126,21 @@ export class GatewayError extends Error {
   readonly responseMessage: string | null
   /** Extra response headers that belong to this error (e.g. `WWW-Authenticate` on a JWT failure). */
   readonly headers: Record<string, string> | undefined
+  /**
+   * The thrower has already reported this failure (rate-limited, e.g. a state-store outage): the runner does
+   * not log it once more per request.
+   */
+  readonly reported: boolean
 
-  constructor(code: GatewayErrorCode, message?: string | null, options?: { cause?: unknown; headers?: Record<string, string> }) {
-    const spec = GATEWAY_ERRORS[code]
+  constructor(code: GatewayErrorCode, message?: string | null, options?: { cause?: unknown; headers?: Record<string, string>; reported?: boolean }) {
+    const spec = ALL_ERRORS[code]
     const responseMessage = message === undefined ? spec.message : message
     super(responseMessage ?? code, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.responseMessage = responseMessage
     this.headers = options?.headers
+    this.reported = options?.reported ?? false
   }
 }
 

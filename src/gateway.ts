@@ -18,6 +18,7 @@ import type { GatewayPlan, IntegrationTable, StepFactory } from './dataplane/pla
 import { GatewayMetrics } from './observe/metrics.js'
 import { AdminServer } from './controlplane/admin.js'
 import { adminApiRoute, type UsageReader } from './controlplane/admin-api/index.js'
+import { isLoopback } from './controlplane/admin-api/auth.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { createIntegrations } from './integrations/index.js'
@@ -30,6 +31,17 @@ import { RedisStateStore } from './store/redis/state-store.js'
 import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
+import { LogThrottle } from './observe/log-throttle.js'
+
+/** How often a condition that may happen on every request (a state-store outage) is logged again. */
+const LOG_REPEAT_MS = 10_000
+
+function exposedAdminWarning(host: string): string {
+  return (
+    `the admin listener is bound to ${host}, which other machines can reach, and has no token: they can read /metrics and list API keys (without their values) and usage plans. ` +
+    'Changes and key values are refused until listeners.admin.token is set in the config file; or bind it to 127.0.0.1 (--admin-host).'
+  )
+}
 
 export interface GatewayOptions {
   sources: Sources
@@ -39,6 +51,8 @@ export interface GatewayOptions {
   host?: string
   adminPort?: number
   adminHost?: string
+  /** Host names the admin listener answers to besides its own (`--admin-allowed-host`), with the config file's. */
+  adminAllowedHosts?: readonly string[]
   dataDir?: string
   /** Where access-log lines go; default stdout. `null` turns them off. */
   accessLog?: AccessLogSink | null
@@ -61,7 +75,7 @@ export interface GatewayOptions {
   stateUnavailable?: 'open' | 'closed'
   /** The account-level throttle (default AWS's 10,000 rps, burst 5,000); null turns it off. */
   accountLimit?: Limit | null
-  /** The clock of limits and quotas (tests inject one). */
+  /** The clock of limits and quotas, and of how often an outage is logged again (tests inject one). */
   now?: () => number
   /** The integration table to use instead of the built-in one (`createIntegrations`). */
   integrations?: IntegrationTable
@@ -94,8 +108,9 @@ export class Gateway {
   #dataPlane: DataPlane | null = null
   #admin: AdminServer | null = null
   #state: StateStore | null = null
-  #stateErrorLoggedAt = 0
-  #redisErrorLoggedAt = 0
+  /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
+  readonly #stateErrorLog: LogThrottle
+  readonly #redisErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
   #integrations: IntegrationTable | null = null
   #accessLog: AccessLogSink | null = null
@@ -113,6 +128,7 @@ export class Gateway {
   readonly #registered = new Map<string, string>()
   #address: AddressInfo | null = null
   #adminAddress: AddressInfo | null = null
+  #adminWarning: string | null = null
 
   constructor(opts: GatewayOptions) {
     this.#opts = opts
@@ -123,6 +139,8 @@ export class Gateway {
       logger: (l) => this.#log.info({ function: l.functionName, requestId: l.requestId, level: l.level }, l.message),
     })
     this.#jwks = new JwksCache(opts.now ? { nowMs: opts.now } : {})
+    this.#stateErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
+    this.#redisErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
   }
 
   get ready(): boolean {
@@ -139,6 +157,11 @@ export class Gateway {
 
   get adminAddress(): AddressInfo | null {
     return this.#adminAddress
+  }
+
+  /** What start() warned about the admin listener (reachable from other machines with no token), or null. */
+  get adminWarning(): string | null {
+    return this.#adminWarning
   }
 
   get store(): ConfigStore | null {
@@ -170,10 +193,8 @@ export class Gateway {
       ? new RedisStateStore(this.#opts.redis, {
           onError: (err) => {
             // Reconnect attempts fail about once a second while Redis is down: log one line per 10 s.
-            const t = Date.now()
-            if (t - this.#redisErrorLoggedAt < 10_000) return
-            this.#redisErrorLoggedAt = t
-            this.#log.warn({ err }, 'Redis state store error')
+            const unlogged = this.#redisErrorLog.hit()
+            if (unlogged !== null) this.#log.warn({ err, ...(unlogged > 0 ? { unlogged } : {}) }, 'Redis state store error')
           },
           ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
         })
@@ -198,14 +219,8 @@ export class Gateway {
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
           ...(this.#opts.accountLimit !== undefined ? { account: this.#opts.accountLimit } : {}),
           onUnavailable: this.#opts.stateUnavailable ?? 'open',
-          onStoreError: (err) => {
-            this.metrics.stateStoreErrors()
-            // Once per 10 s at most: an outage must not flood the log.
-            const t = Date.now()
-            if (t - this.#stateErrorLoggedAt < 10_000) return
-            this.#stateErrorLoggedAt = t
-            this.#log.warn({ err, mode: this.#opts.stateUnavailable ?? 'open' }, 'state store unavailable: limits and quotas are not being enforced' + ((this.#opts.stateUnavailable ?? 'open') === 'closed' ? ' (requests refused)' : ' (requests admitted)'))
-          },
+          onStoreError: (err) => this.#stateStoreFailed(err),
+          onStoreRecovered: () => this.#stateStoreRecovered(),
         },
       })
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
@@ -226,7 +241,18 @@ export class Gateway {
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
-    this.#admin = new AdminServer({ gateway: this, metrics: this.metrics, logger: this.#log })
+    const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
+    const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
+    this.#admin = new AdminServer({
+      gateway: this,
+      metrics: this.metrics,
+      logger: this.#log,
+      hosts: {
+        // The config file's names as now configured (they may change on reload), and the CLI's.
+        allowedHosts: () => [...(this.#opts.adminAllowedHosts ?? []), ...(this.#desired?.listeners.admin?.allowedHosts ?? [])],
+        boundHost: () => adminHost,
+      },
+    })
     this.#admin.use(
       adminApiRoute({
         store: this.#store,
@@ -236,9 +262,9 @@ export class Gateway {
         ...(this.#opts.now ? { now: () => new Date(this.#opts.now!()) } : {}),
       }),
     )
-    const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
-    const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
     this.#adminAddress = await this.#admin.listen(adminPort, adminHost)
+    this.#adminWarning = isLoopback(this.#adminAddress.address) || desired.listeners.admin?.token !== undefined ? null : exposedAdminWarning(adminHost)
+    if (this.#adminWarning !== null) this.#log.warn({ adminHost, adminPort: this.#adminAddress.port }, this.#adminWarning)
 
     this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
@@ -260,6 +286,32 @@ export class Gateway {
       )
       return fallback
     }
+  }
+
+  /**
+   * A request found the state store unreachable. An outage must not flood the log: the first such request is
+   * logged, then one line per 10 s (of the gateway's clock) with how many requests were refused or admitted
+   * unchecked since the previous line; every one is counted in /metrics.
+   */
+  #stateStoreFailed(err: unknown): void {
+    this.metrics.stateStoreErrors()
+    const unlogged = this.#stateErrorLog.hit()
+    if (unlogged === null) return
+    const closed = this.#opts.stateUnavailable === 'closed'
+    const outcome = closed ? 'refused' : 'admitted'
+    // `refused`/`admitted`: the requests this line stands for (itself and the ones not logged since the last line).
+    this.#log.warn(
+      { err, mode: closed ? 'closed' : 'open', [outcome]: unlogged + 1 },
+      (closed ? 'state store unavailable: limits and quotas cannot be checked (requests refused with 503)' : 'state store unavailable: limits and quotas are not being enforced (requests admitted)') +
+        (unlogged > 0 ? `; ${unlogged + 1} requests ${outcome} since the last line` : ''),
+    )
+  }
+
+  #stateStoreRecovered(): void {
+    const unlogged = this.#stateErrorLog.end()
+    if (unlogged === null) return
+    const outcome = this.#opts.stateUnavailable === 'closed' ? 'refused' : 'admitted'
+    this.#log.info({ [outcome]: unlogged }, `state store reachable again: limits and quotas are enforced` + (unlogged > 0 ? `; ${unlogged} more requests ${outcome} since the last line` : ''))
   }
 
   async #applyDesired(desired: DesiredState): Promise<number> {

@@ -14,6 +14,7 @@ import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.j
 import { ClusterStateStore } from '../store/cluster/state-store.js'
 import { localStateStore } from '../store/compose.js'
 import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
+import { allowedHostProblem } from '../controlplane/admin-guard.js'
 
 export const SERVE_HELP = `Usage: gatehouse serve [options]
 
@@ -30,6 +31,10 @@ Options:
   --host ADDR              data-plane address (default 0.0.0.0)
   --admin-port N           admin port: /health, /ready, /metrics (default 9090)
   --admin-host ADDR        admin address (default 127.0.0.1)
+  --admin-allowed-host NAME
+                           a host name the admin port answers to besides localhost, IP addresses and
+                           --admin-host (repeatable; .example.com allows a domain and its subdomains);
+                           other Host headers get 403, against DNS rebinding
   --data-dir DIR           keep config in an embedded SQLite database in DIR (survives restarts)
   --config-store URL       keep config in PostgreSQL shared by several gateway nodes
                            (postgres://user:password@host:5432/database[?schema=NAME]); a change made on
@@ -61,6 +66,7 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
     host: { type: 'string' },
     'admin-port': { type: 'string' },
     'admin-host': { type: 'string' },
+    'admin-allowed-host': { type: 'string', multiple: true },
     'data-dir': { type: 'string' },
     'config-store': { type: 'string' },
     'log-level': { type: 'string' },
@@ -101,6 +107,12 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
   if (adminPort !== undefined) opts.adminPort = adminPort
   if (values.host) opts.host = values.host
   if (values['admin-host']) opts.adminHost = values['admin-host']
+  const allowedHosts = values['admin-allowed-host'] ?? []
+  for (const name of allowedHosts) {
+    const problem = allowedHostProblem(name)
+    if (problem) throw new UsageError(`--admin-allowed-host: ${problem}`)
+  }
+  if (allowedHosts.length > 0) opts.adminAllowedHosts = allowedHosts
   if (values['data-dir']) opts.dataDir = values['data-dir']
   if (values['no-access-log']) opts.accessLog = null
   if (values['config-store'] !== undefined) {
@@ -227,5 +239,6 @@ function banner(gateway: Gateway): string {
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address
     lines.push(`  admin: http://${host}:${a.port}/health  /ready  /metrics`)
   }
+  if (gateway.adminWarning !== null) lines.push(`  warning: ${gateway.adminWarning}`)
   return lines.join('\n') + '\n'
 }

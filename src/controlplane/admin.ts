@@ -1,15 +1,19 @@
 // The admin listener (loopback by default): health, readiness and Prometheus metrics; the AWS-compatible
-// control plane (admin-api/: API keys, usage plans, …) mounts on it with `use`.
+// control plane (admin-api/: API keys, usage plans, …) mounts on it with `use`. Every request first passes the
+// guard against web pages (admin-guard.ts): a foreign Host, Origin or Sec-Fetch-Site is a 403 on every path.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { listen } from '../dataplane/listen.js'
 import type { Logger } from 'pino'
+import { foreignRequest, type AdminHostPolicy } from './admin-guard.js'
 
 export interface AdminDeps {
   gateway: { readonly ready: boolean; readonly plan: { revision: number } | null }
   metrics: { text(): Promise<string>; readonly contentType: string }
   logger: Logger
+  /** Which Host names the listener answers to (admin-guard.ts). */
+  hosts: AdminHostPolicy
 }
 
 export type AdminRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean
@@ -47,6 +51,12 @@ export class AdminServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = foreignRequest(req, this.#deps.hosts)
+    if (refused !== null) {
+      // Unread bodies are drained so that the connection stays usable.
+      req.resume()
+      return json(res, 403, { message: refused }, { 'x-amzn-ErrorType': 'ForbiddenException' })
+    }
     const url = new URL(req.url ?? '/', 'http://admin')
     for (const r of this.#routes) if (await r(req, res, url)) return
     if (req.method === 'GET' || req.method === 'HEAD') {

@@ -5,7 +5,7 @@
 
 import type { RequestContext } from './context.js'
 import type { CompiledGatewayResponse, Reply, ResponseHandler } from './plan.js'
-import { BARE_ANSWERS, GATEWAY_ERRORS, type BareAnswer, type BareAnswerCode, type GatewayError, type GatewayErrorCode } from '../errors.js'
+import { BARE_ANSWERS, errorSpec, responseTypeOf, type BareAnswer, type BareAnswerCode, type GatewayError, type GatewayErrorCode } from '../errors.js'
 import { addVary, compressSync, compressor, hasContentEncoding, negotiateEncoding, SYNC_COMPRESS_LIMIT, type Coding } from './compression.js'
 import type { Gzip, Deflate } from 'node:zlib'
 
@@ -216,9 +216,9 @@ export function sendReply(ctx: RequestContext, reply: Reply, handler: ResponseHa
 
 /** The stage's gateway response for `code` (or the built-in one before a stage is known), as a Reply. */
 export function gatewayErrorReply(ctx: RequestContext, code: GatewayErrorCode, message: string | null | undefined, extraHeaders?: Record<string, string>): Reply {
-  const spec = GATEWAY_ERRORS[code]
+  const spec = errorSpec(code)
   const msg = message === undefined ? spec.message : message
-  ctx.errorType = code
+  ctx.errorType = responseTypeOf(code)
   ctx.errorMessage = msg
   const gr: CompiledGatewayResponse | undefined = ctx.stage?.gatewayResponses.get(code)
   if (!gr) {

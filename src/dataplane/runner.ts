@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.js'
 import type { GatewayPlan, Reply, RoutePlan } from './plan.js'
 import { bareReply, errorReply, gatewayErrorReply, sendReply } from './respond.js'
-import { GATEWAY_ERRORS, GatewayError, incompleteSignature, notKeyValueMessage } from '../errors.js'
+import { GatewayError, errorSpec, incompleteSignature, notKeyValueMessage } from '../errors.js'
 import { MAX_HEADER_BYTES, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
 
 export interface RunnerLogger {
@@ -39,8 +39,10 @@ export class Runner {
   /** Answers a failure: the gateway response of a GatewayError, or a logged 500 for anything else. */
   fail(ctx: RequestContext, err: unknown): void {
     if (err instanceof GatewayError) {
-      // Our faults (5xx) are logged with why, so a user can tell a bad template from a dead backend.
-      if (GATEWAY_ERRORS[err.code].fault === 'server') {
+      // Our faults (5xx) are logged with why, so a user can tell a bad template from a dead backend; unless
+      // whoever threw the error has reported it already (an outage is logged by its own rate-limited line).
+      if (err.reported) ctx.errorLogged = true
+      else if (errorSpec(err.code).fault === 'server') {
         ctx.errorLogged = true
         this.#logger.warn(
           { requestId: ctx.requestId, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },

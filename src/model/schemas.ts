@@ -398,6 +398,8 @@ export const configFileSchema: Schema = {
             ...listenerFields,
             // Its length is checked by the loader, whose message never repeats the secret.
             token: { type: 'string' },
+            // Host names the admin listener answers to besides its own (checked by the loader).
+            allowedHosts: { type: 'array', items: { type: 'string' } },
           },
         },
       },

@@ -1,6 +1,7 @@
 // The admin API driven by the AWS CLI (`aws apigateway …`, whichever `aws` is on PATH: Debian's awscli
 // package or another install), isolated from the machine's AWS configuration: keys, plans and usage come
-// back in the CLI's output, and a missing key is reported as NotFoundException. Skips when no `aws` is found.
+// back in the CLI's output, keys are created and imported (CSV), and a missing key is reported as
+// NotFoundException. Skips when no `aws` is found.
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -84,6 +85,15 @@ describe('admin API through the AWS CLI', () => {
     const usage = await aws('get-usage', '--usage-plan-id', plan.id, '--start-date', TODAY, '--end-date', TODAY)
     assert.equal(usage.code, 0, usage.stderr)
     assert.deepEqual(JSON.parse(usage.stdout), { usagePlanId: plan.id, startDate: TODAY, endDate: TODAY, items: { [key.id]: [[0, 100]] } })
+
+    // ImportApiKeys: the CLI sends the CSV with no Content-Type at all (botocore sets none on blob payloads).
+    const csv = writeFile(tmp.dir, 'keys.csv', 'Name,Key,Enabled\ncli-imported,cli-imported-value-0123456789abcdef,true\n')
+    const imported = await aws('import-api-keys', '--body', `fileb://${csv}`, '--format', 'csv')
+    assert.equal(imported.code, 0, imported.stderr)
+    assert.equal((JSON.parse(imported.stdout) as { ids: string[] }).ids.length, 1)
+    const created = await aws('create-api-key', '--name', 'cli-created')
+    assert.equal(created.code, 0, created.stderr)
+    assert.equal((JSON.parse(created.stdout) as { name: string }).name, 'cli-created')
 
     const missing = await aws('get-api-key', '--api-key', 'missing')
     assert.notEqual(missing.code, 0)

@@ -234,7 +234,7 @@ describe('config problems', () => {
   it('checks listeners, logging, defaultApi, ids and functions', async () => {
     const { problems, file } = await configProblems(`listeners:
   http: { port: 70000, tls: { cert: c.pem } }
-  admin: { host: '' }
+  admin: { host: '', allowedHosts: [gatehouse-admin.internal, .example.com, 'http://admin.example:9090'] }
 logging: { level: loud, accessLogs: 'yes' }
 defaultApi: nosuch
 apis:
@@ -247,6 +247,8 @@ functions:
     problemAt(problems, '/listeners/http/port', file)
     assert.match(problemAt(problems, '/listeners/http/tls/key', file).message, /"key" is required/)
     assert.match(problemAt(problems, '/listeners/admin/host', file).message, /must not be empty/)
+    assert.match(problemAt(problems, '/listeners/admin/allowedHosts/2', file).message, /is not a host name: give a name without scheme, port or path/)
+    assert.ok(!problems.some((p) => /allowedHosts\/[01]$/.test(p.path)), 'a name and a .domain are fine')
     problemAt(problems, '/logging/level', file)
     assert.match(problemAt(problems, '/logging/accessLogs', file).message, /true or false/)
     assert.match(problemAt(problems, '/defaultApi', file).message, /no API is named "nosuch"/)

@@ -238,6 +238,14 @@ test('test_apigateway_api :: TestApiGatewayGatewayResponse::test_gateway_respons
   }
 })
 
+// No recording (AWS has no such type): Gatehouse's own STATE_STORE_UNAVAILABLE (--redis-unavailable closed) is
+// of the DEFAULT_5XX type, so a customised DEFAULT_5XX is what customises it.
+test("Gatehouse's own 503 STATE_STORE_UNAVAILABLE takes a customised DEFAULT_5XX, and keeps 503 otherwise", () => {
+  assert.equal(compiled(putSequence).get('STATE_STORE_UNAVAILABLE')!.status, 599)
+  assert.equal(compiled(default4xx).get('STATE_STORE_UNAVAILABLE')!.status, 503)
+  assert.equal(compiled(default4xx).get('STATE_STORE_UNAVAILABLE')!.errorType, 'ServiceUnavailableException')
+})
+
 // Recording: same :: put-gateway-response-default-ignored / get-gateway-responses — a customised
 // AUTHORIZER_FAILURE keeps its own 500 and its own header; DEFAULT_5XX's do not apply to it.
 test('test_apigateway_api :: TestApiGatewayGatewayResponse::test_gateway_response_put :: put-gateway-response-default-ignored: a customised type wins over DEFAULT_5XX', () => {

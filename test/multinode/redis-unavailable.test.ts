@@ -1,5 +1,5 @@
 // Redis unreachable (a closed loopback port): by default the gateway keeps serving and says, in its log and in
-// /metrics, that limits are not being enforced; with --redis-unavailable closed it refuses the requests.
+// /metrics, that limits are not being enforced; with --redis-unavailable closed it refuses the requests (503).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -37,10 +37,11 @@ test('Redis unreachable with --redis-unavailable closed: requests are refused', 
   const node = await startNode(['--config', config, '--redis', `redis://127.0.0.1:${await closedPort()}`, '--redis-unavailable', 'closed'])
   const replies = await burst([node.port], 3, '/dev/limited', { 'x-api-key': THROTTLED_KEY })
   for (const reply of replies) {
-    assert.equal(reply.status, 500)
-    assert.deepEqual(JSON.parse(reply.body), { message: 'Internal server error' })
+    assert.equal(reply.status, 503)
+    assert.deepEqual(JSON.parse(reply.body), { message: 'Service Unavailable' })
   }
-  await within(PATIENCE_MS, 'the fail-closed warning in the log', () => /not being enforced/.test(node.stderr()))
-  assert.match(node.stderr(), /limits and quotas are not being enforced \(requests refused\)/)
+  await within(PATIENCE_MS, 'the fail-closed warning in the log', () => /state store unavailable/.test(node.stderr()))
+  assert.match(node.stderr(), /limits and quotas cannot be checked \(requests refused with 503\)/)
+  assert.doesNotMatch(node.stderr(), /request answered with/, 'no line per refused request')
   assert.equal(await stopNode(node), 0)
 })

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { typeScriptFiles } from '../source-files.js'
 import { fileURLToPath } from 'node:url'
-import { BARE_ANSWERS, GATEWAY_ERRORS } from '../../src/errors.js'
+import { BARE_ANSWERS, GATEHOUSE_ERRORS, GATEWAY_ERRORS } from '../../src/errors.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const DOC = readFileSync(join(ROOT, 'docs/gateway-responses.md'), 'utf8')
@@ -29,6 +29,12 @@ function table(first: string): string[][] {
 test('every gateway response type is documented with its status, error type, messages, close code and fault', () => {
   const rows = table('type')
   const expected = Object.entries(GATEWAY_ERRORS).map(([type, s]) => [type, String(s.status), s.errorType, s.message ?? '(none)', s.httpApiMessage, String(s.wsCloseCode), s.fault])
+  assert.deepEqual(rows, expected)
+})
+
+test("every gateway response of Gatehouse's own is documented with its status, error type, messages, close code and fault", () => {
+  const rows = table('code')
+  const expected = Object.entries(GATEHOUSE_ERRORS).map(([code, s]) => [code, String(s.status), s.errorType, s.message ?? '(none)', s.httpApiMessage, String(s.wsCloseCode), s.fault])
   assert.deepEqual(rows, expected)
 })
 

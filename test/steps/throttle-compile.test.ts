@@ -172,7 +172,7 @@ test('refusals: a bucket is 429 THROTTLED, the quota 429 QUOTA_EXCEEDED; an in-p
   assert.equal(calls.length, 1)
 })
 
-test('an unreachable store: fail open admits and reports, fail closed answers 500', async () => {
+test('an unreachable store: fail open admits and reports, fail closed answers 503 with Retry-After, reported once by whoever logs', async () => {
   const { binding } = index()
   const ctx = ctxWith(binding('k1'))
   const down = () => new StateStoreUnavailableError('Redis is down')
@@ -180,8 +180,15 @@ test('an unreachable store: fail open admits and reports, fail closed answers 50
   const open = step(recordingStore(down).store, () => T, { onStoreError: (e) => reported.push(e) })
   assert.equal(await open(ctx), undefined)
   assert.equal(reported.length, 1)
-  const closed = step(recordingStore(down).store, () => T, { onUnavailable: 'closed' })
-  await assert.rejects(closed(ctx) as Promise<undefined>, (err) => (err as GatewayError).code === 'API_CONFIGURATION_ERROR')
+  const closed = step(recordingStore(down).store, () => T, { onUnavailable: 'closed', onStoreError: (e) => reported.push(e) })
+  await assert.rejects(closed(ctx) as Promise<undefined>, (err) => {
+    const e = err as GatewayError
+    assert.equal(e.code, 'STATE_STORE_UNAVAILABLE')
+    assert.deepEqual(e.headers, { 'Retry-After': '1' })
+    assert.equal(e.reported, true, 'onStoreError logs it: the runner does not log it per request')
+    return true
+  })
+  assert.equal(reported.length, 2)
   const broken = step(recordingStore(() => new TypeError('a bug'), true).store, () => T)
   assert.throws(() => broken(ctx), TypeError, 'other errors are not swallowed')
 })

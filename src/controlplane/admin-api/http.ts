@@ -15,6 +15,7 @@ export type AdminErrorType =
   | 'NotImplementedException'
   | 'SerializationException'
   | 'ServiceUnavailableException'
+  | 'UnsupportedMediaTypeException'
 
 /** An admin API request that ends in an AWS-style error response. */
 export class AdminApiError extends Error {

@@ -60,6 +60,29 @@ const ROUTES: Route[] = [
   { method: 'PATCH', pattern: path('usageplans', SEGMENT, 'keys', SEGMENT, 'usage'), handler: updateUsage },
 ]
 
+/** The media types of CSV imports (ImportApiKeys): what people send, and what the AWS SDKs send (octet-stream). */
+const CSV_TYPES = new Set(['text/csv', 'application/octet-stream'])
+
+/**
+ * Writes take JSON bodies, as AWS's control plane does: a body of another type (or of none) is a 415. This also
+ * refuses what a web page may send without a CORS preflight (text/plain, forms), whatever the Origin checks let
+ * through. ImportApiKeys takes CSV, as text/csv or application/octet-stream (the AWS SDKs) or untyped (the AWS
+ * CLI sends no Content-Type). A body-less write with no Content-Type (DELETE) needs none.
+ */
+function checkMediaType(req: IncomingMessage, csvImport: boolean): void {
+  const header = req.headers['content-type']
+  const type = header === undefined ? undefined : header.split(';')[0]!.trim().toLowerCase()
+  if (csvImport) {
+    if (type === undefined || CSV_TYPES.has(type)) return
+    throw new AdminApiError(415, 'UnsupportedMediaTypeException', `Unsupported Media Type: ImportApiKeys takes the CSV as text/csv (or application/octet-stream), not ${type.slice(0, 100)}`)
+  }
+  if (type === 'application/json') return
+  const length = req.headers['content-length']
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  if (type === undefined && !hasBody) return
+  throw new AdminApiError(415, 'UnsupportedMediaTypeException', `Unsupported Media Type: the admin API takes request bodies as JSON; send "Content-Type: application/json"${type === undefined ? ' with the body' : `, not ${type.slice(0, 100)}`}`)
+}
+
 /**
  * The admin API route for `AdminServer.use`: answers the API key and usage plan paths (and 405 for another
  * method on them), leaves every other path to the next handler.
@@ -84,6 +107,7 @@ export function adminApiRoute(deps: AdminApiDeps): AdminRoute {
       }
       const sensitive = hit.r.method !== 'GET' || (hit.r.reveals?.(url) ?? false)
       checkAdminAccess(req, deps.auth, sensitive)
+      if (hit.r.method !== 'GET') checkMediaType(req, hit.r.method === 'POST' && url.pathname.replace(/\/$/, '') === '/apikeys' && url.searchParams.get('mode') === 'import')
       let params: string[]
       try {
         params = hit.m!.slice(1).map((p) => decodeURIComponent(p))

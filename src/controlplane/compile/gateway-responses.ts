@@ -3,7 +3,7 @@
 // HTTP APIs have fixed error bodies (§3.10) and no customisation.
 
 import type { GatewayResponse, GatewayResponseType } from '../../model/types.js'
-import { GATEWAY_ERRORS, type GatewayErrorCode } from '../../errors.js'
+import { GATEWAY_ERROR_CODES, errorSpec, responseTypeOf, type GatewayErrorCode } from '../../errors.js'
 import type { CompiledGatewayResponse } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import { compileSubstitution } from '../../dataplane/context-vars.js'
@@ -24,10 +24,13 @@ const HTTP_API_STATUS: Partial<Record<GatewayErrorCode, number>> = {
 
 export function compileRestGatewayResponses(custom: Partial<Record<GatewayResponseType, GatewayResponse>>, problems: string[]): Map<string, CompiledGatewayResponse> {
   const out = new Map<string, CompiledGatewayResponse>()
-  for (const [code, spec] of Object.entries(GATEWAY_ERRORS) as Array<[GatewayErrorCode, (typeof GATEWAY_ERRORS)[GatewayErrorCode]]>) {
+  for (const code of GATEWAY_ERROR_CODES) {
+    const spec = errorSpec(code)
     const fallbackType: GatewayResponseType = spec.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'
+    // Gatehouse's own errors are of their class's default type: only it customises them.
+    const responseType = responseTypeOf(code)
     // REQUEST_TOO_LARGE cannot be customised (§2.2).
-    const own = code === 'REQUEST_TOO_LARGE' ? undefined : custom[code]
+    const own = code === 'REQUEST_TOO_LARGE' || responseType === fallbackType ? undefined : custom[responseType]
     const fallback = code === 'REQUEST_TOO_LARGE' ? undefined : custom[fallbackType]
     const chosen = own ?? fallback
     let status = spec.status
@@ -55,7 +58,7 @@ export function compileRestGatewayResponses(custom: Partial<Record<GatewayRespon
         const headers: Record<string, string> = {}
         if (ctx === null) return { body: JSON.stringify({ message }), headers }
         ctx.errorMessage = message
-        ctx.errorType = code
+        ctx.errorType = responseType
         for (const [name, get] of headerGetters) {
           const v = get(ctx)
           if (v !== undefined) headers[name] = v
@@ -69,7 +72,9 @@ export function compileRestGatewayResponses(custom: Partial<Record<GatewayRespon
 
 export function compileHttpGatewayResponses(): Map<string, CompiledGatewayResponse> {
   const out = new Map<string, CompiledGatewayResponse>()
-  for (const [code, spec] of Object.entries(GATEWAY_ERRORS) as Array<[GatewayErrorCode, (typeof GATEWAY_ERRORS)[GatewayErrorCode]]>) {
+  for (const code of GATEWAY_ERROR_CODES) {
+    const spec = errorSpec(code)
+    const responseType = responseTypeOf(code)
     const body = JSON.stringify({ message: spec.httpApiMessage })
     out.set(code, {
       type: code,
@@ -79,7 +84,7 @@ export function compileHttpGatewayResponses(): Map<string, CompiledGatewayRespon
       render(ctx: RequestContext | null) {
         if (ctx) {
           ctx.errorMessage = spec.httpApiMessage
-          ctx.errorType = code
+          ctx.errorType = responseType
         }
         return { body, headers: {} }
       },

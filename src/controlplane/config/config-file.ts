@@ -15,7 +15,7 @@ export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
     http?: { port?: number; host?: string; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
-    admin?: { port?: number; host?: string; token?: string }
+    admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[] }
   }
   dataDir?: string
   /** A `postgres://` URL: config shared by several gateway nodes (the CLI's --config-store wins). */

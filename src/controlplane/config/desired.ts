@@ -17,6 +17,7 @@ import { canonicalJson } from './canonical.js'
 import { checkSchema, pointerSegment } from './schema-check.js'
 import { buildUsagePlans } from './usage-plans.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
+import { allowedHostProblem } from '../admin-guard.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -47,6 +48,9 @@ export interface Sources {
   now?: () => Date
 }
 
+/** The admin listener: its bearer token, and the Host names it answers to besides its own (admin-guard.ts). */
+export type AdminListenerConfig = ListenerConfig & { token?: string; allowedHosts?: string[] }
+
 export interface ListenerConfig {
   port?: number
   host?: string
@@ -65,7 +69,7 @@ export interface DesiredState {
   /** The config file's `identity` section, checked (region, Cognito pools, IAM credentials). */
   identity: IdentityConfig
   /** `tls.truststore` (absolute) turns on mutual TLS (§7.8); `requireClientCert` is then true unless set false. */
-  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }; admin?: ListenerConfig & { token?: string } }
+  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }; admin?: AdminListenerConfig }
   /** Absolute. */
   dataDir?: string
   /** Absolute. */
@@ -431,13 +435,22 @@ class Loader {
       out.http = http
     }
     if (isRecord(decl.admin)) {
-      const admin: ListenerConfig & { token?: string } = {}
+      const admin: AdminListenerConfig = {}
       if (typeof decl.admin.port === 'number') admin.port = decl.admin.port
       if (typeof decl.admin.host === 'string') admin.host = decl.admin.host
       if (typeof decl.admin.token === 'string') {
         // The message never repeats the token: it is a secret.
         if (decl.admin.token.length < 16) this.#problem({ file: this.#configFile, path: '' }, '/listeners/admin/token', `the admin token is a secret of at least 16 characters (this one has ${decl.admin.token.length}); clients send it as "Authorization: Bearer <token>"`)
         admin.token = decl.admin.token
+      }
+      if (Array.isArray(decl.admin.allowedHosts)) {
+        admin.allowedHosts = []
+        decl.admin.allowedHosts.forEach((name, i) => {
+          if (typeof name !== 'string') return
+          const problem = allowedHostProblem(name)
+          if (problem) this.#problem({ file: this.#configFile, path: '' }, `/listeners/admin/allowedHosts/${i}`, problem)
+          else admin.allowedHosts!.push(name)
+        })
       }
       out.admin = admin
     }

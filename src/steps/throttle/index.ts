@@ -23,10 +23,15 @@ export interface ThrottleOptions {
   now?: () => number
   /** The account-level bucket; null turns it off. */
   account?: Limit | null
-  /** When the state store cannot be reached: 'open' admits the request, 'closed' answers 500 Internal server error (API_CONFIGURATION_ERROR: no gateway response type fits better). */
+  /**
+   * When the state store cannot be reached: 'open' admits the request, 'closed' refuses it with 503 Service
+   * Unavailable and `Retry-After: 1` (Gatehouse's STATE_STORE_UNAVAILABLE; AWS has no such situation).
+   */
   onUnavailable?: 'open' | 'closed'
-  /** Called when the state store fails (logging, metrics). */
+  /** Called each time the state store fails (logging, metrics); the refusal is then not logged per request. */
   onStoreError?: (err: unknown) => void
+  /** Called on the first answer of the state store after one or more failures. */
+  onStoreRecovered?: () => void
 }
 
 /** `methodSettings` keys are `{resourcePath with / as ~1}/{METHOD}`; `*\/*` is the stage default (§1.6). */
@@ -71,10 +76,16 @@ function quotaAt(a: Admission, t: number): QuotaSpec {
   return (a.current = Object.freeze({ key: a.quotaKey, limit: a.limit, period: quotaPeriod(a.unit, a.offset, t) }))
 }
 
+/** A store that is down is retried in the background (Redis: reconnect attempts at most a second apart): try again then. */
+const RETRY_AFTER: Readonly<Record<string, string>> = Object.freeze({ 'Retry-After': '1' })
+
 export function createThrottleStep(opts: ThrottleOptions): StepFactory {
   const now = opts.now ?? Date.now
   const account = opts.account === undefined ? DEFAULT_ACCOUNT_LIMIT : opts.account
   const failOpen = (opts.onUnavailable ?? 'open') === 'open'
+  const reported = opts.onStoreError !== undefined
+  // Whether the last call to the store failed (any route's): its next answer is a recovery.
+  let failing = false
   return {
     kind: 'throttle',
     compile(route) {
@@ -112,13 +123,18 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
       }
 
       const decide = (r: AdmitResult): undefined => {
+        if (failing) {
+          failing = false
+          opts.onStoreRecovered?.()
+        }
         if (r.allowed) return undefined
         throw new GatewayError(r.refusedBy === 'bucket' ? 'THROTTLED' : 'QUOTA_EXCEEDED', undefined)
       }
       const unavailable = (err: unknown): undefined => {
         if (!(err instanceof StateStoreUnavailableError)) throw err
+        failing = true
         opts.onStoreError?.(err)
-        if (!failOpen) throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error', { cause: err })
+        if (!failOpen) throw new GatewayError('STATE_STORE_UNAVAILABLE', undefined, { cause: err, headers: RETRY_AFTER, reported })
         return undefined
       }
       // One state-store call per request: every bucket and the quota together (admit). An in-process store
