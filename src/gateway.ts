@@ -32,6 +32,7 @@ import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
 import { LogThrottle } from './observe/log-throttle.js'
+import { testInvoker } from './test-invoke.js'
 
 /** How often a condition that may happen on every request (a state-store outage) is logged again. */
 const LOG_REPEAT_MS = 10_000
@@ -39,7 +40,7 @@ const LOG_REPEAT_MS = 10_000
 function exposedAdminWarning(host: string): string {
   return (
     `the admin listener is bound to ${host}, which other machines can reach, and has no token: they can read /metrics and list API keys (without their values) and usage plans. ` +
-    'Changes and key values are refused until listeners.admin.token is set in the config file; or bind it to 127.0.0.1 (--admin-host).'
+    'Changes and key values are refused until listeners.admin.credentials or listeners.admin.token is set in the config file; or bind it to 127.0.0.1 (--admin-host).'
   )
 }
 
@@ -257,13 +258,25 @@ export class Gateway {
       adminApiRoute({
         store: this.#store,
         usage: this.#opts.usageReader ?? stateUsageReader(() => this.#state!, this.#opts.now),
-        auth: { token: () => this.#desired?.listeners.admin?.token, boundHost: () => this.#adminAddress?.address },
+        auth: {
+          token: () => this.#desired?.listeners.admin?.token,
+          credentials: () => this.#desired?.listeners.admin?.credentials,
+          boundHost: () => this.#adminAddress?.address,
+        },
         logger: this.#log,
         ...(this.#opts.now ? { now: () => new Date(this.#opts.now!()) } : {}),
+        region: () => this.#desired?.identity?.region,
+        throttle: () => this.#desired?.listeners.admin?.throttle,
+        ports: {
+          testInvoke: testInvoker({ steps: () => this.#steps, integrations: () => this.#integrations!, logger: this.#log }),
+          // The Lambda authorizer cache's keys start with the API and stage (src/steps/auth/lambda.ts).
+          flushAuthorizerCache: (apiId, stageName) => this.#state!.deletePrefix(`authorizer|${apiId}|${stageName}|`),
+        },
       }),
     )
     this.#adminAddress = await this.#admin.listen(adminPort, adminHost)
-    this.#adminWarning = isLoopback(this.#adminAddress.address) || desired.listeners.admin?.token !== undefined ? null : exposedAdminWarning(adminHost)
+    const adminSecured = desired.listeners.admin?.token !== undefined || (desired.listeners.admin?.credentials?.length ?? 0) > 0
+    this.#adminWarning = isLoopback(this.#adminAddress.address) || adminSecured ? null : exposedAdminWarning(adminHost)
     if (this.#adminWarning !== null) this.#log.warn({ adminHost, adminPort: this.#adminAddress.port }, this.#adminWarning)
 
     this.#unwatchStore = this.#store.watch(() => this.#scheduleRecompile())

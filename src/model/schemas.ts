@@ -400,6 +400,23 @@ export const configFileSchema: Schema = {
             token: { type: 'string' },
             // Host names the admin listener answers to besides its own (checked by the loader).
             allowedHosts: { type: 'array', items: { type: 'string' } },
+            // Access keys the AWS SDKs and CLI sign admin requests with (SigV4, verified); lengths checked by the loader.
+            credentials: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['accessKeyId', 'secretAccessKey'],
+                properties: { accessKeyId: nonEmptyString, secretAccessKey: { type: 'string' } },
+              },
+            },
+            // AWS's control-plane rate limit: beyond it, 429 TooManyRequestsException.
+            throttle: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['rateLimit', 'burstLimit'],
+              properties: { rateLimit: { type: 'number', minimum: 0 }, burstLimit: { type: 'integer', minimum: 1 } },
+            },
           },
         },
       },

@@ -53,10 +53,14 @@ export interface RestApi {
   /** 0–10485760; null disables compression (§14.1). */
   minimumCompressionSize: number | null
   apiKeySource: 'HEADER' | 'AUTHORIZER'
-  endpointConfiguration: { types: Array<'EDGE' | 'REGIONAL' | 'PRIVATE'>; vpcEndpointIds?: string[] }
+  endpointConfiguration: { types: Array<'EDGE' | 'REGIONAL' | 'PRIVATE'>; vpcEndpointIds?: string[]; ipAddressType?: 'ipv4' | 'dualstack' }
   /** The resource policy document as an object (AWS stores a JSON string; we keep it parsed). */
   policy: Record<string, unknown> | null
   disableExecuteApiEndpoint: boolean
+  /** `TLS_1_0` | `TLS_1_2` | `SecurityPolicy_*` (2025), stored and returned by the control plane. */
+  securityPolicy?: string
+  /** `BASIC` | `STRICT` (2025), stored and returned by the control plane. */
+  endpointAccessMode?: string
   rootResourceId: string
   /** Resources by id. The root resource (path `/`) always exists. */
   resources: Record<string, Resource>
@@ -201,10 +205,17 @@ export interface HttpApi {
   description?: string
   version?: string
   createdDate: string
-  protocolType: 'HTTP'
+  /** WEBSOCKET APIs are stored and returned by the control plane; they are not served yet. */
+  protocolType: 'HTTP' | 'WEBSOCKET'
   routeSelectionExpression: string
   disableExecuteApiEndpoint: boolean
   corsConfiguration?: CorsConfiguration
+  /** WebSocket: `$request.header.x-api-key` or `$context.authorizer.usageIdentifierKey`. */
+  apiKeySelectionExpression?: string
+  disableSchemaValidation?: boolean
+  ipAddressType?: 'ipv4' | 'dualstack'
+  /** Models by modelId (WebSocket APIs use them; stored and returned). */
+  models?: Record<string, ModelV2>
   /** Routes by routeId. */
   routes: Record<string, Route>
   /** Integrations by integrationId. */
@@ -227,6 +238,42 @@ export interface Route {
   authorizerId?: string
   authorizationScopes?: string[]
   operationName?: string
+  /** WebSocket routes (stored and returned). */
+  apiKeyRequired?: boolean
+  modelSelectionExpression?: string
+  requestModels?: Record<string, string>
+  requestParameters?: Record<string, { required: boolean }>
+  routeResponseSelectionExpression?: string
+  /** Route responses by routeResponseId (WebSocket; stored and returned). */
+  routeResponses?: Record<string, RouteResponseV2>
+}
+
+/** A WebSocket route response (stored and returned). */
+export interface RouteResponseV2 {
+  routeResponseId: string
+  routeResponseKey: string
+  modelSelectionExpression?: string
+  responseModels?: Record<string, string>
+  responseParameters?: Record<string, { required: boolean }>
+}
+
+/** An HTTP/WebSocket API model (stored and returned). `schema` is kept as the string given. */
+export interface ModelV2 {
+  modelId: string
+  name: string
+  contentType?: string
+  description?: string
+  schema?: string
+}
+
+/** A WebSocket integration response (stored and returned). */
+export interface IntegrationResponseV2 {
+  integrationResponseId: string
+  integrationResponseKey: string
+  contentHandlingStrategy?: string
+  responseParameters?: Record<string, string>
+  responseTemplates?: Record<string, string>
+  templateSelectionExpression?: string
 }
 
 export interface IntegrationV2 {
@@ -246,6 +293,15 @@ export interface IntegrationV2 {
   /** backend status code → { `overwrite:statuscode` | `append:header.x` … → value }. */
   responseParameters: Record<string, Record<string, string>>
   tlsConfig?: { serverNameToVerify?: string; insecureSkipVerification?: boolean }
+  description?: string
+  /** WebSocket integrations (stored and returned). */
+  contentHandlingStrategy?: string
+  passthroughBehavior?: string
+  requestTemplates?: Record<string, string>
+  templateSelectionExpression?: string
+  integrationResponseSelectionExpression?: string
+  /** Integration responses by integrationResponseId (WebSocket; stored and returned). */
+  integrationResponses?: Record<string, IntegrationResponseV2>
 }
 
 export type Api = RestApi | HttpApi
@@ -259,6 +315,8 @@ export interface Deployment {
   apiId: string
   createdDate: string
   description?: string
+  /** HTTP APIs: made by a stage's autoDeploy rather than CreateDeployment. */
+  autoDeployed?: boolean
   snapshot: Api
 }
 
@@ -315,6 +373,10 @@ export interface Stage {
   tracingEnabled?: boolean
   cacheClusterEnabled?: boolean
   cacheClusterSize?: string
+  /** Stored and returned by the control plane; no behaviour yet. */
+  clientCertificateId?: string
+  documentationVersion?: string
+  webAclArn?: string
   tags: Record<string, string>
   createdDate: string
   lastUpdatedDate: string

@@ -32,7 +32,7 @@ describe('admin API access', () => {
       assert.equal(created.status, 403)
       assert.equal(created.headers['x-amzn-errortype'], 'ForbiddenException')
       assert.match(created.json().message, /bound to 0\.0\.0\.0/)
-      assert.match(created.json().message, /Set listeners\.admin\.token in the config file/)
+      assert.match(created.json().message, /Set listeners\.admin\.credentials \(.*\) or listeners\.admin\.token \(.*\) in the config file/)
       assert.equal((await api('POST', '/usageplans', { name: 'p' })).status, 403)
       assert.equal((await api('DELETE', '/apikeys/x')).status, 403)
       assert.equal((await api('GET', '/apikeys?includeValues=true')).status, 403, 'key values are as sensitive as changes')

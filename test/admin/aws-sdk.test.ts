@@ -17,7 +17,7 @@ import {
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
   GetApiKeysCommand,
-  GetRestApisCommand,
+  GetDomainNamesCommand,
   GetUsageCommand,
   GetUsagePlanCommand,
   GetUsagePlanKeyCommand,
@@ -303,9 +303,9 @@ describe('admin API through the unmodified AWS SDK for JavaScript v3', () => {
   })
 
   it('raises NotFoundException for an operation the admin port does not serve', async () => {
-    const restApis = await failure(client.send(new GetRestApisCommand({})))
-    assert.ok(restApis.error instanceof NotFoundException)
-    assert.deepEqual([restApis.status, restApis.message], [404, 'Not Found: the admin port has no GET /restapis'])
+    const domains = await failure(client.send(new GetDomainNamesCommand({})))
+    assert.ok(domains.error instanceof NotFoundException)
+    assert.deepEqual([domains.status, domains.message], [404, 'Not Found: the admin port has no GET /domainnames'])
   })
 })
 

@@ -1,9 +1,9 @@
 // What every admin API handler receives: the request, its path parameters, the store (through the writer),
-// the clock, and the usage records port.
+// the clock, the usage records port, and the narrow ports the gateway gives the control plane.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ConfigStore } from '../../store/port/ports.js'
-import type { UsagePlan } from '../../model/types.js'
+import type { RestApi, UsagePlan } from '../../model/types.js'
 import type { AdminWriter } from './writes.js'
 
 /**
@@ -19,6 +19,40 @@ export interface UsageReader {
   adjust?(planId: string, keyId: string, plan: UsagePlan, remaining: number): Promise<void>
 }
 
+/** One TestInvokeMethod request (§19.3): a method of the API's working definition, run without auth or keys. */
+export interface TestInvokeRequest {
+  api: RestApi
+  resourceId: string
+  httpMethod: string
+  /** The path to run with (matching the resource's path), its query string included. */
+  pathWithQueryString: string
+  body?: string
+  headers: Record<string, string>
+  multiValueHeaders: Record<string, string[]>
+  stageVariables: Record<string, string>
+}
+
+export interface TestInvokeResult {
+  status: number
+  body: string
+  headers: Record<string, string>
+  multiValueHeaders: Record<string, string[]>
+  /** Milliseconds. */
+  latency: number
+  /** Lines of AWS's execution log form (without the trailing empty line). */
+  log: string[]
+}
+
+/**
+ * What the data plane lends the control plane (the gateway composes them; tests may leave them out):
+ * running one method in process (TestInvokeMethod), and flushing a stage's authorizer cache.
+ */
+export interface ControlPlanePorts {
+  testInvoke?(req: TestInvokeRequest): Promise<TestInvokeResult>
+  /** Drops the cached Lambda-authorizer results of an API stage (FlushStageAuthorizersCache, ResetAuthorizersCache). */
+  flushAuthorizerCache?(apiId: string, stageName: string): Promise<void>
+}
+
 export interface HandlerContext {
   req: IncomingMessage
   res: ServerResponse
@@ -29,6 +63,11 @@ export interface HandlerContext {
   writer: AdminWriter
   usage: UsageReader
   now: () => Date
+  /** The account id AWS's messages and ARNs name (`identity.accountId`, default 000000000000). */
+  accountId: string
+  /** The region of generated endpoints and ARNs (`identity.region`, default us-east-1). */
+  region: string
+  ports: ControlPlanePorts
 }
 
 export type Handler = (ctx: HandlerContext) => Promise<void>

@@ -16,24 +16,36 @@ export type AdminErrorType =
   | 'SerializationException'
   | 'ServiceUnavailableException'
   | 'UnsupportedMediaTypeException'
+  | 'ValidationException'
+  | 'TooManyRequestsException'
+  | 'LimitExceededException'
+  | 'InvalidSignatureException'
+  | 'UnrecognizedClientException'
+  | 'IncompleteSignatureException'
+  | 'ExpiredTokenException'
 
 /** An admin API request that ends in an AWS-style error response. */
 export class AdminApiError extends Error {
   readonly status: number
   readonly type: AdminErrorType
   readonly headers: Record<string, string>
-  constructor(status: number, type: AdminErrorType, message: string, headers: Record<string, string> = {}) {
+  /** Members of the error body besides `message` (apigatewayv2's NotFoundException names a `resourceType`). */
+  readonly extra: Record<string, string>
+  constructor(status: number, type: AdminErrorType, message: string, headers: Record<string, string> = {}, extra: Record<string, string> = {}) {
     super(message)
     this.name = 'AdminApiError'
     this.status = status
     this.type = type
     this.headers = headers
+    this.extra = extra
   }
 }
 
 export const badRequest = (message: string): AdminApiError => new AdminApiError(400, 'BadRequestException', message)
 export const notFound = (message: string): AdminApiError => new AdminApiError(404, 'NotFoundException', message)
 export const conflict = (message: string): AdminApiError => new AdminApiError(409, 'ConflictException', message)
+/** AWS's input validation failures (enum values, patterns): 400 ValidationException. */
+export const validation = (message: string): AdminApiError => new AdminApiError(400, 'ValidationException', message)
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
@@ -47,8 +59,14 @@ export function sendAccepted(res: ServerResponse): void {
   res.end()
 }
 
+/** 204 with no body: the answer of some deletes (methods, integrations, every apigatewayv2 delete). */
+export function sendNoContent(res: ServerResponse): void {
+  res.writeHead(204)
+  res.end()
+}
+
 export function sendError(res: ServerResponse, err: AdminApiError): void {
-  const text = JSON.stringify({ message: err.message })
+  const text = JSON.stringify({ message: err.message, ...err.extra })
   res.writeHead(err.status, {
     ...err.headers,
     'Content-Type': 'application/json',
@@ -61,7 +79,28 @@ export function sendError(res: ServerResponse, err: AdminApiError): void {
 /** The largest request body the admin API reads (a CSV import of many keys fits easily). */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024
 
+/** Bodies already read before the handler ran (to check a SigV4 signature over them). */
+const BUFFERED = new WeakMap<IncomingMessage, Buffer>()
+
+/** Reads the whole body once and keeps it, so that `readBody` later gives the same bytes. */
+export async function bufferBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const done = BUFFERED.get(req)
+  if (done) return done
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw new AdminApiError(413, 'BadRequestException', `Request body is larger than ${limit} bytes`)
+    chunks.push(chunk)
+  }
+  const body = Buffer.concat(chunks)
+  BUFFERED.set(req, body)
+  return body
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const buffered = BUFFERED.get(req)
+  if (buffered) return buffered.toString('utf8')
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -104,21 +143,25 @@ const PATCH_OPS: ReadonlyArray<PatchOperation['op']> = ['add', 'remove', 'replac
 export function patchOperations(body: Record<string, unknown>, operation: string): PatchOperation[] {
   const raw = body.patchOperations ?? []
   if (!Array.isArray(raw)) throw badRequest('patchOperations must be a list of {op, path, value} objects')
-  return raw.map((item, i): PatchOperation => {
+  const invalid: string[] = []
+  const ops = raw.map((item, i): PatchOperation => {
     const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>
     if (!PATCH_OPS.includes(o.op as PatchOperation['op'])) {
-      throw new AdminApiError(
-        400,
-        'BadRequestException',
-        `1 validation error detected: Value '${String(o.op)}' at '${operation}.patchOperations.${i + 1}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]`,
-      )
+      invalid.push(`Value '${String(o.op)}' at '${operation}.patchOperations.${i + 1}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]`)
     }
-    if (typeof o.path !== 'string') throw badRequest(`patch operation ${i + 1} has no path`)
-    const op: PatchOperation = { op: o.op as PatchOperation['op'], path: o.path }
+    const op: PatchOperation = { op: o.op as PatchOperation['op'], path: typeof o.path === 'string' ? o.path : '' }
     if (o.value !== undefined && o.value !== null) op.value = typeof o.value === 'string' ? o.value : String(o.value)
     if (typeof o.from === 'string') op.from = o.from
     return op
   })
+  // Recorded: every bad op is listed in one ValidationException.
+  if (invalid.length > 0) throw validationErrors(invalid)
+  return ops
+}
+
+/** AWS's wording for input constraint failures: `N validation error(s) detected: …; …`. */
+export function validationErrors(messages: readonly string[]): AdminApiError {
+  return validation(`${messages.length} validation error${messages.length === 1 ? '' : 's'} detected: ${messages.join('; ')}`)
 }
 
 /** AWS's message for a patch path an object does not support. */

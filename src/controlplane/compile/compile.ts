@@ -227,12 +227,16 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
   const warn = (m: string) => warnings.push(m)
   const byApi = new Map<string, { name: string; kind: 'REST' | 'HTTP'; disabled: boolean; stages: Map<string, StagePlan>; defaultStage: StagePlan | null }>()
   for (const stage of input.stages) {
+    // An HTTP API stage made before any deployment (CreateStage without deploymentId) serves nothing yet.
+    if (!stage.deploymentId) continue
     const deployment = input.deployments.get(stage.deploymentId)
     if (!deployment) {
       warn(`stage ${stage.apiId}/${stage.stageName} points at missing deployment ${stage.deploymentId}; not served`)
       continue
     }
     const api = deployment.snapshot
+    // WebSocket APIs are kept by the control plane; serving them is later work.
+    if (api.kind === 'HTTP' && api.protocolType === 'WEBSOCKET') continue
     let plan: StagePlan
     try {
       plan = api.kind === 'REST' ? compileRestStage(api, stage, deployment, deps, warn) : compileHttpStage(api, stage, deployment, deps, warn)

@@ -15,7 +15,7 @@ export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
     http?: { port?: number; host?: string; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
-    admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[] }
+    admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[]; credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>; throttle?: { rateLimit: number; burstLimit: number } }
   }
   dataDir?: string
   /** A `postgres://` URL: config shared by several gateway nodes (the CLI's --config-store wins). */

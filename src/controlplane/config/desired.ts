@@ -49,7 +49,14 @@ export interface Sources {
 }
 
 /** The admin listener: its bearer token, and the Host names it answers to besides its own (admin-guard.ts). */
-export type AdminListenerConfig = ListenerConfig & { token?: string; allowedHosts?: string[] }
+export type AdminListenerConfig = ListenerConfig & {
+  token?: string
+  allowedHosts?: string[]
+  /** Access keys the AWS SDKs and CLI sign admin requests with (SigV4, verified). */
+  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>
+  /** AWS's control-plane rate limit: beyond it, 429 TooManyRequestsException. */
+  throttle?: { rateLimit: number; burstLimit: number }
+}
 
 export interface ListenerConfig {
   port?: number
@@ -451,6 +458,22 @@ class Loader {
           if (problem) this.#problem({ file: this.#configFile, path: '' }, `/listeners/admin/allowedHosts/${i}`, problem)
           else admin.allowedHosts!.push(name)
         })
+      }
+      if (Array.isArray(decl.admin.credentials)) {
+        admin.credentials = []
+        const seen = new Set<string>()
+        decl.admin.credentials.forEach((c, i) => {
+          if (!isRecord(c) || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') return
+          const at = `/listeners/admin/credentials/${i}`
+          // The messages never repeat the secret.
+          if (c.secretAccessKey.length < 16) this.#problem({ file: this.#configFile, path: '' }, `${at}/secretAccessKey`, `an admin secret access key is at least 16 characters (this one has ${c.secretAccessKey.length})`)
+          else if (seen.has(c.accessKeyId)) this.#problem({ file: this.#configFile, path: '' }, `${at}/accessKeyId`, `access key id "${c.accessKeyId}" is declared twice`)
+          else admin.credentials!.push({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey })
+          seen.add(c.accessKeyId)
+        })
+      }
+      if (isRecord(decl.admin.throttle) && typeof decl.admin.throttle.rateLimit === 'number' && typeof decl.admin.throttle.burstLimit === 'number') {
+        admin.throttle = { rateLimit: decl.admin.throttle.rateLimit, burstLimit: decl.admin.throttle.burstLimit }
       }
       out.admin = admin
     }
