@@ -14,6 +14,7 @@ import {
   exportFormatOf,
   exportHttpApi,
   exportRestApi,
+  parseHttpExportSpecification,
   parseRestExportExtensions,
   parseRestExportType,
   restExportFile,
@@ -537,6 +538,11 @@ describe('export parameters', () => {
     assert.deepEqual(parseRestExportExtensions('integration'), new Set(['integrations']))
     assert.deepEqual(parseRestExportExtensions('apigateway,postman,validators'), new Set(['apigateway', 'postman', 'validators']))
     assert.throws(() => parseRestExportExtensions('integrations,swagger'), (e: unknown) => e instanceof ExportError && e.code === 'BadRequestException' && /'swagger'/.test(e.message))
+  })
+
+  it('specification: OAS30 only', () => {
+    assert.equal(parseHttpExportSpecification('OAS30'), 'OAS30')
+    assert.throws(() => parseHttpExportSpecification('OAS31'), ExportError)
   })
 
   it('export type: oas30 or swagger', () => {

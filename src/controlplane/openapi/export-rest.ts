@@ -140,7 +140,7 @@ export function exportRestApi(api: RestApi, opts: RestExportOptions): JsonObject
   return doc
 }
 
-/** `baseText` of the stage for callers that want the URL the document describes. */
+/** The stage's URL as the export writes it (`{base}/{stageName}`): AWS's form for the region, or `baseUrl`'s. */
 export function restStageUrl(api: RestApi, stageName: string, opts: ServerOptions = {}): string {
   return `${baseText(serverBase(api.id, opts))}/${stageName}`
 }

@@ -26,6 +26,17 @@ export function parseRestExportType(value: string): RestExportType {
 }
 
 /**
+ * ExportApi's `specification` path parameter: `OAS30`, the only one AWS has.
+ *
+ * @example
+ * parseHttpExportSpecification('OAS30') // 'OAS30'
+ */
+export function parseHttpExportSpecification(value: string): 'OAS30' {
+  if (value === 'OAS30') return value
+  throw new ExportError(`Invalid specification '${value}': the only specification is OAS30`)
+}
+
+/**
  * GetExport's `extensions` parameter: a comma-separated list of `integrations`, `apigateway`, `authorizers`,
  * `validators` and `postman` (blanks around names are ignored, and AWS's guide also spells `integrations`
  * as `integration`). Unknown names are refused rather than ignored, so that a typo does not silently give a
