@@ -483,7 +483,16 @@ describe('import → export → import over documents that use every feature', (
     get.requestParameters['method.request.querystring.optional'] = false
     api.minimumCompressionSize = 0
     api.apiKeySource = 'HEADER'
+    api.endpointConfiguration.vpcEndpointIds = []
     assertRoundTrip(api, 'changed REST')
+  })
+
+  it('empty lists stay empty lists (not absent ones)', () => {
+    const text = RICH_HTTP.replace('audience: [app-a, app-b]', 'audience: []').replace('exposeHeaders: [X-Total]', 'exposeHeaders: []')
+    const api = importOpenApi(parseDefinition(text, 'rich-http.yaml'), { kind: 'HTTP', id: 'richhttp02', createdDate: CREATED }).api as HttpApi
+    assert.deepEqual(Object.values(api.authorizers).find((a) => a.type === 'JWT')?.jwtConfiguration?.audience, [])
+    assert.deepEqual(api.corsConfiguration?.exposeHeaders, [])
+    assertRoundTrip(api, 'empty lists')
   })
 })
 

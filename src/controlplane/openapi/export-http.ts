@@ -130,7 +130,11 @@ function authorizerScheme(a: Authorizer, ext: boolean): JsonObject {
       ? compact({
           type: 'jwt',
           identitySource: joinSources(a.identitySource),
-          jwtConfiguration: compact({ issuer: a.jwtConfiguration?.issuer, audience: a.jwtConfiguration?.audience === undefined ? undefined : [...a.jwtConfiguration.audience] }),
+          // Written as the API has it, even an empty audience list.
+          jwtConfiguration: {
+            ...(a.jwtConfiguration?.issuer !== undefined ? { issuer: a.jwtConfiguration.issuer } : {}),
+            ...(a.jwtConfiguration?.audience !== undefined ? { audience: [...a.jwtConfiguration.audience] } : {}),
+          },
         })
       : compact({
           type: a.type.toLowerCase(),

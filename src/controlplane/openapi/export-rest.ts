@@ -449,10 +449,10 @@ function exportModels(api: RestApi, oas3: boolean): JsonObject | undefined {
 // Root extensions (`extensions=apigateway`)
 
 function endpointConfiguration(api: RestApi): JsonObject | undefined {
-  const cfg = compact({
-    disableExecuteApiEndpoint: api.disableExecuteApiEndpoint ? true : undefined,
-    vpcEndpointIds: api.endpointConfiguration.vpcEndpointIds === undefined ? undefined : [...api.endpointConfiguration.vpcEndpointIds],
-  })
+  const cfg: JsonObject = {}
+  if (api.disableExecuteApiEndpoint) cfg.disableExecuteApiEndpoint = true
+  // Even an empty list is written: it is what the API was given.
+  if (api.endpointConfiguration.vpcEndpointIds !== undefined) cfg.vpcEndpointIds = [...api.endpointConfiguration.vpcEndpointIds]
   return Object.keys(cfg).length > 0 ? cfg : undefined
 }
 
