@@ -1,8 +1,10 @@
 // The renderer: walks a compiled program with Velocity 1.7 semantics as API Gateway runs them (§5.1): quiet
 // null references, `#set` ignoring null values, the 1000-iteration `#foreach` cap, `#break`/`#stop`, macros.
-// Nothing here parses template text; this is the per-request hot path.
+// Every node, expression, iteration and call is charged to the render's meter (budget.ts). Nothing here
+// parses template text; this is the per-request hot path.
 
 import type { Expr, MacroDef, Node, Program, RefExpr } from './compile.js'
+import type { RenderMeter } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import {
   HostObject,
@@ -19,7 +21,11 @@ import {
   velocityEquals,
 } from './values.js'
 
-/** AWS: a `#foreach` may iterate at most 1000 times (§5.1 [DOC]); more is a render error (a 500). */
+/**
+ * AWS: a `#foreach` may iterate at most 1000 times (§5.1 [DOC]). What AWS does past it is not documented
+ * (Velocity's own `directive.foreach.maxloops` stops the loop quietly); here a 1001st iteration is a render
+ * error (a 500, logged), so that no data is dropped without a word. A loop left by `#break` earlier is fine.
+ */
 export const FOREACH_LIMIT = 1000
 // Velocity's `velocimacro.max.depth` default.
 const MACRO_DEPTH_LIMIT = 20
@@ -81,6 +87,7 @@ export class RenderState {
   constructor(
     readonly program: Program,
     readonly globals: Record<string, unknown>,
+    readonly meter: RenderMeter,
     readonly lazyGlobal?: (id: string) => unknown,
   ) {}
 
@@ -111,8 +118,10 @@ export class RenderState {
 /** Renders nodes to text; stops early when `#stop` or `#break` sets the state's flags. */
 export function renderNodes(nodes: readonly Node[], st: RenderState): string {
   let out = ''
+  const meter = st.meter
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as Node
+    meter.charge(1)
     switch (n.k) {
       case 'text':
         out += n.text
@@ -120,7 +129,7 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
       case 'out': {
         const v = evalRef(n.ref, st)
         if (v instanceof DefinedBlock) out += renderNodes(v.body, st)
-        else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : toJavaString(v)
+        else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : printed(v, meter)
         break
       }
       case 'set':
@@ -150,9 +159,17 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
         st.assign(n.name, new DefinedBlock(n.body))
         break
     }
+    if (out.length > meter.budget.outputChars) meter.checkLength(out.length, 'the output')
     if (st.stopped || st.breaking) return out
   }
   return out
+}
+
+/** What a non-string value prints, charged by its length (printing walks the whole collection). */
+function printed(v: unknown, meter: RenderMeter): string {
+  const text = toJavaString(v)
+  meter.charge(text.length >>> 6)
+  return text
 }
 
 function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): string {
@@ -161,9 +178,8 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
   if (Array.isArray(from)) items = from.slice()
   else if (isMap(from)) items = Object.values(from)
   else return ''
-  if (items.length > FOREACH_LIMIT) {
-    throw new TemplateRenderError(`${n.where}: #foreach over ${items.length} items; API Gateway allows at most ${FOREACH_LIMIT} iterations`)
-  }
+  const meter = st.meter
+  meter.charge(items.length >>> 4)
   const scope = new ForeachScope(st.lookup('foreach'))
   scope.total = items.length
   const frame: Record<string, unknown> = Object.create(null) as Record<string, unknown>
@@ -172,11 +188,16 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
   let out = ''
   try {
     for (let i = 0; i < items.length; i++) {
+      if (i === FOREACH_LIMIT) {
+        throw new TemplateRenderError(`${n.where}: #foreach over ${items.length} items; API Gateway allows at most ${FOREACH_LIMIT} iterations`)
+      }
+      meter.charge(1)
       scope.index = i
       frame[n.varName] = items[i]
       frame.velocityCount = i + 1
       frame.velocityHasNext = i + 1 < items.length
       out += renderNodes(n.body, st)
+      if (out.length > meter.budget.outputChars) meter.checkLength(out.length, 'the output')
       if (st.stopped) break
       if (st.breaking) {
         st.breaking = false
@@ -239,7 +260,16 @@ function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState):
     case 'call': {
       const args = new Array<unknown>(seg.args.length)
       for (let i = 0; i < args.length; i++) args[i] = evalExpr(seg.args[i] as Expr, st)
-      return callMethod(base, seg.name, args)
+      const meter = st.meter
+      // Work on a long string is charged by its length (one step per 64 characters); the regex methods and
+      // the collection methods charge their own, in values.ts.
+      meter.charge(1 + (typeof base === 'string' ? base.length >>> 6 : 0))
+      const result = callMethod(base, seg.name, args, seg.regex)
+      if (typeof result === 'string') {
+        meter.charge(result.length >>> 6)
+        if (result.length > meter.budget.outputChars) meter.checkLength(result.length, `the result of ${seg.name}()`)
+      }
+      return result
     }
   }
 }
@@ -258,6 +288,7 @@ function evalRef(ref: RefExpr, st: RenderState): unknown {
 
 /** Evaluates an expression to a template value. */
 export function evalExpr(e: Expr, st: RenderState): unknown {
+  st.meter.charge(1)
   switch (e.k) {
     case 'lit':
       return e.v
@@ -270,7 +301,7 @@ export function evalExpr(e: Expr, st: RenderState): unknown {
     case 'list':
       return newJavaList(e.items.map((x) => evalExpr(x, st)))
     case 'range':
-      return range(evalExpr(e.from, st), evalExpr(e.to, st))
+      return range(evalExpr(e.from, st), evalExpr(e.to, st), st.meter)
     case 'map': {
       const m: Record<string, unknown> = {}
       for (const [k, x] of e.entries) setMapKey(m, k, evalExpr(x, st))
@@ -287,11 +318,12 @@ export function evalExpr(e: Expr, st: RenderState): unknown {
   }
 }
 
-function range(from: unknown, to: unknown): unknown {
+function range(from: unknown, to: unknown, meter: RenderMeter): unknown {
   const a = typeof from === 'string' && /^-?\d+$/.test(from) ? Number(from) : from
   const b = typeof to === 'string' && /^-?\d+$/.test(to) ? Number(to) : to
   if (typeof a !== 'number' || typeof b !== 'number' || !Number.isInteger(a) || !Number.isInteger(b)) return undefined
   if (Math.abs(b - a) + 1 > RANGE_LIMIT) throw new TemplateRenderError(`range [${a}..${b}] is larger than ${RANGE_LIMIT} items`)
+  meter.charge((Math.abs(b - a) + 1) >>> 4)
   const out: number[] = []
   if (a <= b) for (let i = a; i <= b; i++) out.push(i)
   else for (let i = a; i >= b; i--) out.push(i)
@@ -320,7 +352,9 @@ function binary(op: string, ea: Expr, eb: Expr, st: RenderState): unknown {
       if (typeof a === 'number' && typeof b === 'number') return a + b
       // Velocity 1.7 concatenates when either side is a string; null operands make the result null.
       if ((typeof a === 'string' || typeof b === 'string') && a !== undefined && a !== null && b !== undefined && b !== null) {
-        return toJavaString(a, true) + toJavaString(b, true)
+        const joined = toJavaString(a, true) + toJavaString(b, true)
+        if (joined.length > st.meter.budget.outputChars) st.meter.checkLength(joined.length, 'a string')
+        return joined
       }
       return undefined
     case '-':

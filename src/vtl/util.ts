@@ -1,6 +1,7 @@
 // `$util` (§5.5): escapeJavaScript, parseJson, urlEncode/urlDecode and base64Encode/base64Decode with the Java
 // library semantics API Gateway exposes. There is no `$util.toJson` or `$util.time` (those are AppSync).
 
+import { charge } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import { HostObject } from './values.js'
 
@@ -117,6 +118,8 @@ export class UtilObject extends HostObject {
       case 'escapeJavaScript':
         return escapeJavaScript(s)
       case 'parseJson':
+        // Parsing is linear in the text; the result is an object, which the caller cannot charge by length.
+        charge(s.length >>> 6)
         try {
           return JSON.parse(s) as unknown
         } catch (e) {

@@ -1,0 +1,115 @@
+// What one render may spend, so that no template and no request can stall the process: a count of
+// evaluation steps (each node, expression, loop iteration and method call is one; work on long strings, large
+// lists and JSONPath walks is charged by its size), a cap on the output and on any string a template builds,
+// and a wall-clock backstop. Going over aborts the render with a TemplateBudgetError (the request gets 500).
+// AWS documents only its own limits (§5.1: 300 KB templates, 1,000 #foreach iterations); these are ours.
+
+import { performance } from 'node:perf_hooks'
+import { TemplateRenderError } from './errors.js'
+
+/** Limits on one render. */
+export interface RenderBudget {
+  /** Evaluation steps. */
+  readonly steps: number
+  /** Characters of output, and of any one string a template builds. */
+  readonly outputChars: number
+  /** Wall-clock milliseconds, checked every {@link CLOCK_EVERY} steps; 0 turns the clock check off. */
+  readonly timeMs: number
+  /** The clock in milliseconds (injectable so tests do not depend on the machine's speed). */
+  readonly now: () => number
+}
+
+/**
+ * The default budget. 200,000 steps is 20 times what a template that prints every field of 1,000 items
+ * spends, and costs about 10 ms on a slow machine when spent on the dearest steps (see the README's "Limits
+ * and hardening"); 10 MiB is API Gateway's payload limit; 50 ms catches work the steps do not model.
+ */
+export const DEFAULT_RENDER_BUDGET: RenderBudget = Object.freeze({
+  steps: 200_000,
+  outputChars: 10 * 1024 * 1024,
+  timeMs: 50,
+  now: () => performance.now(),
+})
+
+/** How often (in steps) the clock is read. */
+export const CLOCK_EVERY = 1024
+
+/** Which limit a render went over. */
+export type BudgetLimit = 'steps' | 'output' | 'time'
+
+/** A render that went over its budget. The message names the limit and its value. */
+export class TemplateBudgetError extends TemplateRenderError {
+  readonly limit: BudgetLimit
+
+  constructor(limit: BudgetLimit, message: string) {
+    super(message)
+    this.limit = limit
+  }
+}
+
+/** The running count of one render. */
+export class RenderMeter {
+  readonly budget: RenderBudget
+  used = 0
+  #checkAt: number
+  readonly #deadline: number
+
+  constructor(budget: RenderBudget) {
+    this.budget = budget
+    this.#deadline = budget.timeMs > 0 ? budget.now() + budget.timeMs : Infinity
+    this.#checkAt = Math.min(CLOCK_EVERY, budget.steps + 1)
+  }
+
+  /** Spends `n` steps; throws TemplateBudgetError past the step budget or the deadline. */
+  charge(n: number): void {
+    this.used += n
+    if (this.used >= this.#checkAt) this.#check()
+  }
+
+  #check(): void {
+    if (this.used > this.budget.steps) {
+      throw new TemplateBudgetError('steps', `the render went over its budget of ${this.budget.steps} evaluation steps`)
+    }
+    if (this.#deadline !== Infinity && this.budget.now() > this.#deadline) {
+      throw new TemplateBudgetError('time', `the render went over its time budget of ${this.budget.timeMs} ms`)
+    }
+    this.#checkAt = Math.min(this.used + CLOCK_EVERY, this.budget.steps + 1)
+  }
+
+  /** Throws TemplateBudgetError when a string of `length` characters is over the output budget. */
+  checkLength(length: number, what: string): void {
+    if (length > this.budget.outputChars) {
+      throw new TemplateBudgetError('output', `${what} went over the output budget of ${this.budget.outputChars} characters`)
+    }
+  }
+}
+
+// The meter of the render in progress (renders are synchronous; a nested one restores the outer meter), so the
+// value and JSONPath code can charge what they do without a meter in every signature.
+let current: RenderMeter | null = null
+
+/** Runs `fn` with `meter` as the current render's meter. */
+export function metered<T>(meter: RenderMeter, fn: () => T): T {
+  const previous = current
+  current = meter
+  try {
+    return fn()
+  } finally {
+    current = previous
+  }
+}
+
+/** Charges `n` steps to the current render, if any. */
+export function charge(n: number): void {
+  if (current !== null) current.charge(n)
+}
+
+/** Throws when a string of `length` characters a template built is over the current render's output budget. */
+export function checkLength(length: number, what: string): void {
+  if (current !== null) current.checkLength(length, what)
+}
+
+/** The longest string the current render may build (Infinity outside a render). */
+export function maxLength(): number {
+  return current === null ? Infinity : current.budget.outputChars
+}
