@@ -46,6 +46,11 @@ export class UserRegex {
     return this.#re.matcher(s)
   }
 
+  /** RE2's measure of the compiled program's size (instructions): what compiling and matching cost per character. */
+  programSize(): number {
+    return this.#re.programSize()
+  }
+
   /** The number of capturing groups. */
   groupCount(): number {
     return this.#re.groupCount()

@@ -9,8 +9,14 @@ import { TemplateRenderError } from './errors.js'
 
 /** Limits on one render. */
 export interface RenderBudget {
-  /** Evaluation steps. */
+  /** Evaluation steps, whatever the body. */
   readonly steps: number
+  /**
+   * More steps per KiB of the body the template maps (`$input`), so that templates that walk a large payload
+   * (`$input.json('$')` of 5 MB, `$util.escapeJavaScript($input.body)`) still render: a caller buys work only
+   * in proportion to what it uploads. 0 turns the scaling off.
+   */
+  readonly stepsPerBodyKiB: number
   /** Characters of output, and of any one string a template builds. */
   readonly outputChars: number
   /** Wall-clock milliseconds, checked every {@link CLOCK_EVERY} steps; 0 turns the clock check off. */
@@ -20,14 +26,16 @@ export interface RenderBudget {
 }
 
 /**
- * The default budget. 200,000 steps is 20 times what a template that prints every field of 1,000 items
- * spends, and costs about 10 ms on a slow machine when spent on the dearest steps (see the README's "Limits
- * and hardening"); 10 MiB is API Gateway's payload limit; 50 ms catches work the steps do not model.
+ * The default budget. 200,000 steps is several times what a template that prints every field of 1,000 items
+ * spends, and about 5-15 ms of work when spent on the dearest steps on a small, busy machine (README, "Limits
+ * and hardening"); 256 more steps per KiB of body; 10 MiB of output is API Gateway's payload limit; the clock
+ * is a backstop for work the steps do not model.
  */
 export const DEFAULT_RENDER_BUDGET: RenderBudget = Object.freeze({
   steps: 200_000,
+  stepsPerBodyKiB: 256,
   outputChars: 10 * 1024 * 1024,
-  timeMs: 50,
+  timeMs: 1000,
   now: () => performance.now(),
 })
 
@@ -50,14 +58,17 @@ export class TemplateBudgetError extends TemplateRenderError {
 /** The running count of one render. */
 export class RenderMeter {
   readonly budget: RenderBudget
+  /** The step limit of this render: the budget's steps plus its share for the body. */
+  readonly limit: number
   used = 0
   #checkAt: number
   readonly #deadline: number
 
-  constructor(budget: RenderBudget) {
+  constructor(budget: RenderBudget, bodyBytes = 0) {
     this.budget = budget
+    this.limit = budget.steps + Math.floor((bodyBytes / 1024) * budget.stepsPerBodyKiB)
     this.#deadline = budget.timeMs > 0 ? budget.now() + budget.timeMs : Infinity
-    this.#checkAt = Math.min(CLOCK_EVERY, budget.steps + 1)
+    this.#checkAt = Math.min(CLOCK_EVERY, this.limit + 1)
   }
 
   /** Spends `n` steps; throws TemplateBudgetError past the step budget or the deadline. */
@@ -67,13 +78,13 @@ export class RenderMeter {
   }
 
   #check(): void {
-    if (this.used > this.budget.steps) {
-      throw new TemplateBudgetError('steps', `the render went over its budget of ${this.budget.steps} evaluation steps`)
+    if (this.used > this.limit) {
+      throw new TemplateBudgetError('steps', `the render went over its budget of ${this.limit} evaluation steps`)
     }
     if (this.#deadline !== Infinity && this.budget.now() > this.#deadline) {
       throw new TemplateBudgetError('time', `the render went over its time budget of ${this.budget.timeMs} ms`)
     }
-    this.#checkAt = Math.min(this.used + CLOCK_EVERY, this.budget.steps + 1)
+    this.#checkAt = Math.min(this.used + CLOCK_EVERY, this.limit + 1)
   }
 
   /** Throws TemplateBudgetError when a string of `length` characters is over the output budget. */

@@ -87,7 +87,8 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
       globals.input = new InputObject(vars.input)
       globals.stageVariables = vars.stageVariables
       globals.util = UTIL
-      const meter = new RenderMeter(budget)
+      const body = vars.input.body
+      const meter = new RenderMeter(budget, typeof body === 'string' ? body.length : body.byteLength)
       const st = new RenderState(program, globals, meter, (id) => (id === 'context' ? (context = renderContext(typeof vars.context === 'function' ? vars.context() : vars.context, vars.overrides)) : undefined))
       let output: string
       try {

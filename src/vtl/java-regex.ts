@@ -3,17 +3,29 @@
 // compiled with the template (compile.ts); one built while rendering is compiled on first use and kept.
 
 import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
+import { charge } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 
 const MAX_CACHE = 500
 const dynamic = new Map<string, UserRegex>()
 
-/** A compiled Java pattern; throws TemplateRenderError when it cannot run (RE2 syntax, or invalid). */
+// What finding one match costs beyond the characters scanned (a Matcher step, the groups): about 8 steps.
+const PER_MATCH = 8
+// Compiling, and building the automaton the first matches need, costs about 32 steps per RE2 instruction
+// (`a{1000}` is a thousand of them).
+const PER_INSTRUCTION = 32
+
+/**
+ * A compiled Java pattern, for a pattern built while rendering; throws TemplateRenderError when it cannot run
+ * (RE2 syntax, or invalid). A compilation is charged to the render by the size of the compiled program.
+ */
 export function javaRegex(pattern: string): UserRegex {
   let re = dynamic.get(pattern)
   if (re !== undefined) return re
+  charge(pattern.length)
   try {
     re = compileRegex(pattern, 'java')
+    charge(re.programSize() * PER_INSTRUCTION)
   } catch (err) {
     if (err instanceof RegexSyntaxError) throw new TemplateRenderError(err.message, { cause: err })
     throw err
@@ -89,6 +101,7 @@ export function javaReplace(s: string, re: UserRegex, replacement: string, all: 
   let out = ''
   let last = 0
   while (m.find()) {
+    charge(PER_MATCH)
     out += s.slice(last, m.start())
     for (const part of parts) {
       if (typeof part === 'string') out += part
@@ -109,6 +122,7 @@ export function javaSplit(s: string, re: UserRegex, limit = 0): string[] {
   let index = 0
   const limited = limit > 0
   while (m.find()) {
+    charge(PER_MATCH)
     const start = m.start()
     const end = m.end()
     if (!limited || list.length < limit - 1) {

@@ -168,7 +168,7 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
 /** What a non-string value prints, charged by its length (printing walks the whole collection). */
 function printed(v: unknown, meter: RenderMeter): string {
   const text = toJavaString(v)
-  meter.charge(text.length >>> 6)
+  meter.charge(text.length >>> 4)
   return text
 }
 
@@ -261,12 +261,18 @@ function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState):
       const args = new Array<unknown>(seg.args.length)
       for (let i = 0; i < args.length; i++) args[i] = evalExpr(seg.args[i] as Expr, st)
       const meter = st.meter
-      // Work on a long string is charged by its length (one step per 64 characters); the regex methods and
-      // the collection methods charge their own, in values.ts.
-      meter.charge(1 + (typeof base === 'string' ? base.length >>> 6 : 0))
+      // Work on long strings is charged by their length: the target's and the arguments' (one step per 64
+      // characters, what scanning them costs), the result's (one per 16: building it costs more). The regex,
+      // JSON and collection methods charge their own as well (values.ts, util.ts, input.ts).
+      let cost = 1 + (typeof base === 'string' ? base.length >>> 6 : 0)
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i]
+        if (typeof a === 'string') cost += a.length >>> 6
+      }
+      meter.charge(cost)
       const result = callMethod(base, seg.name, args, seg.regex)
       if (typeof result === 'string') {
-        meter.charge(result.length >>> 6)
+        meter.charge(result.length >>> 4)
         if (result.length > meter.budget.outputChars) meter.checkLength(result.length, `the result of ${seg.name}()`)
       }
       return result
