@@ -119,8 +119,3 @@ export function charge(n: number): void {
 export function checkLength(length: number, what: string): void {
   if (current !== null) current.checkLength(length, what)
 }
-
-/** The longest string the current render may build (Infinity outside a render). */
-export function maxLength(): number {
-  return current === null ? Infinity : current.budget.outputChars
-}

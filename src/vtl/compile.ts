@@ -547,10 +547,16 @@ function sourceText(source: string, pos: RawPos | undefined): string | undefined
 
 /** Parses a template into a program. Throws TemplateSyntaxError with the line and column of the problem. */
 export function compileProgram(source: string): Program {
-  const items = parseItems(source, undefined)
-  const conv = new Converter()
-  conv.collectMacros(items, source, undefined)
-  conv.finishMacros()
-  const nodes = conv.nodes(items, source, undefined)
-  return { nodes, macros: conv.macros, regexes: conv.regexes }
+  try {
+    const items = parseItems(source, undefined)
+    const conv = new Converter()
+    conv.collectMacros(items, source, undefined)
+    conv.finishMacros()
+    const nodes = conv.nodes(items, source, undefined)
+    return { nodes, macros: conv.macros, regexes: conv.regexes }
+  } catch (err) {
+    // Expressions or blocks nested tens of thousands deep exhaust the stack of the recursive conversion.
+    if (err instanceof RangeError) throw new TemplateSyntaxError(`the template nests too deeply (${err.message})`, undefined, undefined, { cause: err })
+    throw err
+  }
 }

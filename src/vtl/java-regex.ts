@@ -3,7 +3,7 @@
 // compiled with the template (compile.ts); one built while rendering is compiled on first use and kept.
 
 import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
-import { charge } from './budget.js'
+import { charge, checkLength } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 
 const MAX_CACHE = 500
@@ -88,10 +88,10 @@ function parseReplacement(repl: string, groupCount: number): ReplacementPart[] {
 }
 
 /**
- * Java `String.replaceAll` (all = true) or `replaceFirst`. `maxLength` bounds the result: a longer one is a
- * TemplateRenderError before it is built.
+ * Java `String.replaceAll` (all = true) or `replaceFirst`. In a render, a result longer than the output budget
+ * is a TemplateBudgetError as soon as it grows past it.
  */
-export function javaReplace(s: string, re: UserRegex, replacement: string, all: boolean, maxLength: number): string {
+export function javaReplace(s: string, re: UserRegex, replacement: string, all: boolean): string {
   const parts = parseReplacement(replacement, re.groupCount())
   const named = re.namedGroups()
   for (const part of parts) {
@@ -108,7 +108,7 @@ export function javaReplace(s: string, re: UserRegex, replacement: string, all: 
       else out += m.group(typeof part === 'number' ? part : part.name) ?? ''
     }
     last = m.end()
-    if (out.length > maxLength) throw new TemplateRenderError(`String.${all ? 'replaceAll' : 'replaceFirst'}: the result is longer than ${maxLength} characters`)
+    checkLength(out.length, `String.${all ? 'replaceAll' : 'replaceFirst'}`)
     if (!all) break
   }
   if (last === 0 && out === '') return s

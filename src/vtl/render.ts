@@ -29,6 +29,8 @@ import {
 export const FOREACH_LIMIT = 1000
 // Velocity's `velocimacro.max.depth` default.
 const MACRO_DEPTH_LIMIT = 20
+// `#define` blocks rendered inside each other: deeper than this is a block that refers to itself.
+const DEFINE_DEPTH_LIMIT = 100
 // A range literal is materialised; this keeps `[1..1000000000]` from exhausting memory.
 const RANGE_LIMIT = 100_000
 
@@ -78,6 +80,7 @@ export class RenderState {
   stopped = false
   breaking = false
   macroDepth = 0
+  defineDepth = 0
   readonly frames: Record<string, unknown>[] = []
 
   /**
@@ -128,7 +131,7 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
         continue
       case 'out': {
         const v = evalRef(n.ref, st)
-        if (v instanceof DefinedBlock) out += renderNodes(v.body, st)
+        if (v instanceof DefinedBlock) out += renderBlock(v, st)
         else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : printed(v, meter)
         break
       }
@@ -210,6 +213,16 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
   return out
 }
 
+function renderBlock(block: DefinedBlock, st: RenderState): string {
+  if (st.defineDepth >= DEFINE_DEPTH_LIMIT) throw new TemplateRenderError(`#define blocks nested more than ${DEFINE_DEPTH_LIMIT} deep (a block that refers to itself?)`)
+  st.defineDepth++
+  try {
+    return renderNodes(block.body, st)
+  } finally {
+    st.defineDepth--
+  }
+}
+
 function callMacro(n: Extract<Node, { k: 'call' }>, st: RenderState): string {
   const def = st.program.macros.get(n.name) as MacroDef
   if (st.macroDepth >= MACRO_DEPTH_LIMIT) {
@@ -286,7 +299,7 @@ function evalRef(ref: RefExpr, st: RenderState): unknown {
   const path = ref.path
   for (let i = 0; i < path.length; i++) {
     if (v === undefined || v === null) return undefined
-    if (v instanceof DefinedBlock) v = renderNodes(v.body, st)
+    if (v instanceof DefinedBlock) v = renderBlock(v, st)
     v = stepInto(v, path[i] as RefExpr['path'][number], st)
   }
   return v
@@ -300,7 +313,7 @@ export function evalExpr(e: Expr, st: RenderState): unknown {
       return e.v
     case 'ref': {
       const v = evalRef(e, st)
-      return v instanceof DefinedBlock ? renderNodes(v.body, st) : v
+      return v instanceof DefinedBlock ? renderBlock(v, st) : v
     }
     case 'interp':
       return renderNodes(e.body, st)

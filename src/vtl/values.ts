@@ -3,7 +3,7 @@
 // Boolean, List and Map, dispatched by value type. No JavaScript method is ever called on template data.
 
 import type { UserRegex } from '../regex/index.js'
-import { charge, checkLength, maxLength } from './budget.js'
+import { charge, checkLength } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import { javaMatches, javaRegex, javaReplace, javaSplit } from './java-regex.js'
 
@@ -412,7 +412,7 @@ function stringMethod(s: string, name: string, args: readonly unknown[], regex?:
       if (n !== 2 || pattern === undefined || to === undefined) return undefined
       const re = regexFor(pattern, regex)
       charge(s.length)
-      return javaReplace(s, re, to, name === 'replaceAll', maxLength())
+      return javaReplace(s, re, to, name === 'replaceAll')
     }
     case 'matches': {
       const pattern = asText(a0)

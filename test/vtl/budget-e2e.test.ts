@@ -18,7 +18,7 @@ const TEMPLATE = `#set($n = 0)
 
 before(async () => {
   tmp = tempDir('gatehouse-vtl-budget-')
-  const api = writeFile(tmp.dir, 'api.json', {
+  writeFile(tmp.dir, 'api.json', {
     openapi: '3.0.1',
     info: { title: 'vtl-budget', version: '1' },
     paths: {
