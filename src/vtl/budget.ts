@@ -26,13 +26,13 @@ export interface RenderBudget {
 }
 
 /**
- * The default budget. 200,000 steps is several times what a template that prints every field of 1,000 items
- * spends, and about 5-15 ms of work when spent on the dearest steps on a small, busy machine (README, "Limits
- * and hardening"); 256 more steps per KiB of body; 10 MiB of output is API Gateway's payload limit; the clock
- * is a backstop for work the steps do not model.
+ * The default budget. 150,000 steps is more than twice what a dense template over 1,000 items spends (every
+ * field printed, escaped and tested with a regex: about 67,000), and about 10 ms of work when spent on the
+ * dearest steps on a small, busy machine (README, "Limits and hardening"); 256 more steps per KiB of body;
+ * 10 MiB of output is API Gateway's payload limit; the clock is a backstop for work the steps do not model.
  */
 export const DEFAULT_RENDER_BUDGET: RenderBudget = Object.freeze({
-  steps: 200_000,
+  steps: 150_000,
   stepsPerBodyKiB: 256,
   outputChars: 10 * 1024 * 1024,
   timeMs: 1000,

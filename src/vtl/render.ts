@@ -171,7 +171,7 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
 /** What a non-string value prints, charged by its length (printing walks the whole collection). */
 function printed(v: unknown, meter: RenderMeter): string {
   const text = toJavaString(v)
-  meter.charge(text.length >>> 4)
+  meter.charge(1 + (text.length >>> 4))
   return text
 }
 
@@ -265,6 +265,7 @@ function execSet(target: RefExpr, valueExpr: Expr, st: RenderState): void {
 }
 
 function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState): unknown {
+  st.meter.charge(1)
   switch (seg.k) {
     case 'prop':
       return getProperty(base, seg.name)
