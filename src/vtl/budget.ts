@@ -99,15 +99,19 @@ export class RenderMeter {
 // value and JSONPath code can charge what they do without a meter in every signature.
 let current: RenderMeter | null = null
 
-/** Runs `fn` with `meter` as the current render's meter. */
-export function metered<T>(meter: RenderMeter, fn: () => T): T {
+/**
+ * Makes `meter` the current render's meter and returns the one it replaces, for {@link leaveMeter} (a pair of
+ * calls rather than a callback: no closure per render).
+ */
+export function enterMeter(meter: RenderMeter): RenderMeter | null {
   const previous = current
   current = meter
-  try {
-    return fn()
-  } finally {
-    current = previous
-  }
+  return previous
+}
+
+/** Restores the meter {@link enterMeter} replaced. */
+export function leaveMeter(previous: RenderMeter | null): void {
+  current = previous
 }
 
 /** Charges `n` steps to the current render, if any. */

@@ -3,7 +3,7 @@
 // `$context.requestOverride` / `responseOverride` values the template set (§5.6).
 
 import { RegexSyntaxError } from '../regex/index.js'
-import { DEFAULT_RENDER_BUDGET, metered, RenderMeter, type RenderBudget } from './budget.js'
+import { DEFAULT_RENDER_BUDGET, enterMeter, leaveMeter, RenderMeter, type RenderBudget } from './budget.js'
 import { compileProgram } from './compile.js'
 import { TemplateRenderError, TemplateSyntaxError } from './errors.js'
 import { InputObject, type TemplateInput } from './input.js'
@@ -91,11 +91,14 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
       const meter = new RenderMeter(budget, typeof body === 'string' ? body.length : body.byteLength)
       const st = new RenderState(program, globals, meter, (id) => (id === 'context' ? (context = renderContext(typeof vars.context === 'function' ? vars.context() : vars.context, vars.overrides)) : undefined))
       let output: string
+      const previous = enterMeter(meter)
       try {
-        output = metered(meter, () => renderNodes(program.nodes, st))
+        output = renderNodes(program.nodes, st)
       } catch (e) {
         if (e instanceof TemplateRenderError) throw e
         throw new TemplateRenderError(`rendering failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+      } finally {
+        leaveMeter(previous)
       }
       // A template that never touched $context passes the given overrides through unchanged.
       const overrides = context ?? vars.overrides ?? (typeof vars.context === 'function' ? {} : (vars.context as Partial<OverrideMaps>))
