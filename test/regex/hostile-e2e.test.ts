@@ -65,7 +65,7 @@ before(async () => {
             requestTemplates: { 'application/json': `{"msg": "$util.escapeJavaScript($input.path('$.msg'))"}` },
             responses: {
               default: { statusCode: '200' },
-              '(a+)+b': { statusCode: '422', responseTemplates: { 'application/json': '{"selected": "(a+)+b"}' } },
+              '(a+)+': { statusCode: '422', responseTemplates: { 'application/json': '{"selected": "(a+)+"}' } },
               '.*': { statusCode: '500', responseTemplates: { 'application/json': '{"selected": ".*"}' } },
             },
           },
@@ -119,11 +119,13 @@ test('a template matches((a+)+b) on client input is answered at once while /heal
   assert.ok(medianLatency(load) < 100, describeLoad(load))
 })
 
-test('a Lambda error selectionPattern (a+)+b against an error message the client chose is answered at once while /health stays quick', async (t) => {
-  const selected = await gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: 'aab' }) })
+test('a Lambda error selectionPattern (a+)+ against an error message the client chose is answered at once while /health stays quick', async (t) => {
+  const selected = await gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: 'aaa' }) })
   assert.equal(selected.status, 422)
-  assert.deepEqual(selected.json(), { selected: '(a+)+b' })
-  const hostile = () => gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: HOSTILE }) })
+  assert.deepEqual(selected.json(), { selected: '(a+)+' })
+  // The whole message must match (Java's String.matches): the last character makes a backtracking engine try
+  // every way of splitting the a's first.
+  const hostile = () => gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: `${HOSTILE}!` }) })
   const load = await healthUnderHostileLoad(gw, hostile)
   t.diagnostic(describeLoad(load))
   for (const answer of load.answers) {
