@@ -123,9 +123,11 @@ test('a Lambda error selectionPattern (a+)+ against an error message the client 
   const selected = await gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: 'aaa' }) })
   assert.equal(selected.status, 422)
   assert.deepEqual(selected.json(), { selected: '(a+)+' })
-  // The whole message must match (Java's String.matches): the last character makes a backtracking engine try
-  // every way of splitting the a's first.
-  const hostile = () => gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: `${HOSTILE}!` }) })
+  // The whole message must match (Java's String.matches): the characters after the a's make a backtracking
+  // engine try every way of splitting them first. A different message each time: selections are remembered
+  // per message, and an attacker varies them.
+  let n = 0
+  const hostile = () => gw.fetch('/dev/fn', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ msg: `${HOSTILE}!${n++}` }) })
   const load = await healthUnderHostileLoad(gw, hostile)
   t.diagnostic(describeLoad(load))
   for (const answer of load.answers) {
