@@ -45,7 +45,7 @@ export class Runner {
       else if (errorSpec(err.code).fault === 'server') {
         ctx.errorLogged = true
         this.#logger.warn(
-          { requestId: ctx.requestId, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
+          { requestId: ctx.requestId, api: ctx.stage?.apiId, stage: ctx.stage?.stageName, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
           `request answered with ${err.code}`,
         )
       }
