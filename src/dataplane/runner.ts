@@ -76,7 +76,7 @@ export class Runner {
       if (name.length === 4 && name.toLowerCase() === 'host') hosts++
       headerBytes += raw[h + 1]!.length
     }
-    if (hosts > 1 || (targetNeedsWork(ctx.rawPath) && !normaliseTarget(ctx))) {
+    if (hosts > 1 || (targetNeedsWork(ctx.rawPath) && !normaliseTarget(ctx)) || (ctx.rawQuery !== '' && ctx.rawQuery.includes('#'))) {
       sendReply(ctx, bareReply(ctx, 'BAD_REQUEST'))
       return undefined
     }

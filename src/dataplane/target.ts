@@ -2,13 +2,15 @@
 // authority is the host), and dot segments resolved (RFC 3986 §5.2.4, with `%2e` as a dot as URL parsers
 // read it), so that the path the gateway routes and authorizes on is the one a normalising backend serves.
 // A path that climbs above the root, or hides a dot segment behind an encoded slash or backslash or a `;`,
-// is refused (docs/limits.md). Paths without any of this cost one scan.
+// is refused (docs/limits.md), and so is a fragment (`#`), which no request target has (RFC 9112 §3.2) and
+// which would hide what follows it from this check yet vanish on the way to the backend. Paths without any
+// of this cost one scan.
 
 import type { RequestContext } from './context.js'
 
 /**
- * Whether the target needs `normaliseTarget`: not origin-form (`/…`), or holding `/.`, `\`, or an escaped
- * dot, slash or backslash. One pass, no allocation.
+ * Whether the target needs `normaliseTarget`: not origin-form (`/…`), or holding `/.`, `\`, `#`, or an
+ * escaped dot, slash or backslash. One pass, no allocation.
  */
 export function targetNeedsWork(path: string): boolean {
   if (path.charCodeAt(0) !== 47) return true
@@ -22,7 +24,7 @@ export function targetNeedsWork(path: string): boolean {
       const b = path.charCodeAt(i + 2) | 0x20
       // %2e %2f %5c, either case
       if ((a === 50 && (b === 101 || b === 102)) || (a === 53 && b === 99)) return true
-    } else if (c === 92) return true
+    } else if (c === 92 || c === 35) return true
   }
   return false
 }
@@ -33,6 +35,7 @@ export function targetNeedsWork(path: string): boolean {
  */
 export function normaliseTarget(ctx: RequestContext): boolean {
   let path = ctx.rawPath
+  if (path.includes('#')) return false
   if (path.charCodeAt(0) !== 47) {
     const abs = absoluteForm(path)
     if (abs === null) return false

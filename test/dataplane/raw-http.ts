@@ -82,8 +82,12 @@ function dechunk(text: string): { body: string; used: number } | null {
   }
 }
 
-/** The complete responses at the start of `text` (1xx included); throws on anything that is not HTTP/1.1. */
-export function responses(text: string): RawResponse[] {
+/**
+ * The complete responses at the start of `text` (1xx included); throws on anything that is not HTTP/1.1.
+ * `head`: answers to a HEAD request, whose final response has no body whatever its headers say. `closed`:
+ * the connection has ended, so a response with neither length nor chunks ends with it (RFC 9112 §6.3).
+ */
+export function responses(text: string, opts: { head?: boolean; closed?: boolean } = {}): RawResponse[] {
   const out: RawResponse[] = []
   let rest = text
   for (;;) {
@@ -99,6 +103,11 @@ export function responses(text: string): RawResponse[] {
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim()
     }
     const status = Number(m[1])
+    if (opts.head === true && status >= 200) {
+      out.push({ status, headers, body: '' })
+      rest = rest.slice(end + 4)
+      continue
+    }
     if (headers['transfer-encoding'] === 'chunked') {
       const chunked = dechunk(rest.slice(end + 4))
       if (chunked === null) break
@@ -106,8 +115,15 @@ export function responses(text: string): RawResponse[] {
       rest = rest.slice(end + 4 + chunked.used)
       continue
     }
-    const length = status < 200 || status === 204 || status === 304 ? 0 : Number(headers['content-length'] ?? NaN)
-    if (!Number.isSafeInteger(length)) throw new Error(`a response with neither Content-Length nor chunked framing: ${lines[0]}`)
+    const noBody = status < 200 || status === 204 || status === 304
+    if (!noBody && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      // Delimited by the connection's end.
+      if (opts.closed !== true) break
+      out.push({ status, headers, body: rest.slice(end + 4) })
+      break
+    }
+    const length = noBody ? 0 : Number(headers['content-length'])
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`a response with an unreadable length: ${lines[0]}`)
     if (rest.length < end + 4 + length) break
     out.push({ status, headers, body: rest.slice(end + 4, end + 4 + length) })
     rest = rest.slice(end + 4 + length)
