@@ -234,6 +234,11 @@ export class DataPlane {
    */
   #clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
     if (socket.destroyed || isLingering(socket)) return
+    // The connection itself failed (the client reset it): nothing to answer.
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      socket.destroy()
+      return
+    }
     const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
     const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
     if (res) {
