@@ -73,6 +73,13 @@ function asNormalisingBackendReads(url: string): string {
   return new URL('http://backend' + decoded).pathname
 }
 
+function backendSawOnlyItsPrefix(seen: Upstream['requests'], when: string): void {
+  for (const { url } of seen) {
+    const path = asNormalisingBackendReads(url)
+    assert.ok(path.startsWith('/public/') || path.startsWith('/h/') || path === '/h', `the backend got ${JSON.stringify(url)}, read as ${path}, ${when}`)
+  }
+}
+
 const segment = fc.oneof(
   { weight: 8, arbitrary: fc.oneof(fc.constantFrom('public', 'x', 'secret', 'mock', 'dev', '', '...', 'a%2Fb', '%2f', ';x', 'a;b', '%00', '%', '%zz', '_user_request_', 'restapis', 'fuzzrest01'), fc.stringMatching(/^[A-Za-z0-9._~%-]{1,12}$/)) },
   { weight: 3, arbitrary: fc.constantFrom('.', '..', '%2e', '%2E%2e', '.%2e', '%2e.') },
@@ -191,6 +198,8 @@ test('whatever a client sends, the edge answers with well-formed HTTP or closes;
   const checked = { answered: 0, closedSilently: 0, proxied: 0, statuses: {} as Record<number, number> }
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
+      // What reached the backend after an earlier request was answered (a cut upload) is checked too.
+      backendSawOnlyItsPrefix(upstream.requests.splice(0), 'for an earlier request')
       const { text, closed } = await exchange(r)
       if (text === '') checked.closedSilently++
       else {
@@ -203,14 +212,13 @@ test('whatever a client sends, the edge answers with well-formed HTTP or closes;
         checked.answered++
       }
       checked.proxied += upstream.requests.length
-      for (const seen of upstream.requests) {
-        const path = asNormalisingBackendReads(seen.url)
-        assert.ok(path.startsWith('/public/') || path.startsWith('/h/') || path === '/h', `the backend got ${JSON.stringify(seen.url)}, read as ${path}`)
-      }
-      upstream.requests.length = 0
+      backendSawOnlyItsPrefix(upstream.requests.splice(0), `for ${JSON.stringify(render(r).slice(0, 200))}`)
     }),
     { seed: SEED, numRuns: RUNS },
-  )
+  ).catch((err: Error) => {
+    // The test runner prints the counterexample, not what failed for it.
+    throw new Error(`${err.message}\nWhat failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`)
+  })
   // Most requests are answered, and many reached the backend; some (CONNECT, …) are only closed.
   assert.ok(checked.answered > RUNS / 2 && checked.proxied > RUNS / 10, JSON.stringify(checked))
   if (process.env['GATEHOUSE_FUZZ_RUNS'] !== undefined) console.log(JSON.stringify(checked))
