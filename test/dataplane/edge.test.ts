@@ -110,13 +110,11 @@ test('a stalled body on a MOCK route is answered 408 and the connection closed',
 })
 
 test('a proxy upload cut by the integration timeout gets its 504, then the connection closes', async () => {
-  const raw = await stalled(quick.port, '/dev/hangs')
+  // Default limits: the 200 ms integration timeout comes long before the body-idle one.
+  const raw = await stalled(gw.port, '/dev/hangs')
   const [res] = responses(raw.text)
   assert.equal(res?.status, 504)
   assert.equal(res.headers['connection'], 'close')
-  // The same on a gateway with default limits: the 504 closes the connection (no idle timeout involved).
-  const slow = await stalled(gw.port, '/dev/hangs')
-  assert.equal(responses(slow.text)[0]?.status, 504)
 })
 
 test('a body that keeps trickling in is cut off by the whole-request timeout', async () => {
@@ -205,7 +203,7 @@ test('a 413 reaches a client still uploading: the gateway reads and drops the re
   assert.equal(res!.headers['connection'], 'close')
   // The client goes on uploading after the answer: the gateway has closed its side but still reads.
   await until(raw, () => raw.ended, 'the gateway to close its side')
-  for (let i = 0; i < 16; i++) await new Promise<void>((resolve, reject) => raw.socket.write(Buffer.alloc(64 * 1024, 120), (err) => (err ? reject(err) : resolve())))
+  for (let i = 0; i < 8; i++) await new Promise<void>((resolve, reject) => raw.socket.write(Buffer.alloc(32 * 1024, 120), (err) => (err ? reject(err) : resolve())))
   raw.socket.end()
   await until(raw, () => raw.closed, 'the connection to close')
   assert.equal(raw.error, null, 'no reset while the client was still sending')
