@@ -90,8 +90,16 @@ export const BARE_ANSWERS = Object.freeze({
   NOT_FOUND: { status: 404, errorType: 'NotFoundException', body: '{"message":"Not Found"}' },
   /** URL over the regional limit (§2.2, [K] 414). */
   URI_TOO_LONG: { status: 414, errorType: null, body: '{"message":"Request-URI Too Long"}' },
-  /** Header values over 10240 bytes (§2.2, [K] 431). */
+  /** Header values over 10240 bytes (§2.2, [K] 431), or more header lines than the edge takes (docs/limits.md). */
   HEADERS_TOO_LARGE: { status: 431, errorType: null, body: '{"message":"Request Header Fields Too Large"}' },
+  /**
+   * A request HTTP refuses before any API sees it (RFC 9112 §3.2, §3.2.2): a duplicate Host, a target that is
+   * neither a path nor an http(s) URL, dot segments that climb above the root or hide behind an encoded slash
+   * [K: AWS's answer to these is not recorded].
+   */
+  BAD_REQUEST: { status: 400, errorType: null, body: '{"message":"Bad Request"}' },
+  /** A request whose body stalled, or that took longer than the edge allows to arrive (docs/limits.md) [K]. */
+  REQUEST_TIMEOUT: { status: 408, errorType: null, body: '{"message":"Request Timeout"}' },
   /** REST: a Lambda proxy result that is not a valid response (§4.2), with AWS's space after the colon. */
   MALFORMED_PROXY_RESPONSE: { status: 502, errorType: null, body: '{"message": "Internal server error"}' },
   /** HTTP APIs: a failed or malformed Lambda proxy response (§3.10). */

@@ -25,6 +25,7 @@ import { createIntegrations } from './integrations/index.js'
 import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
+import type { EdgeLimits } from './dataplane/limits.js'
 import type { StateStore } from './store/port/ports.js'
 import { localStateStore } from './store/compose.js'
 import { RedisStateStore } from './store/redis/state-store.js'
@@ -90,6 +91,8 @@ export interface GatewayOptions {
   lastGoodConfig?: DesiredState
   /** Called with every configuration that loaded cleanly, at start and on each reload. */
   onConfigLoaded?: (desired: DesiredState) => void
+  /** The HTTP edge's timeouts and connection cap; each field given wins over the config file's `listeners.http.limits`. */
+  limits?: Partial<EdgeLimits>
 }
 
 export interface ServedUrl {
@@ -238,7 +241,8 @@ export class Gateway {
           ...(tlsFiles.truststore ? mutualTls(readFileSync(tlsFiles.truststore), tlsFiles.truststore, tlsFiles.requireClientCert ?? true) : {}),
         }
       : null
-    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls })
+    const limits = { ...desired.listeners.http?.limits, ...this.#opts.limits }
+    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits })
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)

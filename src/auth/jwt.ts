@@ -4,7 +4,7 @@
 
 import { compactVerify } from 'jose'
 import { ConfigError, type ConfigProblem } from '../errors.js'
-import { javaRegExp } from '../vtl/java-regex.js'
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
 import { fetchJsonBounded, jwksUriOf, KeySourceError, rsaKeysOf, type SigningKey } from './jwks-fetch.js'
 
 export { cognitoIssuer, parseUserPoolArn, resolveCognitoIssuer, stringifyClaims } from './cognito.js'
@@ -258,7 +258,7 @@ export class JwksCache {
 interface CheckedConfig {
   issuers: readonly string[]
   audience: ReadonlySet<string>
-  cognito: { tokenUse: 'id' | 'access' | undefined; audiencePattern: RegExp | undefined } | undefined
+  cognito: { tokenUse: 'id' | 'access' | undefined; audiencePattern: UserRegex | undefined } | undefined
   skewSeconds: number
 }
 
@@ -293,15 +293,15 @@ function checkConfig(cfg: JwtAuthorizerConfig): CheckedConfig {
   if (cfg.cognito !== undefined) {
     const tokenUse = cfg.cognito.tokenUse
     if (tokenUse !== undefined && tokenUse !== 'id' && tokenUse !== 'access') problems.push({ path: '/cognito/tokenUse', message: 'tokenUse must be "id" or "access"' })
-    let audiencePattern: RegExp | undefined
+    let audiencePattern: UserRegex | undefined
     const expr = cfg.cognito.identityValidationExpression
     if (expr !== undefined && expr !== '') {
       try {
-        // Java's Pattern.matches: the whole value must match.
-        const re = javaRegExp(expr)
-        audiencePattern = new RegExp(`^(?:${re.source})$`, re.flags)
+        // A Java pattern, run on RE2; Pattern.matches: the whole value must match.
+        audiencePattern = compileRegex(expr, 'java')
       } catch (e) {
-        problems.push({ path: '/cognito/identityValidationExpression', message: (e as Error).message })
+        if (!(e instanceof RegexSyntaxError)) throw e
+        problems.push({ path: '/cognito/identityValidationExpression', message: e.message })
       }
     }
     cognito = { tokenUse, audiencePattern }
@@ -430,7 +430,7 @@ class Verifier implements JwtVerifier {
     if (cognito?.audiencePattern !== undefined) {
       // The expression tests `aud`, which Cognito access tokens lack: they are refused (§7.4).
       const pattern = cognito.audiencePattern
-      if (auds === undefined || !auds.some((a) => pattern.test(a))) return { reason: 'identity_validation', detail: `aud ${JSON.stringify(claims.aud)}` }
+      if (auds === undefined || !auds.some((a) => pattern.matches(a))) return { reason: 'identity_validation', detail: `aud ${JSON.stringify(claims.aud)}` }
     }
     if (this.#cfg.audience.size === 0) return undefined
     // AWS: `client_id` is consulted only when the token has no `aud`; with both, `aud` decides.

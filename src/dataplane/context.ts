@@ -46,7 +46,9 @@ export interface Exchange {
   readonly started: boolean
   /** Whether the connection stays open after this response. */
   readonly keepAlive: boolean
-  /** Closes the connection after this response. */
+  /** The request announced a body that has not wholly arrived yet. */
+  readonly bodyPending: boolean
+  /** Closes the connection after this response (reading and dropping, for a moment, a body still arriving). */
   closeAfterResponse(): void
   start(status: number, headers: string[]): void
   write(chunk: Buffer): boolean

@@ -3,6 +3,7 @@
 // it puts on every other response of the stage. REST APIs have no CORS engine (§19.1) and never get one.
 
 import type { CorsConfiguration } from '../model/types.js'
+import { compileRegex, type UserRegex } from '../regex/index.js'
 import type { RequestContext } from './context.js'
 import type { Reply, StageCors } from './plan.js'
 
@@ -33,7 +34,7 @@ export function isPreflight(ctx: RequestContext): boolean {
  */
 export function compileCors(config: CorsConfiguration): StageCors {
   const exact = new Set<string>()
-  const patterns: RegExp[] = []
+  const patterns: UserRegex[] = []
   let any = false
   for (const o of config.allowOrigins ?? []) {
     const origin = o.trim().toLowerCase()
@@ -102,13 +103,16 @@ function joined(list: string[] | undefined): string | null {
   return list.join(',')
 }
 
-/** `https://*.example.com` → one or more host labels in place of `*`; everything else literal. */
-function originPattern(origin: string): RegExp {
+/**
+ * `https://*.example.com` → one or more host labels in place of `*`; everything else literal. On RE2: the
+ * client chooses the Origin, and several `*`s would make a backtracking regex slow on a long one.
+ */
+function originPattern(origin: string): UserRegex {
   const src = origin
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
     .join('[a-z0-9-]+(?:\\.[a-z0-9-]+)*')
-  return new RegExp(`^${src}$`)
+  return compileRegex(`^${src}$`, 'ecma')
 }
 
 function addVaryOrigin(out: string[]): void {

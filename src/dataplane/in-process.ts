@@ -39,6 +39,8 @@ class MemoryExchange implements Exchange {
   readonly bodyStream: Readable
   started = false
   keepAlive = false
+  /** The body is in memory from the start. */
+  readonly bodyPending = false
   status = 0
   responseHeaders: Array<[string, string]> = []
   readonly #chunks: Buffer[] = []

@@ -51,6 +51,9 @@ class Counting {
 }
 
 function writeHead(ctx: RequestContext, status: number, headers: string[], length: number): void {
+  // An error answered while the request body is still arriving closes the connection rather than read on
+  // a body nobody wants (the rest is read and dropped for a moment, so the client gets the answer).
+  if (status >= 400 && ctx.exchange.bodyPending) ctx.exchange.closeAfterResponse()
   if (length >= 0) {
     headers.push('Content-Length', String(length))
     ctx.responseLength = length

@@ -7,7 +7,8 @@ import type { RequestContext } from './context.js'
 import type { GatewayPlan, Reply, RoutePlan } from './plan.js'
 import { bareReply, errorReply, gatewayErrorReply, sendReply } from './respond.js'
 import { GatewayError, errorSpec, incompleteSignature, notKeyValueMessage } from '../errors.js'
-import { MAX_HEADER_BYTES, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
+import { MAX_HEADER_BYTES, MAX_HEADER_COUNT, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
+import { normaliseTarget, targetNeedsWork } from './target.js'
 
 export interface RunnerLogger {
   error(obj: Record<string, unknown>, msg: string): void
@@ -38,6 +39,12 @@ export class Runner {
 
   /** Answers a failure: the gateway response of a GatewayError, or a logged 500 for anything else. */
   fail(ctx: RequestContext, err: unknown): void {
+    if (ctx.responseStarted && (err instanceof GatewayError || isConnectionReset(err))) {
+      // The client already has its answer, or the start of it (e.g. the edge's 408 for a stalled body): what
+      // fails after it (the upload the edge gave up on, the connection it closed) only cuts the response.
+      ctx.response.onResponseError(ctx, err as Error)
+      return
+    }
     if (err instanceof GatewayError) {
       // Our faults (5xx) are logged with why, so a user can tell a bad template from a dead backend; unless
       // whoever threw the error has reported it already (an outage is logged by its own rate-limited line).
@@ -45,7 +52,7 @@ export class Runner {
       else if (errorSpec(err.code).fault === 'server') {
         ctx.errorLogged = true
         this.#logger.warn(
-          { requestId: ctx.requestId, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
+          { requestId: ctx.requestId, api: ctx.stage?.apiId, stage: ctx.stage?.stageName, route: ctx.route?.routeKey, code: err.code, reason: ctx.integrationErrorMessage ?? undefined, err: err.cause },
           `request answered with ${err.code}`,
         )
       }
@@ -58,8 +65,23 @@ export class Runner {
     else ctx.response.onResponseError(ctx, err instanceof Error ? err : new Error(String(err)))
   }
 
-  /** Resolution (§0, §2.1), checks (§2.2, §7.8, §6.6, §3.9), route match (§1.2, §3.2), then the pipeline. */
+  /**
+   * HTTP's own checks (RFC 9112 §3.2: one Host; the target normalised, docs/limits.md), resolution (§0, §2.1),
+   * checks (§2.2, §7.8, §6.6, §3.9), route match (§1.2, §3.2), then the pipeline.
+   */
   #route(plan: GatewayPlan, ctx: RequestContext): Promise<void> | undefined {
+    let headerBytes = 0
+    let hosts = 0
+    const raw = ctx.rawHeaders
+    for (let h = 0; h < raw.length; h += 2) {
+      const name = raw[h]!
+      if (name.length === 4 && name.toLowerCase() === 'host') hosts++
+      headerBytes += raw[h + 1]!.length
+    }
+    if (hosts > 1 || (targetNeedsWork(ctx.rawPath) && !normaliseTarget(ctx)) || (ctx.rawQuery !== '' && ctx.rawQuery.includes('#'))) {
+      sendReply(ctx, bareReply(ctx, 'BAD_REQUEST'))
+      return undefined
+    }
     const resolved = plan.hosts.resolve(ctx)
     if (resolved !== 0) {
       sendReply(ctx, bareReply(ctx, resolved === 403 ? 'FORBIDDEN' : 'NOT_FOUND'))
@@ -82,10 +104,8 @@ export class Runner {
       sendReply(ctx, bareReply(ctx, 'URI_TOO_LONG'))
       return undefined
     }
-    let headerBytes = 0
-    const raw = ctx.rawHeaders
-    for (let h = 1; h < raw.length; h += 2) headerBytes += raw[h]!.length
-    if (headerBytes > MAX_HEADER_BYTES) {
+    // node:http keeps at most MAX_HEADER_COUNT + 1 lines: one more than the limit means more were sent.
+    if (headerBytes > MAX_HEADER_BYTES || raw.length > 2 * MAX_HEADER_COUNT) {
       sendReply(ctx, bareReply(ctx, 'HEADERS_TOO_LARGE'))
       return undefined
     }
@@ -150,6 +170,11 @@ export class Runner {
       }
     }
   }
+}
+
+/** The error a request stream ends with when its connection went away (node:http's `aborted`). */
+function isConnectionReset(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ECONNRESET'
 }
 
 /** The step loop: awaits only when a step returns a promise; a Reply answers through the route's chain. */

@@ -1,6 +1,9 @@
 // The data-plane listener: accepts connections (HTTP or TLS, with mutual TLS), hands each request to the
 // runner on the current plan, and drains on shutdown. Plans are swapped atomically; a request keeps the
-// plan it started with.
+// plan it started with. It holds the HTTP edge's limits (docs/limits.md): connections per client address,
+// the time a request's headers and whole message may take (node:http's own sweep), the longest pause in a
+// request body (one shared sweep over the requests whose body is arriving), `100 Continue` only when a body
+// is read, and answers to what HTTP itself cannot parse.
 
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -8,12 +11,15 @@ import { performance } from 'node:perf_hooks'
 import type { AddressInfo, Socket } from 'node:net'
 import { listen } from './listen.js'
 import { RequestContext } from './context.js'
-import { HttpExchange } from './http-exchange.js'
+import { declaresBody, HttpExchange } from './http-exchange.js'
 import type { GatewayPlan } from './plan.js'
-import { CLIENT } from './respond.js'
+import { bareReply, CLIENT, sendReply } from './respond.js'
 import { Runner, type RunnerLogger } from './runner.js'
 import { extendedRequestId, requestId } from '../model/ids.js'
 import { hasUntrustedCert, verifiedClientCert } from './client-cert.js'
+import { edgeLimits, MAX_HEAD_BYTES, MAX_HEADER_COUNT, MAX_LINGER_MS, type EdgeLimits } from './limits.js'
+import { ClientConnections, isLingering, lingerClose, overflowInRequestLine } from './edge.js'
+import { BARE_ANSWERS, type BareAnswerCode } from '../errors.js'
 
 export type DataPlaneLogger = RunnerLogger
 
@@ -27,51 +33,100 @@ export interface DataPlaneOptions {
    * without it, a request over a connection that presented an untrusted certificate gets 403.
    */
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | null
+  /** The edge's timeouts and connection cap; defaults in `DEFAULT_EDGE_LIMITS`. */
+  limits?: Partial<EdgeLimits>
 }
 
 /** A ServerResponse that knows its request's context, so one shared listener finishes it (no closure per request). */
 class GatewayResponse extends ServerResponse {
   ctx: RequestContext | null = null
   plane: DataPlane | null = null
+  exchange: HttpExchange | null = null
+  /** While the request body arrives: the socket's byte count when the body sweep last saw it move, and when. */
+  bodyRead = -1
+  bodySince = 0
 }
 
 function onResponseClose(this: GatewayResponse): void {
-  const ctx = this.ctx
-  if (ctx !== null) this.plane!.finished(ctx)
+  if (this.ctx !== null) this.plane!.finished(this)
+}
+
+function sweepBodies(plane: DataPlane): void {
+  plane.sweepBodies(performance.now())
+}
+
+/** How often node:http looks for requests past their headers or whole-request time: a tenth of the shorter one, 5 ms – 1 s. */
+function checkingInterval(l: EdgeLimits): number {
+  const shortest = l.requestTimeoutMs > 0 ? Math.min(l.headersTimeoutMs, l.requestTimeoutMs) : l.headersTimeoutMs
+  return Math.max(5, Math.min(1000, Math.floor(shortest / 10)))
+}
+
+const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' }
+
+/** An answer written straight to a connection whose request HTTP could not parse (no request, no context). */
+function rawAnswer(code: BareAnswerCode): string {
+  const a = BARE_ANSWERS[code]
+  return `HTTP/1.1 ${a.status} ${REASONS[a.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\nConnection: close\r\n\r\n${a.body}`
 }
 
 export class DataPlane {
   #plan: GatewayPlan
   readonly #server: Server
   readonly #runner: Runner
+  readonly #logger: DataPlaneLogger
   #inFlight = 0
   #draining = false
   #drainWaiters: Array<() => void> = []
   readonly #sockets = new Set<Socket>()
   readonly #https: boolean
   readonly #mutualTls: boolean
+  readonly #limits: EdgeLimits
+  readonly #lingerMs: number
+  readonly #clients: ClientConnections
+  /** Requests in flight whose body is still arriving, for the body-idle sweep. */
+  readonly #bodies = new Set<GatewayResponse>()
+  readonly #sweep: NodeJS.Timeout | null
+  #refused = 0
+  #refusedLoggedAt = -Infinity
 
   constructor(plan: GatewayPlan, opts: DataPlaneOptions) {
     this.#plan = plan
+    this.#logger = opts.logger
     this.#runner = new Runner(opts.logger, opts.accessLog ?? null)
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res as GatewayResponse)
-    const common = { maxHeaderSize: 64 * 1024, keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, ServerResponse: GatewayResponse }
+    const limits = (this.#limits = edgeLimits(opts.limits))
+    this.#lingerMs = limits.bodyIdleTimeoutMs > 0 ? Math.min(MAX_LINGER_MS, limits.bodyIdleTimeoutMs) : MAX_LINGER_MS
+    this.#clients = new ClientConnections(limits.maxConnectionsPerIp)
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res as GatewayResponse, false)
+    const common = {
+      maxHeaderSize: MAX_HEAD_BYTES,
+      keepAliveTimeout: 65_000,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(limits),
+      ServerResponse: GatewayResponse,
+    }
     this.#https = Boolean(opts.tls)
     this.#mutualTls = opts.tls?.requestCert === true
     this.#server = (opts.tls ? createHttpsServer({ ...common, ...opts.tls }, handler) : createServer(common, handler)) as unknown as Server
+    // One line more than the limit is kept, so the runner can tell "too many" from "exactly the limit".
+    this.#server.maxHeadersCount = MAX_HEADER_COUNT + 1
+    // Without this listener node:http answers `100 Continue` before anyone looked at the request.
+    this.#server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res as GatewayResponse, true))
     this.#server.on('connection', (s: Socket) => {
-      this.#sockets.add(s)
-      s.once('close', () => this.#sockets.delete(s))
-    })
-    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      // Malformed requests never reach a handler: answer 400 (or 431 for oversized headers) and close.
-      if (!socket.writable) {
-        socket.destroy()
+      const ip = s.remoteAddress
+      if (ip !== undefined && !this.#clients.admit(ip)) {
+        this.#refuse(ip)
+        s.destroy()
         return
       }
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+      this.#sockets.add(s)
+      s.once('close', () => {
+        this.#sockets.delete(s)
+        if (ip !== undefined) this.#clients.release(ip)
+      })
     })
+    this.#server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => this.#clientError(err, socket))
+    this.#sweep = limits.bodyIdleTimeoutMs > 0 ? setInterval(sweepBodies, Math.max(5, Math.min(1000, Math.floor(limits.bodyIdleTimeoutMs / 4))), this).unref() : null
   }
 
   get server(): Server {
@@ -80,6 +135,11 @@ export class DataPlane {
 
   get plan(): GatewayPlan {
     return this.#plan
+  }
+
+  /** The limits in force. */
+  get limits(): Readonly<EdgeLimits> {
+    return this.#limits
   }
 
   /** Swaps in a new plan; requests already in flight keep the one they started with. */
@@ -98,6 +158,7 @@ export class DataPlane {
   /** Stops accepting connections, lets in-flight requests finish (up to `timeoutMs`), then closes. */
   async drain(timeoutMs = 30_000): Promise<void> {
     this.#draining = true
+    if (this.#sweep !== null) clearInterval(this.#sweep)
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
     this.#server.closeIdleConnections()
     if (this.#inFlight > 0) {
@@ -110,19 +171,115 @@ export class DataPlane {
     await closed
   }
 
-  /** A request's response closed (sent, or the client went away): metrics, access log, drain accounting. */
-  finished(ctx: RequestContext): void {
+  /**
+   * A request's response closed (sent, or the client went away): metrics, access log, drain accounting. A
+   * body still arriving then is not read on: the connection closes with a lingering read.
+   */
+  finished(res: GatewayResponse): void {
+    const ctx = res.ctx!
     ctx.clientAbort?.onClientClose()
     this.#runner.finish(ctx)
     this.#inFlight--
+    this.#bodies.delete(res)
+    const req = res.req
+    const socket = req.socket as Socket | null
+    if (socket !== null && !socket.destroyed && !req.complete && declaresBody(req.headers)) {
+      // Whoever was reading it (an aborted proxy upload) stops; what still comes is dropped.
+      req.removeAllListeners('data')
+      req.resume()
+      lingerClose(socket, this.#lingerMs)
+    }
     if (this.#draining) {
       this.#server.closeIdleConnections()
       if (this.#inFlight === 0) for (const w of this.#drainWaiters.splice(0)) w()
     }
   }
 
-  #handle(req: IncomingMessage, res: GatewayResponse): void {
-    const ctx = new RequestContext(new HttpExchange(req, res), CLIENT, requestId(), extendedRequestId(), Date.now(), performance.now())
+  /**
+   * The body-idle sweep: a request whose body has not moved for `bodyIdleTimeoutMs` is answered 408 (or cut,
+   * when its response has started) and its connection closed. Bytes waiting unread in the request stream
+   * are the reader's pause, not the client's.
+   */
+  sweepBodies(now: number): void {
+    const idle = this.#limits.bodyIdleTimeoutMs
+    for (const res of this.#bodies) {
+      const req = res.req
+      if (req.complete || req.destroyed) {
+        this.#bodies.delete(res)
+        continue
+      }
+      const read = req.socket?.bytesRead ?? -1
+      // Waiting for our `100 Continue` is not the client's pause either.
+      if (read !== res.bodyRead || req.readableLength > 0 || res.exchange!.continuePending) {
+        res.bodyRead = read
+        res.bodySince = now
+        continue
+      }
+      if (now - res.bodySince < idle) continue
+      this.#bodies.delete(res)
+      this.#timedOut(res)
+    }
+  }
+
+  /** A request that did not arrive in time: 408 while nothing is answered yet, else the connection is cut. */
+  #timedOut(res: GatewayResponse): void {
+    const ctx = res.ctx
+    if (ctx !== null && !ctx.responseStarted && !res.headersSent) sendReply(ctx, bareReply(ctx, 'REQUEST_TIMEOUT'), CLIENT)
+    else res.req.socket?.destroy()
+  }
+
+  /**
+   * What node:http could not take as a request (a malformed or oversized head, a head or whole request over
+   * its time): answered when nothing else is being answered on the connection, which then closes.
+   */
+  #clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+    if (socket.destroyed || isLingering(socket)) return
+    // The connection itself failed (the client reset it): nothing to answer.
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      socket.destroy()
+      return
+    }
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+    if (res) {
+      // The request in flight failed in its own body (a bad chunk, the whole-request time): answer it if
+      // nothing is answered yet. Anything else would land in the middle of another answer: cut.
+      const g = res as GatewayResponse
+      if (g.ctx !== null && !g.ctx.responseStarted && !g.headersSent && !g.req.complete) {
+        this.#bodies.delete(g)
+        sendReply(g.ctx, bareReply(g.ctx, timeout ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST'), CLIENT)
+      } else socket.destroy()
+      return
+    }
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    let answer: BareAnswerCode = 'BAD_REQUEST'
+    if (timeout) answer = 'REQUEST_TIMEOUT'
+    else if (err.code === 'HPE_HEADER_OVERFLOW') answer = overflowInRequestLine(err.rawPacket) ? 'URI_TOO_LONG' : 'HEADERS_TOO_LARGE'
+    socket.write(rawAnswer(answer))
+    lingerClose(socket, this.#lingerMs)
+  }
+
+  /** A connection over the per-address cap: closed at once; logged at most every 10 s with how many were. */
+  #refuse(ip: string): void {
+    this.#refused++
+    const now = performance.now()
+    if (now - this.#refusedLoggedAt < 10_000) return
+    this.#refusedLoggedAt = now
+    this.#logger.warn({ ip, maxConnectionsPerIp: this.#limits.maxConnectionsPerIp, refused: this.#refused }, 'connections refused: a client address holds the most connections allowed (listeners.http.limits.maxConnectionsPerIp)')
+    this.#refused = 0
+  }
+
+  #handle(req: IncomingMessage, res: GatewayResponse, expectsContinue: boolean): void {
+    // A request read while the connection closes after its last answer is never answered.
+    if (req.socket === null || isLingering(req.socket)) {
+      req.socket.destroy()
+      return
+    }
+    const exchange = new HttpExchange(req, res, expectsContinue, this.#lingerMs)
+    const ctx = new RequestContext(exchange, CLIENT, requestId(), extendedRequestId(), Date.now(), performance.now())
     if (this.#mutualTls) {
       ctx.clientCert = verifiedClientCert(req.socket)
       if (ctx.clientCert === null) ctx.untrustedClientCert = hasUntrustedCert(req.socket)
@@ -131,7 +288,13 @@ export class DataPlane {
     if (this.#draining) res.shouldKeepAlive = false
     res.ctx = ctx
     res.plane = this
+    res.exchange = exchange
     res.once('close', onResponseClose)
+    if (this.#sweep !== null && declaresBody(req.headers)) {
+      res.bodyRead = -1
+      res.bodySince = ctx.startMark
+      this.#bodies.add(res)
+    }
     this.#runner.run(this.#plan, ctx)
   }
 

@@ -43,6 +43,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | null = null
   timedOut = false
   ended = false
+  /** The client went away before undici started the request: it is aborted as soon as it starts. */
+  clientGone = false
   readonly #integration: ProxySource
   readonly #ctx: RequestContext
   readonly #timer: NodeJS.Timeout
@@ -61,13 +63,18 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
 
   /** The client went away before the backend finished: stop reading it and free the connection. */
   onClientClose(): void {
-    if (!this.ended) this.controller?.abort(new Error('client closed the connection'))
+    if (this.ended) return
+    this.clientGone = true
+    this.controller?.abort(new Error('client closed the connection'))
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
-    // The timeout may fire before undici starts the request (while it connects, on a busy machine): abort now.
+    // The timeout may fire, or the client go away (its answer already given by the edge: a 400 for a body
+    // it broke off), before undici starts the request (while it connects): abort now, or undici would wait
+    // on a body that never comes.
     if (this.timedOut) controller.abort(new Error('integration timeout'))
+    else if (this.clientGone) controller.abort(new Error('client closed the connection'))
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Dispatcher.ResponseData['headers']): void {

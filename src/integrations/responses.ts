@@ -1,5 +1,6 @@
-// Integration responses (§1.5, §5.8): select by selection pattern (a whole-string Java-style match against
-// the backend status, or a Lambda error message), map headers, render the response template (§5.9).
+// Integration responses (§1.5, §5.8): select by selection pattern (a whole-string Java regex match against
+// the backend status, or a Lambda error message, run on RE2 in linear time), map headers, render the response
+// template (§5.9).
 
 import type { RequestHeaders as IncomingHttpHeaders } from '../dataplane/context.js'
 import type { ContentHandling, IntegrationResponse } from '../model/types.js'
@@ -9,6 +10,7 @@ import { GatewayError } from '../errors.js'
 import { compileBodyPath, compileRequestSource } from '../dataplane/param-source.js'
 import { compileMappingTemplate, firstAccept, selectResponseTemplate, type MappingTemplate } from '../mapping/templates.js'
 import { convertResponseBody, requireTemplateText } from '../mapping/binary.js'
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
 
 /** Mapped response headers renamed to `x-amzn-Remapped-*` (§5.8). */
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate', 'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate'])
@@ -22,7 +24,7 @@ type HeaderSource = (ctx: RequestContext, headers: IncomingHttpHeaders, body: Bu
 
 interface CompiledResponse {
   statusCode: number
-  pattern: RegExp | null
+  pattern: UserRegex | null
   headers: Array<[string, HeaderSource]>
   templates: Map<string, MappingTemplate>
   contentHandling: ContentHandling | undefined
@@ -102,14 +104,17 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
       headers.push([REMAPPED.has(lower) ? `x-amzn-Remapped-${m[1]}` : m[1]!, src])
     }
     const templates = new Map<string, MappingTemplate>()
-    for (const [type, tpl] of Object.entries(ir.responseTemplates)) templates.set(type.toLowerCase(), compileMappingTemplate(tpl))
-    let pattern: RegExp | null = null
+    for (const [type, tpl] of Object.entries(ir.responseTemplates)) {
+      templates.set(type.toLowerCase(), compileMappingTemplate(tpl, `integration response ${ir.statusCode} template (${type})`))
+    }
+    let pattern: UserRegex | null = null
     if (ir.selectionPattern !== undefined && ir.selectionPattern !== '') {
       try {
-        // Java's String.matches: the whole string must match ([K] §1.5).
-        pattern = new RegExp(`^(?:${ir.selectionPattern})$`)
+        // A Java regex; String.matches: the whole string must match ([K] §1.5).
+        pattern = compileRegex(ir.selectionPattern, 'java')
       } catch (err) {
-        throw new Error(`integration response ${ir.statusCode}: invalid selectionPattern ${ir.selectionPattern}: ${(err as Error).message}`)
+        if (!(err instanceof RegexSyntaxError)) throw err
+        throw new Error(`integration response ${ir.statusCode}: selectionPattern ${err.message}`)
       }
     }
     const status = Number(ir.statusCode)
@@ -126,7 +131,7 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
     if (chosen !== undefined) return chosen
     chosen = fallback
     for (const r of specific) {
-      if (r.pattern!.test(key)) {
+      if (r.pattern!.matches(key)) {
         chosen = r
         break
       }
@@ -136,7 +141,7 @@ export function compileIntegrationResponses(responses: Record<string, Integratio
   }
   return {
     empty: specific.length === 0 && fallback === null,
-    describe: () => [...specific, ...(fallback ? [fallback] : [])].map((r) => ({ status: r.statusCode, ...(r.pattern ? { pattern: r.pattern.source.slice(4, -2) } : {}), ...(r.templates.size ? { templates: [...r.templates.keys()] } : {}) })),
+    describe: () => [...specific, ...(fallback ? [fallback] : [])].map((r) => ({ status: r.statusCode, ...(r.pattern ? { pattern: r.pattern.source } : {}), ...(r.templates.size ? { templates: [...r.templates.keys()] } : {}) })),
     select(key, ctx, headers, body) {
       const chosen = key === null || specific.length === 0 ? fallback : pick(key)
       if (chosen === null) throw new GatewayError('API_CONFIGURATION_ERROR', undefined)

@@ -14,7 +14,7 @@ export interface RequestTemplates {
 
 export function compileRequestTemplates(templates: Record<string, string>, passthrough: PassthroughBehavior): RequestTemplates {
   const compiled = new Map<string, MappingTemplate>()
-  for (const [type, src] of Object.entries(templates)) compiled.set(type.toLowerCase(), compileMappingTemplate(src))
+  for (const [type, src] of Object.entries(templates)) compiled.set(type.toLowerCase(), compileMappingTemplate(src, `request template (${type})`))
   return {
     size: compiled.size,
     apply(ctx, body) {

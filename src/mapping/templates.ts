@@ -67,8 +67,11 @@ class LazyInput implements TemplateInput {
   }
 }
 
-/** Compiles a mapping template once (at deploy time). Throws TemplateSyntaxError on a template that cannot compile. */
-export function compileMappingTemplate(source: string): MappingTemplate {
+/**
+ * Compiles a mapping template once (at deploy time). Throws TemplateSyntaxError on a template that cannot compile.
+ * `name` says which template it is in the log line of a failed render (e.g. `request template (application/json)`).
+ */
+export function compileMappingTemplate(source: string, name = 'mapping template'): MappingTemplate {
   const tpl = compileTemplate(source)
   return {
     render(ctx, body, contentType) {
@@ -86,7 +89,9 @@ export function compileMappingTemplate(source: string): MappingTemplate {
         return result
       } catch (err) {
         if (err instanceof TemplateRenderError) {
-          ctx.integrationErrorMessage = `mapping template failed: ${err.message}`
+          // One log line (the runner's, for every 5xx) names the API, the route, this template and, for a
+          // render over its budget, the limit.
+          ctx.integrationErrorMessage = `${name} failed: ${err.message}`
           throw new GatewayError('API_CONFIGURATION_ERROR', undefined, { cause: err })
         }
         throw err

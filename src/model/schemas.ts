@@ -382,6 +382,17 @@ export const configFileSchema: Schema = {
           additionalProperties: false,
           properties: {
             ...listenerFields,
+            // The HTTP edge's timeouts (milliseconds) and connection cap (docs/limits.md); 0 turns one off.
+            limits: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                headersTimeoutMs: { type: 'integer', minimum: 1 },
+                bodyIdleTimeoutMs: { type: 'integer', minimum: 0 },
+                requestTimeoutMs: { type: 'integer', minimum: 0 },
+                maxConnectionsPerIp: { type: 'integer', minimum: 0 },
+              },
+            },
             tls: {
               type: 'object',
               additionalProperties: false,

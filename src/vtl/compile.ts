@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
 import { TemplateSyntaxError } from './errors.js'
 
 // ---------------------------------------------------------------------------------------------------
@@ -51,7 +52,8 @@ export interface RefExpr {
 export type Seg =
   | { readonly k: 'prop'; readonly name: string }
   | { readonly k: 'index'; readonly key: Expr }
-  | { readonly k: 'call'; readonly name: string; readonly args: readonly Expr[] }
+  /** `regex`: the first argument of a String regex method, when the template spells it as a literal, compiled. */
+  | { readonly k: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly regex?: UserRegex }
 
 export interface MacroDef {
   readonly params: readonly string[]
@@ -61,6 +63,8 @@ export interface MacroDef {
 export interface Program {
   readonly nodes: readonly Node[]
   readonly macros: ReadonlyMap<string, MacroDef>
+  /** The regular expressions written as literals in the template (compiled), in order. */
+  readonly regexes: readonly UserRegex[]
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -328,6 +332,7 @@ function parseItems(source: string, base: Loc | undefined): RawItem[] {
 
 class Converter {
   readonly macros = new Map<string, MacroDef>()
+  readonly regexes: UserRegex[] = []
   readonly #macroNames = new Set<string>()
   readonly #pending: { name: string; block: RawBlock; source: string; base: Loc | undefined }[] = []
 
@@ -450,8 +455,13 @@ class Converter {
           return { k: 'prop', name: attr.id }
         case 'index':
           return { k: 'index', key: this.expr(attr.id, loc) }
-        case 'method':
-          return { k: 'call', name: attr.id, args: (attr.args || []).map((a) => this.expr(a, loc)) }
+        case 'method': {
+          const args = (attr.args || []).map((a) => this.expr(a, loc))
+          const regex = literalRegex(attr.id, args, loc)
+          if (regex === undefined) return { k: 'call', name: attr.id, args }
+          this.regexes.push(regex)
+          return { k: 'call', name: attr.id, args, regex }
+        }
       }
     })
     return { k: 'ref', id: raw.id, path, rootCall: raw.args !== undefined }
@@ -500,6 +510,27 @@ class Converter {
   }
 }
 
+/** The String methods whose first argument is a Java regular expression, with the argument counts they take. */
+export const REGEX_METHODS: ReadonlyMap<string, readonly number[]> = new Map([
+  ['matches', [1]],
+  ['replaceAll', [2]],
+  ['replaceFirst', [2]],
+  ['split', [1, 2]],
+])
+
+// A regex written as a literal in the template is compiled with it, once: a pattern RE2 cannot run is a
+// syntax error of the template, found at deploy time, not a failure of every request.
+function literalRegex(method: string, args: readonly Expr[], loc: Loc | undefined): UserRegex | undefined {
+  const first = args[0]
+  if (first === undefined || first.k !== 'lit' || typeof first.v !== 'string' || !REGEX_METHODS.get(method)?.includes(args.length)) return undefined
+  try {
+    return compileRegex(first.v, 'java')
+  } catch (err) {
+    if (err instanceof RegexSyntaxError) throw new TemplateSyntaxError(`${method}(): ${err.message}`, loc?.line, loc?.column, { cause: err })
+    throw err
+  }
+}
+
 function sourceText(source: string, pos: RawPos | undefined): string | undefined {
   if (pos === undefined) return undefined
   const offsetOf = (line: number, column: number): number => {
@@ -516,10 +547,16 @@ function sourceText(source: string, pos: RawPos | undefined): string | undefined
 
 /** Parses a template into a program. Throws TemplateSyntaxError with the line and column of the problem. */
 export function compileProgram(source: string): Program {
-  const items = parseItems(source, undefined)
-  const conv = new Converter()
-  conv.collectMacros(items, source, undefined)
-  conv.finishMacros()
-  const nodes = conv.nodes(items, source, undefined)
-  return { nodes, macros: conv.macros }
+  try {
+    const items = parseItems(source, undefined)
+    const conv = new Converter()
+    conv.collectMacros(items, source, undefined)
+    conv.finishMacros()
+    const nodes = conv.nodes(items, source, undefined)
+    return { nodes, macros: conv.macros, regexes: conv.regexes }
+  } catch (err) {
+    // Expressions or blocks nested tens of thousands deep exhaust the stack of the recursive conversion.
+    if (err instanceof RangeError) throw new TemplateSyntaxError(`the template nests too deeply (${err.message})`, undefined, undefined, { cause: err })
+    throw err
+  }
 }

@@ -17,8 +17,10 @@ export class TemplateSyntaxError extends Error {
 }
 
 /**
- * A failure while rendering: a `#foreach` over more than 1000 items, `$util.parseJson` of bad JSON, an invalid
- * regular expression, a Java `IndexOutOfBounds`-style call, or an unexpected engine fault (wrapped, with `cause`).
+ * A failure while rendering: a `#foreach` past 1000 iterations, `$util.parseJson` of bad JSON, a regular
+ * expression built while rendering that is invalid or that RE2 cannot run, a Java `IndexOutOfBounds`-style
+ * call, a render over its budget (TemplateBudgetError, budget.ts), or an unexpected engine fault (wrapped,
+ * with `cause`).
  */
 export class TemplateRenderError extends Error {
   override readonly name = 'TemplateRenderError'

@@ -2,6 +2,8 @@
 // time, render it per request with `$input`, `$context`, `$stageVariables` and `$util`, and read back the
 // `$context.requestOverride` / `responseOverride` values the template set (§5.6).
 
+import { RegexSyntaxError } from '../regex/index.js'
+import { DEFAULT_RENDER_BUDGET, enterMeter, leaveMeter, RenderMeter, type RenderBudget } from './budget.js'
 import { compileProgram } from './compile.js'
 import { TemplateRenderError, TemplateSyntaxError } from './errors.js'
 import { InputObject, type TemplateInput } from './input.js'
@@ -10,6 +12,7 @@ import { UTIL } from './util.js'
 import { isMap, toJavaString } from './values.js'
 
 export { TemplateRenderError, TemplateSyntaxError } from './errors.js'
+export { CLOCK_EVERY, DEFAULT_RENDER_BUDGET, TemplateBudgetError, type BudgetLimit, type RenderBudget } from './budget.js'
 export type { TemplateInput } from './input.js'
 export { evaluateJsonPath, JsonPathSyntaxError } from './jsonpath.js'
 export { FOREACH_LIMIT } from './render.js'
@@ -43,8 +46,18 @@ export interface RenderResult {
 }
 
 export interface CompiledTemplate {
-  /** Renders once. Throws TemplateRenderError; never re-parses the template. */
+  /**
+   * Renders once. Throws TemplateRenderError, and TemplateBudgetError (a TemplateRenderError) when the render
+   * goes over its budget; never re-parses the template.
+   */
   render(vars: RenderVars): RenderResult
+  /** The budget every render of this template has. */
+  readonly budget: RenderBudget
+}
+
+export interface CompileOptions {
+  /** Limits on each render; what is left out is {@link DEFAULT_RENDER_BUDGET}'s. */
+  budget?: Partial<RenderBudget>
 }
 
 /** AWS's mapping-template size limit: 300 KB (§5.1 [DOC]). */
@@ -52,37 +65,60 @@ export const TEMPLATE_SIZE_LIMIT = 300 * 1024
 
 /**
  * Parses a template once (at deploy time). Throws TemplateSyntaxError, with line and column, for a template that
- * Velocity would reject (including an unbalanced `#end`) or one over 300 KB.
+ * Velocity would reject (including an unbalanced `#end`), one over 300 KB, or one that calls a String regex
+ * method with a literal pattern RE2 cannot run (lookaround, backreferences: see src/regex).
  * @example
  * const t = compileTemplate('{"name": "$input.path(\'$.name\')", "stage": "$context.stage"}')
  * t.render({ input: { body: '{"name":"x"}', path: {}, querystring: {}, header: {} }, context: { stage: 'dev' }, stageVariables: null }).output
  * // '{"name": "x", "stage": "dev"}'
  */
-export function compileTemplate(source: string): CompiledTemplate {
+export function compileTemplate(source: string, options: CompileOptions = {}): CompiledTemplate {
   const size = Buffer.byteLength(source, 'utf8')
   if (size > TEMPLATE_SIZE_LIMIT) {
     throw new TemplateSyntaxError(`the template is ${size} bytes; API Gateway allows at most ${TEMPLATE_SIZE_LIMIT} (300 KB)`)
   }
   const program = compileProgram(source)
+  const budget: RenderBudget = options.budget === undefined ? DEFAULT_RENDER_BUDGET : Object.freeze({ ...DEFAULT_RENDER_BUDGET, ...options.budget })
   return {
+    budget,
     render(vars: RenderVars): RenderResult {
       let context: (Record<string, unknown> & OverrideMaps) | undefined
       const globals: Record<string, unknown> = Object.create(null) as Record<string, unknown>
       globals.input = new InputObject(vars.input)
       globals.stageVariables = vars.stageVariables
       globals.util = UTIL
-      const st = new RenderState(program, globals, (id) => (id === 'context' ? (context = renderContext(typeof vars.context === 'function' ? vars.context() : vars.context, vars.overrides)) : undefined))
+      const body = vars.input.body
+      const meter = new RenderMeter(budget, typeof body === 'string' ? body.length : body.byteLength)
+      const st = new RenderState(program, globals, meter, (id) => (id === 'context' ? (context = renderContext(typeof vars.context === 'function' ? vars.context() : vars.context, vars.overrides)) : undefined))
       let output: string
+      const previous = enterMeter(meter)
       try {
         output = renderNodes(program.nodes, st)
       } catch (e) {
         if (e instanceof TemplateRenderError) throw e
         throw new TemplateRenderError(`rendering failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+      } finally {
+        leaveMeter(previous)
       }
       // A template that never touched $context passes the given overrides through unchanged.
       const overrides = context ?? vars.overrides ?? (typeof vars.context === 'function' ? {} : (vars.context as Partial<OverrideMaps>))
       return { output, requestOverride: readRequestOverride(overrides), responseOverride: readResponseOverride(overrides) }
     },
+  }
+}
+
+/**
+ * For config checks: the regular expressions a template writes as literals (the first argument of `matches`,
+ * `replaceAll`, `replaceFirst`, `split`), and the reason the first one RE2 cannot run fails, if any. A template
+ * that does not parse for another reason gives none (its syntax error is reported where it is compiled).
+ */
+export function templateRegexes(source: string): { patterns: string[]; problem?: string } {
+  try {
+    return { patterns: compileProgram(source).regexes.map((r) => r.source) }
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError && err.cause instanceof RegexSyntaxError) return { patterns: [], problem: err.message }
+    if (err instanceof TemplateSyntaxError) return { patterns: [] }
+    throw err
   }
 }
 

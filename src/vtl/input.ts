@@ -1,6 +1,7 @@
 // `$input` (§5.2): the body as text, JSONPath selections as JSON text or as objects, and the request
 // parameters. One instance per render; the body is decoded and parsed at most once, and only if used.
 
+import { charge } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import { JsonPathSyntaxError, compileJsonPath } from './jsonpath.js'
 import { HostObject, markCaseInsensitive, toJsonText } from './values.js'
@@ -90,7 +91,11 @@ export class InputObject extends HostObject {
    */
   json(p: unknown): string {
     const r = this.#select(p, 'json')
-    return r.found ? toJsonText(r.value) : '""'
+    if (!r.found) return '""'
+    const text = toJsonText(r.value)
+    // Serialising costs about a step per 8 characters; the caller charges half of it as for any string.
+    charge(text.length >>> 4)
+    return text
   }
 
   /** `$input.params()`: `{path, querystring, header}`, in that order. Built once per render, on first use. */

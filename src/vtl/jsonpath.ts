@@ -1,10 +1,24 @@
 // Jayway-style JSONPath (the dialect AWS uses for `$input.path`, `$input.json` and `method.request.body.x`,
 // docs/aws-behaviour.md §17): parsing into a token list once (cached), then evaluation over parsed JSON values.
 
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex/index.js'
+import { charge } from './budget.js'
+
 /** A JSONPath expression that cannot be parsed. */
 export class JsonPathSyntaxError extends Error {
   override readonly name = 'JsonPathSyntaxError'
 }
+
+/** An evaluation that visited more than {@link MAX_VISITS} values (nested deep scans of a large document). */
+export class JsonPathLimitError extends Error {
+  override readonly name = 'JsonPathLimitError'
+}
+
+/**
+ * The most values one evaluation may visit. Inside a template render every visit is also charged to the
+ * render's budget (budget.ts), which is far smaller.
+ */
+export const MAX_VISITS = 10_000_000
 
 type Token =
   | { readonly t: 'prop'; readonly names: readonly string[] }
@@ -27,7 +41,7 @@ export interface CompiledJsonPath {
 type Operand =
   | { readonly k: 'path'; readonly absolute: boolean; readonly path: CompiledPathBody }
   | { readonly k: 'value'; readonly v: unknown }
-  | { readonly k: 'regex'; readonly re: RegExp }
+  | { readonly k: 'regex'; readonly re: UserRegex }
 type Pred =
   | { readonly k: 'and' | 'or'; readonly a: Pred; readonly b: Pred }
   | { readonly k: 'not'; readonly a: Pred }
@@ -38,6 +52,13 @@ interface CompiledPathBody {
   readonly tokens: readonly Token[]
   readonly fn: FnName | undefined
   readonly definite: boolean
+}
+
+// A regex operand's value, told apart from JSON values by its key.
+const REGEX = Symbol('regex')
+interface RegexValue {
+  readonly k: typeof REGEX
+  readonly re: UserRegex
 }
 
 const MAX_CACHE = 2000
@@ -62,11 +83,23 @@ export function compileJsonPath(path: string): CompiledJsonPath {
   compiled = {
     source: path,
     definite: body.definite,
-    evaluate: (doc: unknown) => evaluateBody(body, doc, doc),
+    evaluate: (doc: unknown) => evaluateTop(body, doc),
   }
   if (cache.size >= MAX_CACHE) cache.clear()
   cache.set(path, compiled)
   return compiled
+}
+
+// Values visited by the evaluation in progress (evaluations are synchronous and do not nest).
+let visits = 0
+
+function evaluateTop(body: CompiledPathBody, doc: unknown): unknown {
+  visits = 0
+  try {
+    return evaluateBody(body, doc, doc)
+  } finally {
+    charge(visits & 1023)
+  }
 }
 
 function evaluateBody(body: CompiledPathBody, node: unknown, root: unknown): unknown {
@@ -81,6 +114,10 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function walk(tokens: readonly Token[], i: number, node: unknown, root: unknown, out: unknown[]): void {
+  if ((++visits & 1023) === 0) {
+    charge(1024)
+    if (visits > MAX_VISITS) throw new JsonPathLimitError(`the JSONPath evaluation visited more than ${MAX_VISITS} values`)
+  }
   const tok = tokens[i]
   if (tok === undefined) {
     out.push(node)
@@ -190,7 +227,7 @@ function applyFunction(fn: FnName, v: unknown): unknown {
 
 function operandValue(o: Operand, current: unknown, root: unknown): { found: boolean; v: unknown } {
   if (o.k === 'value') return { found: true, v: o.v }
-  if (o.k === 'regex') return { found: true, v: o.re }
+  if (o.k === 'regex') return { found: true, v: { k: REGEX, re: o.re } satisfies RegexValue }
   const out: unknown[] = []
   walk(o.path.tokens, 0, o.absolute ? root : current, root, out)
   if (o.path.definite) {
@@ -249,7 +286,7 @@ function compare(op: string, l: unknown, r: unknown): boolean {
       return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0
     }
     case '=~':
-      return r instanceof RegExp && typeof l === 'string' && r.test(l)
+      return typeof l === 'string' && typeof r === 'object' && r !== null && 'k' in r && (r as { k: unknown }).k === REGEX && (r as RegexValue).re.matches(l)
     case 'in':
       return Array.isArray(r) && r.some((x) => jsonEquals(l, x))
     case 'nin':
@@ -521,10 +558,13 @@ class PathParser {
       const pattern = s.slice(this.#pos + 1, close)
       const flags = s.slice(close + 1, end).replace(/[^imsu]/g, '')
       this.#pos = end
+      // Jayway compiles the pattern with java.util.regex and requires a whole match; it runs on RE2 here.
       try {
-        return { k: 'regex', re: new RegExp(`^(?:${pattern})$`, flags) }
+        const inline = flags.replace(/u/g, '')
+        return { k: 'regex', re: compileRegex(inline === '' ? pattern : `(?${inline})${pattern}`, 'java') }
       } catch (e) {
-        this.#fail(`bad regex: ${(e as Error).message}`)
+        if (e instanceof RegexSyntaxError) this.#fail(`bad regex: ${e.reason}`)
+        throw e
       }
     }
     if (c === '[' || c === '{') {

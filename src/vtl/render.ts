@@ -1,8 +1,10 @@
 // The renderer: walks a compiled program with Velocity 1.7 semantics as API Gateway runs them (§5.1): quiet
 // null references, `#set` ignoring null values, the 1000-iteration `#foreach` cap, `#break`/`#stop`, macros.
-// Nothing here parses template text; this is the per-request hot path.
+// Every node, expression, iteration and call is charged to the render's meter (budget.ts). Nothing here
+// parses template text; this is the per-request hot path.
 
 import type { Expr, MacroDef, Node, Program, RefExpr } from './compile.js'
+import type { RenderMeter } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import {
   HostObject,
@@ -19,10 +21,16 @@ import {
   velocityEquals,
 } from './values.js'
 
-/** AWS: a `#foreach` may iterate at most 1000 times (§5.1 [DOC]); more is a render error (a 500). */
+/**
+ * AWS: a `#foreach` may iterate at most 1000 times (§5.1 [DOC]). What AWS does past it is not documented
+ * (Velocity's own `directive.foreach.maxloops` stops the loop quietly); here a 1001st iteration is a render
+ * error (a 500, logged), so that no data is dropped without a word. A loop left by `#break` earlier is fine.
+ */
 export const FOREACH_LIMIT = 1000
 // Velocity's `velocimacro.max.depth` default.
 const MACRO_DEPTH_LIMIT = 20
+// `#define` blocks rendered inside each other: deeper than this is a block that refers to itself.
+const DEFINE_DEPTH_LIMIT = 100
 // A range literal is materialised; this keeps `[1..1000000000]` from exhausting memory.
 const RANGE_LIMIT = 100_000
 
@@ -72,6 +80,7 @@ export class RenderState {
   stopped = false
   breaking = false
   macroDepth = 0
+  defineDepth = 0
   readonly frames: Record<string, unknown>[] = []
 
   /**
@@ -81,6 +90,7 @@ export class RenderState {
   constructor(
     readonly program: Program,
     readonly globals: Record<string, unknown>,
+    readonly meter: RenderMeter,
     readonly lazyGlobal?: (id: string) => unknown,
   ) {}
 
@@ -111,16 +121,18 @@ export class RenderState {
 /** Renders nodes to text; stops early when `#stop` or `#break` sets the state's flags. */
 export function renderNodes(nodes: readonly Node[], st: RenderState): string {
   let out = ''
+  const meter = st.meter
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as Node
+    meter.charge(1)
     switch (n.k) {
       case 'text':
         out += n.text
         continue
       case 'out': {
         const v = evalRef(n.ref, st)
-        if (v instanceof DefinedBlock) out += renderNodes(v.body, st)
-        else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : toJavaString(v)
+        if (v instanceof DefinedBlock) out += renderBlock(v, st)
+        else if (v !== undefined && v !== null) out += typeof v === 'string' ? v : printed(v, meter)
         break
       }
       case 'set':
@@ -150,9 +162,17 @@ export function renderNodes(nodes: readonly Node[], st: RenderState): string {
         st.assign(n.name, new DefinedBlock(n.body))
         break
     }
+    if (out.length > meter.budget.outputChars) meter.checkLength(out.length, 'the output')
     if (st.stopped || st.breaking) return out
   }
   return out
+}
+
+/** What a non-string value prints, charged by its length (printing walks the whole collection). */
+function printed(v: unknown, meter: RenderMeter): string {
+  const text = toJavaString(v)
+  meter.charge(1 + (text.length >>> 4))
+  return text
 }
 
 function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): string {
@@ -161,9 +181,8 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
   if (Array.isArray(from)) items = from.slice()
   else if (isMap(from)) items = Object.values(from)
   else return ''
-  if (items.length > FOREACH_LIMIT) {
-    throw new TemplateRenderError(`${n.where}: #foreach over ${items.length} items; API Gateway allows at most ${FOREACH_LIMIT} iterations`)
-  }
+  const meter = st.meter
+  meter.charge(items.length >>> 4)
   const scope = new ForeachScope(st.lookup('foreach'))
   scope.total = items.length
   const frame: Record<string, unknown> = Object.create(null) as Record<string, unknown>
@@ -172,11 +191,16 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
   let out = ''
   try {
     for (let i = 0; i < items.length; i++) {
+      if (i === FOREACH_LIMIT) {
+        throw new TemplateRenderError(`${n.where}: #foreach over ${items.length} items; API Gateway allows at most ${FOREACH_LIMIT} iterations`)
+      }
+      meter.charge(1)
       scope.index = i
       frame[n.varName] = items[i]
       frame.velocityCount = i + 1
       frame.velocityHasNext = i + 1 < items.length
       out += renderNodes(n.body, st)
+      if (out.length > meter.budget.outputChars) meter.checkLength(out.length, 'the output')
       if (st.stopped) break
       if (st.breaking) {
         st.breaking = false
@@ -187,6 +211,16 @@ function renderForeach(n: Extract<Node, { k: 'foreach' }>, st: RenderState): str
     st.frames.pop()
   }
   return out
+}
+
+function renderBlock(block: DefinedBlock, st: RenderState): string {
+  if (st.defineDepth >= DEFINE_DEPTH_LIMIT) throw new TemplateRenderError(`#define blocks nested more than ${DEFINE_DEPTH_LIMIT} deep (a block that refers to itself?)`)
+  st.defineDepth++
+  try {
+    return renderNodes(block.body, st)
+  } finally {
+    st.defineDepth--
+  }
 }
 
 function callMacro(n: Extract<Node, { k: 'call' }>, st: RenderState): string {
@@ -231,6 +265,7 @@ function execSet(target: RefExpr, valueExpr: Expr, st: RenderState): void {
 }
 
 function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState): unknown {
+  st.meter.charge(1)
   switch (seg.k) {
     case 'prop':
       return getProperty(base, seg.name)
@@ -239,7 +274,22 @@ function stepInto(base: unknown, seg: RefExpr['path'][number], st: RenderState):
     case 'call': {
       const args = new Array<unknown>(seg.args.length)
       for (let i = 0; i < args.length; i++) args[i] = evalExpr(seg.args[i] as Expr, st)
-      return callMethod(base, seg.name, args)
+      const meter = st.meter
+      // Work on long strings is charged by their length: the target's and the arguments' (one step per 64
+      // characters, what scanning them costs), the result's (one per 16: building it costs more). The regex,
+      // JSON and collection methods charge their own as well (values.ts, util.ts, input.ts).
+      let cost = 1 + (typeof base === 'string' ? base.length >>> 6 : 0)
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i]
+        if (typeof a === 'string') cost += a.length >>> 6
+      }
+      meter.charge(cost)
+      const result = callMethod(base, seg.name, args, seg.regex)
+      if (typeof result === 'string') {
+        meter.charge(result.length >>> 4)
+        if (result.length > meter.budget.outputChars) meter.checkLength(result.length, `the result of ${seg.name}()`)
+      }
+      return result
     }
   }
 }
@@ -250,7 +300,7 @@ function evalRef(ref: RefExpr, st: RenderState): unknown {
   const path = ref.path
   for (let i = 0; i < path.length; i++) {
     if (v === undefined || v === null) return undefined
-    if (v instanceof DefinedBlock) v = renderNodes(v.body, st)
+    if (v instanceof DefinedBlock) v = renderBlock(v, st)
     v = stepInto(v, path[i] as RefExpr['path'][number], st)
   }
   return v
@@ -258,19 +308,20 @@ function evalRef(ref: RefExpr, st: RenderState): unknown {
 
 /** Evaluates an expression to a template value. */
 export function evalExpr(e: Expr, st: RenderState): unknown {
+  st.meter.charge(1)
   switch (e.k) {
     case 'lit':
       return e.v
     case 'ref': {
       const v = evalRef(e, st)
-      return v instanceof DefinedBlock ? renderNodes(v.body, st) : v
+      return v instanceof DefinedBlock ? renderBlock(v, st) : v
     }
     case 'interp':
       return renderNodes(e.body, st)
     case 'list':
       return newJavaList(e.items.map((x) => evalExpr(x, st)))
     case 'range':
-      return range(evalExpr(e.from, st), evalExpr(e.to, st))
+      return range(evalExpr(e.from, st), evalExpr(e.to, st), st.meter)
     case 'map': {
       const m: Record<string, unknown> = {}
       for (const [k, x] of e.entries) setMapKey(m, k, evalExpr(x, st))
@@ -287,11 +338,12 @@ export function evalExpr(e: Expr, st: RenderState): unknown {
   }
 }
 
-function range(from: unknown, to: unknown): unknown {
+function range(from: unknown, to: unknown, meter: RenderMeter): unknown {
   const a = typeof from === 'string' && /^-?\d+$/.test(from) ? Number(from) : from
   const b = typeof to === 'string' && /^-?\d+$/.test(to) ? Number(to) : to
   if (typeof a !== 'number' || typeof b !== 'number' || !Number.isInteger(a) || !Number.isInteger(b)) return undefined
   if (Math.abs(b - a) + 1 > RANGE_LIMIT) throw new TemplateRenderError(`range [${a}..${b}] is larger than ${RANGE_LIMIT} items`)
+  meter.charge((Math.abs(b - a) + 1) >>> 4)
   const out: number[] = []
   if (a <= b) for (let i = a; i <= b; i++) out.push(i)
   else for (let i = a; i >= b; i--) out.push(i)
@@ -320,7 +372,9 @@ function binary(op: string, ea: Expr, eb: Expr, st: RenderState): unknown {
       if (typeof a === 'number' && typeof b === 'number') return a + b
       // Velocity 1.7 concatenates when either side is a string; null operands make the result null.
       if ((typeof a === 'string' || typeof b === 'string') && a !== undefined && a !== null && b !== undefined && b !== null) {
-        return toJavaString(a, true) + toJavaString(b, true)
+        const joined = toJavaString(a, true) + toJavaString(b, true)
+        if (joined.length > st.meter.budget.outputChars) st.meter.checkLength(joined.length, 'a string')
+        return joined
       }
       return undefined
     case '-':

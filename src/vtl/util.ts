@@ -1,11 +1,18 @@
 // `$util` (§5.5): escapeJavaScript, parseJson, urlEncode/urlDecode and base64Encode/base64Decode with the Java
 // library semantics API Gateway exposes. There is no `$util.toJson` or `$util.time` (those are AppSync).
 
+import { charge } from './budget.js'
 import { TemplateRenderError } from './errors.js'
 import { HostObject } from './values.js'
 
-function hex4(code: number): string {
-  return code.toString(16).toUpperCase().padStart(4, '0')
+const HEX = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0))
+const UTF16 = new TextDecoder('utf-16le')
+
+// What escapeJavaScript writes after the backslash for the characters it escapes with one letter.
+const SHORT: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, 0x22: 0x22, 0x27: 0x27, 0x5c: 0x5c, 0x2f: 0x2f }
+
+function plain(c: number): boolean {
+  return c >= 0x20 && c <= 0x7f && c !== 0x22 && c !== 0x27 && c !== 0x5c && c !== 0x2f
 }
 
 /**
@@ -14,41 +21,34 @@ function hex4(code: number): string {
  * (per UTF-16 unit, upper-case hex). Note `\'` is not valid JSON; AWS documents this (§5.5).
  */
 export function escapeJavaScript(s: string): string {
-  let out = ''
-  let plainFrom = 0
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length
+  let i = 0
+  while (i < n && plain(s.charCodeAt(i))) i++
+  if (i === n) return s
+  // Written as UTF-16 code units into one buffer (at most 6 per character): far cheaper than joining
+  // millions of small strings when a body is mostly non-ASCII.
+  const buf = new Uint16Array(i + (n - i) * 6)
+  for (let k = 0; k < i; k++) buf[k] = s.charCodeAt(k)
+  let o = i
+  for (; i < n; i++) {
     const c = s.charCodeAt(i)
-    let rep: string
-    if (c > 0x7f) rep = '\\u' + hex4(c)
-    else if (c < 0x20) {
-      switch (c) {
-        case 0x08:
-          rep = '\\b'
-          break
-        case 0x09:
-          rep = '\\t'
-          break
-        case 0x0a:
-          rep = '\\n'
-          break
-        case 0x0c:
-          rep = '\\f'
-          break
-        case 0x0d:
-          rep = '\\r'
-          break
-        default:
-          rep = '\\u' + hex4(c)
-      }
-    } else if (c === 0x22) rep = '\\"'
-    else if (c === 0x27) rep = "\\'"
-    else if (c === 0x5c) rep = '\\\\'
-    else if (c === 0x2f) rep = '\\/'
-    else continue
-    out += s.slice(plainFrom, i) + rep
-    plainFrom = i + 1
+    if (plain(c)) {
+      buf[o++] = c
+      continue
+    }
+    buf[o++] = 0x5c
+    const short = SHORT[c]
+    if (short !== undefined) {
+      buf[o++] = short
+      continue
+    }
+    buf[o++] = 0x75
+    buf[o++] = HEX[(c >> 12) & 15]!
+    buf[o++] = HEX[(c >> 8) & 15]!
+    buf[o++] = HEX[(c >> 4) & 15]!
+    buf[o++] = HEX[c & 15]!
   }
-  return plainFrom === 0 ? s : out + s.slice(plainFrom)
+  return UTF16.decode(buf.subarray(0, o))
 }
 
 // Java's URLEncoder keeps only these; a space becomes `+`.
@@ -114,16 +114,26 @@ export class UtilObject extends HostObject {
       return undefined
     }
     switch (name) {
-      case 'escapeJavaScript':
-        return escapeJavaScript(s)
+      case 'escapeJavaScript': {
+        const out = escapeJavaScript(s)
+        // Building the escaped text costs more than the caller's charge by its length.
+        charge(out.length >>> 3)
+        return out
+      }
       case 'parseJson':
+        // Parsing is linear in the text (about a step's time per 8 characters); the result is an object, which
+        // the caller cannot charge by length.
+        charge(s.length >>> 3)
         try {
           return JSON.parse(s) as unknown
         } catch (e) {
           throw new TemplateRenderError(`$util.parseJson: ${(e as Error).message}`, { cause: e })
         }
-      case 'urlEncode':
-        return urlEncode(s)
+      case 'urlEncode': {
+        const out = urlEncode(s)
+        charge(out.length >>> 3)
+        return out
+      }
       case 'urlDecode':
         return urlDecode(s)
       case 'base64Encode':

@@ -2,8 +2,10 @@
 // `[a, b]` lists made in templates), Velocity 1.7 equality and truth, and the Java methods of String, Number,
 // Boolean, List and Map, dispatched by value type. No JavaScript method is ever called on template data.
 
+import type { UserRegex } from '../regex/index.js'
+import { charge, checkLength } from './budget.js'
 import { TemplateRenderError } from './errors.js'
-import { javaMatches, javaReplace, javaSplit } from './java-regex.js'
+import { javaMatches, javaRegex, javaReplace, javaSplit } from './java-regex.js'
 
 /** An engine-provided object (`$input`, `$util`, `$foreach`, map entries) with its own properties and methods. */
 export abstract class HostObject {
@@ -131,6 +133,7 @@ export function toJavaString(v: unknown, nested = false): string {
   }
   if (Array.isArray(v)) {
     if (!javaLists.has(v)) return toJsonText(v)
+    charge(v.length >>> 2)
     let out = '['
     for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ', ') + toJavaString(v[i], true)
     return out + ']'
@@ -154,6 +157,7 @@ export function toJavaString(v: unknown, nested = false): string {
 /** Java `Object.equals`: same type and value; lists and maps compare element by element. */
 export function javaObjectEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true
+  charge(1)
   if (a === null || a === undefined || b === null || b === undefined) return false
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false
@@ -241,11 +245,14 @@ export function setIndex(target: unknown, key: unknown, value: unknown): void {
 // ---------------------------------------------------------------------------------------------------
 // Methods
 
-/** Calls a Java method on a template value; undefined when the type has no such method for these arguments. */
-export function callMethod(target: unknown, name: string, args: readonly unknown[]): unknown {
+/**
+ * Calls a Java method on a template value; undefined when the type has no such method for these arguments.
+ * `regex` is the compiled first argument of a String regex method, when the template wrote it as a literal.
+ */
+export function callMethod(target: unknown, name: string, args: readonly unknown[], regex?: UserRegex): unknown {
   switch (typeof target) {
     case 'string':
-      return stringMethod(target, name, args)
+      return stringMethod(target, name, args, regex)
     case 'number':
       return numberMethod(target, name, args)
     case 'boolean':
@@ -299,7 +306,21 @@ function javaHash(s: string): number {
   return h
 }
 
-function stringMethod(s: string, name: string, args: readonly unknown[]): unknown {
+/** How many times `from` occurs in `s` (Java's `replace` of "" inserts between every character). */
+function occurrences(s: string, from: string): number {
+  if (from === '') return s.length + 1
+  let count = 0
+  for (let at = s.indexOf(from); at !== -1; at = s.indexOf(from, at + from.length)) count++
+  return count
+}
+
+// RE2 matching costs more per character than the plain String methods: one step per 4 characters to test a
+// match, one per character to find matches with their positions (replace, split).
+function regexFor(pattern: string, compiled: UserRegex | undefined): UserRegex {
+  return compiled !== undefined && compiled.source === pattern ? compiled : javaRegex(pattern)
+}
+
+function stringMethod(s: string, name: string, args: readonly unknown[], regex?: UserRegex): unknown {
   const n = args.length
   const a0 = args[0]
   const a1 = args[1]
@@ -373,35 +394,46 @@ function stringMethod(s: string, name: string, args: readonly unknown[]): unknow
       return n === 1 && typeof a0 === 'string' ? javaCompare(s.toUpperCase().toLowerCase(), a0.toUpperCase().toLowerCase()) : undefined
     case 'concat': {
       const t = asText(a0)
-      return n === 1 && t !== undefined ? s + t : undefined
+      if (n !== 1 || t === undefined) return undefined
+      checkLength(s.length + t.length, 'String.concat')
+      return s + t
     }
     case 'replace': {
       const from = asText(a0)
       const to = asText(a1)
       if (n !== 2 || from === undefined || to === undefined) return undefined
+      if (to.length > from.length) checkLength(s.length + occurrences(s, from) * (to.length - from.length), 'String.replace')
       return s.replaceAll(from, () => to)
     }
     case 'replaceAll':
     case 'replaceFirst': {
-      const re = asText(a0)
+      const pattern = asText(a0)
       const to = asText(a1)
-      if (n !== 2 || re === undefined || to === undefined) return undefined
+      if (n !== 2 || pattern === undefined || to === undefined) return undefined
+      const re = regexFor(pattern, regex)
+      charge(s.length)
       return javaReplace(s, re, to, name === 'replaceAll')
     }
     case 'matches': {
-      const re = asText(a0)
-      return n === 1 && re !== undefined ? javaMatches(s, re) : undefined
+      const pattern = asText(a0)
+      if (n !== 1 || pattern === undefined) return undefined
+      const re = regexFor(pattern, regex)
+      charge(s.length >>> 2)
+      return javaMatches(s, re)
     }
     case 'split': {
-      const re = asText(a0)
+      const pattern = asText(a0)
       const limit = n === 2 ? asInt(a1) : 0
-      if (re === undefined || limit === undefined || n < 1 || n > 2) return undefined
+      if (pattern === undefined || limit === undefined || n < 1 || n > 2) return undefined
+      const re = regexFor(pattern, regex)
+      charge(s.length)
       return newJavaList(javaSplit(s, re, limit))
     }
     case 'repeat': {
       const count = asInt(a0)
       if (n !== 1 || count === undefined) return undefined
       if (count < 0) throw new TemplateRenderError(`String.repeat: count is negative: ${count}`)
+      checkLength(s.length * count, 'String.repeat')
       return s.repeat(count)
     }
     default:
@@ -451,9 +483,14 @@ function booleanMethod(v: boolean, name: string, args: readonly unknown[]): unkn
   }
 }
 
+// List and map methods that walk the whole collection, charged by its size (one step per 4 entries).
+const LINEAR_LIST = new Set(['toString', 'contains', 'containsAll', 'indexOf', 'lastIndexOf', 'equals', 'add', 'addAll', 'remove', 'subList'])
+const LINEAR_MAP = new Set(['containsValue', 'putAll', 'clear', 'keySet', 'values', 'entrySet', 'size', 'isEmpty', 'equals', 'toString'])
+
 function listMethod(list: unknown[], name: string, args: readonly unknown[]): unknown {
   const n = args.length
   const a0 = args[0]
+  if (LINEAR_LIST.has(name)) charge((list.length * (name === 'containsAll' && Array.isArray(a0) ? a0.length + 1 : 1) + (Array.isArray(a0) ? a0.length : 0)) >>> 2)
   switch (name) {
     case 'size':
       return n === 0 ? list.length : undefined
@@ -541,6 +578,7 @@ function listMethod(list: unknown[], name: string, args: readonly unknown[]): un
 function mapMethod(map: Record<string, unknown>, name: string, args: readonly unknown[]): unknown {
   const n = args.length
   const a0 = args[0]
+  if (LINEAR_MAP.has(name)) charge((Object.keys(map).length + (isMap(a0) ? Object.keys(a0).length : 0)) >>> 2)
   switch (name) {
     case 'get':
       return n === 1 ? mapGet(map, a0) : undefined

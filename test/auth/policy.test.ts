@@ -131,6 +131,21 @@ describe('matching rules of §7.3', () => {
     assert.equal(p.evaluate({ ...req(arnFor('GET', '/public/x')), action: 'execute-api:InvalidateCache' }), 'SILENT')
   })
 
+  test('globs with many * match in linear-ish time: a long request path cannot stall the evaluation (issue 8)', () => {
+    // As a backtracking regex, six `*`s against a 100-character path took minutes; the wildcard matcher takes
+    // at most pattern × value steps. The path is the caller's to choose (up to the 8 KB URL limit).
+    const p = compilePolicy(allowOnly([arnFor('GET', '/*a*a*a*a*a*a*b'), arnFor('*', '/*?*?*?*?*?*c')]))
+    const long = '/' + 'a'.repeat(8000)
+    assert.equal(p.evaluate(req(arnFor('GET', long))), 'SILENT')
+    assert.equal(p.evaluate(req(arnFor('GET', long + 'b'))), 'ALLOW')
+    assert.equal(p.evaluate(req(arnFor('PUT', '/xyz' + 'a'.repeat(8000) + 'c'))), 'ALLOW')
+    assert.equal(p.evaluate(req(arnFor('PUT', '/xyzc'))), 'SILENT')
+    // `?` is one character, also outside the BMP; case-insensitive actions still match.
+    const q = compilePolicy({ Statement: [{ Effect: 'Allow', Action: 'EXECUTE-API:inv?ke', Resource: arnFor('GET', '/?x') }] })
+    assert.equal(q.evaluate(req(arnFor('GET', '/😀x'))), 'ALLOW')
+    assert.equal(q.evaluate(req(arnFor('GET', '/ab'))), 'SILENT')
+  })
+
   test('a JSON text policy (as stored in RestApi.policy) evaluates like the object', () => {
     const text = JSON.stringify(allowOnly(arnFor('GET', '/*')))
     assert.equal(evaluatePolicy(text, req(arnFor('GET', '/x'))), 'ALLOW')

@@ -31,7 +31,7 @@ function writeConfig(dir: string, version: number): string {
   writeFile(dir, 'api.json', {
     openapi: '3.0.1',
     info: { title: 'chaos', version: '1' },
-    paths: { '/work': { get: { security: [{ api_key: [] }], responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': mock } } },
+    paths: { '/jobs': { get: { security: [{ api_key: [] }], responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': mock } } },
     components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
   })
   return writeFile(dir, 'gatehouse.yaml', {
@@ -63,7 +63,7 @@ class Load {
 
   #fire(): void {
     const startedAt = Date.now()
-    const p = get(this.port, '/dev/work', { 'x-api-key': LOAD_KEY }).then(
+    const p = get(this.port, '/dev/jobs', { 'x-api-key': LOAD_KEY }).then(
       (r) => {
         const sample: Sample = { startedAt, endedAt: Date.now(), status: r.status }
         if (r.status === 200) sample.version = (JSON.parse(r.body) as { version: number }).version
@@ -186,7 +186,7 @@ test('chaos: reloads, a killed worker, a broken and fixed file, Redis down and b
   const bound = await adminJson(node.adminPort, 'POST', `/usageplans/${plan.id}/keys`, { keyId: key.json.id, keyType: 'API_KEY' })
   assert.equal(bound.status, 201, JSON.stringify(bound.json))
   await within(PATIENCE_MS, 'the key made after the restart works on every worker', async () => {
-    const replies = await Promise.all(Array.from({ length: 6 }, () => get(node.port, '/dev/work', { 'x-api-key': LATE_KEY })))
+    const replies = await Promise.all(Array.from({ length: 6 }, () => get(node.port, '/dev/jobs', { 'x-api-key': LATE_KEY })))
     return replies.every((r) => r.status === 200)
   })
   recovery['PostgreSQL restarted → a new key served by every worker'] = Date.now() - pgUp

@@ -9,12 +9,13 @@ import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings
 import { configFileSchema } from '../../model/schemas.js'
 import { checkSchema } from './schema-check.js'
 import type { IdentityDecl } from '../../auth/identity.js'
+import type { EdgeLimits } from '../../dataplane/limits.js'
 
 /** The config file as declared (after schema validation; fields may still be ill-typed where problems were reported). */
 export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
-    http?: { port?: number; host?: string; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    http?: { port?: number; host?: string; limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
     admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[]; credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>; throttle?: { rateLimit: number; burstLimit: number } }
   }
   dataDir?: string

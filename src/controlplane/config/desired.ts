@@ -18,6 +18,7 @@ import { checkSchema, pointerSegment } from './schema-check.js'
 import { buildUsagePlans } from './usage-plans.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
+import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -75,8 +76,14 @@ export interface DesiredState {
   usagePlans: UsagePlan[]
   /** The config file's `identity` section, checked (region, Cognito pools, IAM credentials). */
   identity: IdentityConfig
-  /** `tls.truststore` (absolute) turns on mutual TLS (§7.8); `requireClientCert` is then true unless set false. */
-  listeners: { http?: ListenerConfig & { tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }; admin?: AdminListenerConfig }
+  /**
+   * `tls.truststore` (absolute) turns on mutual TLS (§7.8); `requireClientCert` is then true unless set false.
+   * `limits`: the edge's timeouts and connection cap as given (defaults filled in by the data plane).
+   */
+  listeners: {
+    http?: ListenerConfig & { limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    admin?: AdminListenerConfig
+  }
   /** Absolute. */
   dataDir?: string
   /** Absolute. */
@@ -430,6 +437,15 @@ class Loader {
       const http: NonNullable<DesiredState['listeners']['http']> = {}
       if (typeof decl.http.port === 'number') http.port = decl.http.port
       if (typeof decl.http.host === 'string') http.host = decl.http.host
+      if (isRecord(decl.http.limits)) {
+        const limits = decl.http.limits as Partial<EdgeLimits>
+        try {
+          edgeLimits(limits)
+          http.limits = limits
+        } catch (err) {
+          this.#problem({ file: this.#configFile, path: '' }, '/listeners/http/limits', (err as Error).message)
+        }
+      }
       const tls = decl.http.tls
       if (isRecord(tls) && typeof tls.cert === 'string' && typeof tls.key === 'string') {
         http.tls = { cert: resolve(this.#configDir, tls.cert), key: resolve(this.#configDir, tls.key) }

@@ -4,6 +4,7 @@
 import type { ContentHandling, HttpMethod, Integration, IntegrationResponse, IntegrationV2, PassthroughBehavior, RestIntegrationType } from '../../model/types.js'
 import { HTTP_METHODS } from '../../model/types.js'
 import { at, isObj, type ImportContext, type Obj } from './context.js'
+import { checkPattern, checkTemplates } from './regexes.js'
 import { formatVersion } from './security.js'
 
 const REST_TYPES: readonly RestIntegrationType[] = ['AWS', 'AWS_PROXY', 'HTTP', 'HTTP_PROXY', 'MOCK']
@@ -88,6 +89,7 @@ export function restIntegration(ctx: ImportContext, raw: Obj, path: string, site
     ctx.warn(p, `Invalid format for 'requestParameters'. Expected type string for property '${name}' of resource '${site.resourcePath}' and method '${site.httpMethod}' but got '${String(value)}'`)
   out.requestParameters = ctx.stringMap(raw, 'requestParameters', path, badParam) ?? {}
   out.requestTemplates = ctx.stringMap(raw, 'requestTemplates', path) ?? {}
+  checkTemplates(ctx, at(path, 'requestTemplates'), out.requestTemplates)
   const ch = ctx.enumOf(raw, 'contentHandling', path, CONTENT_HANDLING)
   if (ch !== undefined) out.contentHandling = ch
   const tls = ctx.object(raw, 'tlsConfig', path)
@@ -131,7 +133,11 @@ function integrationResponses(ctx: ImportContext, raw: Obj, path: string): Recor
       responseParameters: ctx.stringMap(value, 'responseParameters', p) ?? {},
       responseTemplates: ctx.stringMap(value, 'responseTemplates', p) ?? {},
     }
-    if (key !== 'default') r.selectionPattern = key
+    if (key !== 'default') {
+      r.selectionPattern = key
+      checkPattern(ctx, p, key, 'java', 'selectionPattern')
+    }
+    checkTemplates(ctx, at(p, 'responseTemplates'), r.responseTemplates)
     const ch = ctx.enumOf(value, 'contentHandling', p, CONTENT_HANDLING)
     if (ch !== undefined) r.contentHandling = ch
     out[statusCode] = r

@@ -4,6 +4,7 @@
 import type { Model } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
 import { at, isObj, refTokens, type ImportContext, type Obj } from './context.js'
+import { checkSchemaPatterns } from './regexes.js'
 
 const MODEL_NAME = /^[A-Za-z0-9]+$/
 
@@ -68,6 +69,7 @@ export class ModelRegistry {
 
   #add(name: string, schema: Obj, path: string, contentType = 'application/json'): void {
     const rewritten = this.rewrite(schema, path) as Obj
+    checkSchemaPatterns(this.#ctx, path, schema)
     const model: Model = { id: stableId(`${this.#apiId}:model:${name}`, 6), name, contentType, schema: rewritten }
     if (typeof schema.description === 'string') model.description = schema.description
     this.models[name] = model

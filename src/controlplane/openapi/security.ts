@@ -4,6 +4,7 @@
 import type { Authorizer } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
 import { at, isObj, type ImportContext, type Obj } from './context.js'
+import { checkPattern } from './regexes.js'
 
 export type SchemeInfo =
   | { kind: 'authorizer'; authorizer: Authorizer }
@@ -98,7 +99,10 @@ function restAuthorizer(ctx: ImportContext, scheme: Obj, name: string, path: str
     a.identitySource = `method.request.${scheme.in === 'query' ? 'querystring' : 'header'}.${scheme.name}`
   }
   const validation = ctx.string(ext, 'identityValidationExpression', p)
-  if (validation) a.identityValidationExpression = validation
+  if (validation) {
+    a.identityValidationExpression = validation
+    checkPattern(ctx, at(p, 'identityValidationExpression'), validation, 'java', 'identityValidationExpression')
+  }
   const arns = ctx.strings(ext, 'providerARNs', p)
   if (arns !== undefined && arns.length > 0) a.providerARNs = arns
   else if (type === 'COGNITO_USER_POOLS') ctx.problem(at(p, 'providerARNs'), 'A cognito_user_pools authorizer needs providerARNs')

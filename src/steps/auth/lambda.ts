@@ -13,7 +13,7 @@ import { StateStoreUnavailableError } from '../../store/port/ports.js'
 import { compilePolicy, evaluatePolicy, PolicyError } from '../../auth/policy.js'
 import { functionTarget } from '../../mapping/function-target.js'
 import { buildV1Event, buildV2Event } from '../../mapping/lambda-events.js'
-import { javaRegExp } from '../../vtl/java-regex.js'
+import { compileRegex, type UserRegex } from '../../regex/index.js'
 import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
 import { compileHttpSource, compileRestSource, sourceList, type SourceGetter } from './identity-source.js'
 
@@ -39,7 +39,7 @@ interface Plan {
   readonly sources: readonly SourceGetter[]
   /** REST TOKEN authorizers: the token is the one identity source. */
   readonly token: boolean
-  readonly validation: RegExp | null
+  readonly validation: UserRegex | null
   /** Missing identity sources answer 401 without invoking. */
   readonly sourcesRequired: boolean
   readonly ttlMs: number
@@ -64,12 +64,11 @@ export function compileLambdaAuthorizer(route: RouteInfo, authorizer: Authorizer
     throw new Error(`the token authorizer ${authorizer.name} needs exactly one identity source of the form method.request.header.NAME`)
   }
   const sources = exprs.map(rest ? compileRestSource : compileHttpSource)
-  let validation: RegExp | null = null
+  let validation: UserRegex | null = null
   if (token && authorizer.identityValidationExpression) {
     try {
-      // [K] Java's Pattern.matches semantics: the whole token must match.
-      const re = javaRegExp(authorizer.identityValidationExpression)
-      validation = new RegExp(`^(?:${re.source})$`, re.flags)
+      // [K] Java's Pattern.matches semantics: the whole token must match. A Java pattern, run on RE2.
+      validation = compileRegex(authorizer.identityValidationExpression, 'java')
     } catch (err) {
       throw new Error(`identityValidationExpression of authorizer ${authorizer.name}: ${(err as Error).message}`)
     }
@@ -102,7 +101,7 @@ async function authorize(ctx: RequestContext, plan: Plan, deps: AuthDeps, cacheP
     if ((v === undefined || v === '') && plan.sourcesRequired) throw UNAUTHORIZED('an identity source is missing or empty')
     values.push(v ?? '')
   }
-  if (plan.validation !== null && !plan.validation.test(values[0]!)) throw UNAUTHORIZED('the token does not match the identityValidationExpression')
+  if (plan.validation !== null && !plan.validation.matches(values[0]!)) throw UNAUTHORIZED('the token does not match the identityValidationExpression')
   const arn = requestArn(ctx, deps.identity.region)
   if (typeof arn !== 'string') return arn
 

@@ -1,12 +1,15 @@
 // The models of a REST API compiled to validators (JSON Schema draft 4, ajv), with `$ref`s between models
 // resolved by their API Gateway URLs (§1.9). Compiled at deploy time and cached, so that routes sharing a
 // model, stages sharing a deployment and reloads that leave the models alone compile each model once.
+// `pattern` and `patternProperties` run on RE2 (src/regex) through ajv's `code.regExp` option, in linear
+// time: no body can make a pattern backtrack.
 
 import { createHash } from 'node:crypto'
 import ajvDraft04 from 'ajv-draft-04'
 import type { ValidateFunction } from 'ajv-draft-04'
 import type { Model, RestApi } from '../../model/types.js'
-import { describeValidationErrors, UNENFORCED_KEYWORDS, type RefResolver, type SchemaNode } from './report.js'
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../../regex/index.js'
+import { describeValidationErrors, UNENFORCED_KEYWORDS, type PatternLookup, type RefResolver, type SchemaNode } from './report.js'
 
 // A CommonJS module: under NodeNext its default import is `module.exports`, which carries the class as `default`.
 const Ajv = ajvDraft04.default
@@ -36,6 +39,8 @@ export class ModelSet {
   readonly #broken = new Map<string, string>()
   readonly #compiled = new Map<string, CompiledModel | Error>()
   readonly #onCompile: () => void
+  /** Every pattern of these models, compiled once for ajv and the report alike (an error: cannot run). */
+  readonly #patterns = new Map<string, UserRegex | RegexSyntaxError>()
 
   constructor(apiId: string, models: Record<string, Model>, onCompile: () => void) {
     this.#apiId = apiId
@@ -43,7 +48,8 @@ export class ModelSet {
     this.#onCompile = onCompile
     // allErrors off: ajv only decides; formats are not enforced (the step's header comment says why).
     // Patterns without the `u` flag, as AWS's (ECMA 262) validator reads them: `\_` and the like are accepted.
-    this.#ajv = new Ajv({ strict: false, logger: false, validateFormats: false, allErrors: false, unicodeRegExp: false })
+    const regExp = Object.assign((pattern: string) => this.#pattern(pattern), { code: 'gatehouseRegExp' })
+    this.#ajv = new Ajv({ strict: false, logger: false, validateFormats: false, allErrors: false, unicodeRegExp: false, code: { regExp } })
     for (const k of UNENFORCED_KEYWORDS) this.#ajv.removeKeyword(k)
     for (const [name, model] of Object.entries(models)) {
       try {
@@ -57,6 +63,22 @@ export class ModelSet {
         this.#broken.set(name, `cannot be used: ${(err as Error).message}`)
       }
     }
+  }
+
+  /** A schema pattern compiled to RE2 (ECMA 262 syntax); throws RegexSyntaxError for one that cannot run. */
+  #pattern(pattern: string): UserRegex {
+    let re = this.#patterns.get(pattern)
+    if (re === undefined) {
+      try {
+        re = compileRegex(pattern, 'ecma')
+      } catch (err) {
+        if (!(err instanceof RegexSyntaxError)) throw err
+        re = err
+      }
+      this.#patterns.set(pattern, re)
+    }
+    if (re instanceof RegexSyntaxError) throw re
+    return re
   }
 
   /** The compiled model, or an Error whose message says why it cannot be used. */
@@ -84,11 +106,18 @@ export class ModelSet {
     const validate = fn
     const root = model.schema as SchemaNode
     const resolve = this.#resolver()
+    const patterns: PatternLookup = (pattern) => {
+      try {
+        return this.#pattern(pattern)
+      } catch {
+        return undefined
+      }
+    }
     return {
       name,
       validate: (data) => validate(data) === true,
       explain: (data) => {
-        const messages = describeValidationErrors(root, data, resolve)
+        const messages = describeValidationErrors(root, data, resolve, patterns)
         if (messages.length > 0 || validate(data)) return messages
         // The report and ajv disagree (a construct the report does not model): fall back to ajv's words.
         return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)

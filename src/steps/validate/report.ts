@@ -1,12 +1,35 @@
 // Why a body failed its model, in the words AWS uses for `$context.error.validationErrorString` (§9): AWS
 // validates with the Java json-schema-validator (draft 4), so this walks the schema the way that library does
 // and words each failure as it does. It only runs after ajv has rejected a body; ajv decides validity.
+// Patterns run on RE2 (src/regex), compiled with the model at deploy time, like ajv's.
+
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../../regex/index.js'
 
 /** A JSON Schema (draft 4) object as stored in a model. */
 export type SchemaNode = Record<string, unknown>
 
 /** Finds the schema a `$ref` names: `#/pointer` inside `root`, or a model URL (with an optional fragment). */
 export type RefResolver = (ref: string, root: SchemaNode) => { schema: unknown; root: SchemaNode } | undefined
+
+/** The compiled form of a schema `pattern` (ECMA 262); undefined when it cannot run. */
+export type PatternLookup = (pattern: string) => UserRegex | undefined
+
+const MAX_DEFAULT = 256
+const defaultCache = new Map<string, UserRegex | undefined>()
+
+/** Compiles patterns on first use, for callers without a model set's own compiled patterns. */
+export const compilePattern: PatternLookup = (pattern) => {
+  if (defaultCache.has(pattern)) return defaultCache.get(pattern)
+  let re: UserRegex | undefined
+  try {
+    re = compileRegex(pattern, 'ecma')
+  } catch (err) {
+    if (!(err instanceof RegexSyntaxError)) throw err
+  }
+  if (defaultCache.size >= MAX_DEFAULT) defaultCache.clear()
+  defaultCache.set(pattern, re)
+  return re
+}
 
 /**
  * Keywords that are never enforced. §9: `minItems`/`maxItems` are not part of API Gateway's simple validation
@@ -65,12 +88,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false
 }
 
-function regexMatches(pattern: string, s: string): boolean {
-  try {
-    return new RegExp(pattern).test(s)
-  } catch {
-    return true
-  }
+// A pattern that cannot run never fails a value (ajv refused the model before any body got here).
+function regexMatches(patterns: PatternLookup, pattern: string, s: string): boolean {
+  const re = patterns(pattern)
+  return re === undefined || re.test(s)
 }
 
 /**
@@ -84,10 +105,16 @@ function regexMatches(pattern: string, s: string): boolean {
  * describeValidationErrors({ type: 'object', required: ['name'] }, {}, resolver)
  * // → ['object has missing required properties (["name"])']
  */
-export function describeValidationErrors(schema: SchemaNode, data: unknown, resolve: RefResolver): string[] {
+export function describeValidationErrors(schema: SchemaNode, data: unknown, resolve: RefResolver, patterns: PatternLookup = compilePattern): string[] {
   const out: string[] = []
-  visit(schema, schema, data, out, resolve, [])
+  visit(schema, schema, data, out, { resolve, patterns }, [])
   return out
+}
+
+/** What the walk needs besides the schema and the value. */
+interface Walk {
+  readonly resolve: RefResolver
+  readonly patterns: PatternLookup
 }
 
 /**
@@ -114,8 +141,8 @@ function deref(schema: unknown, root: SchemaNode, resolve: RefResolver): { schem
   return isObject(s) ? { schema: s, root: r } : undefined
 }
 
-function visit(schema0: unknown, root0: SchemaNode, data: unknown, out: string[], resolve: RefResolver, stack: Frame[]): void {
-  const found = deref(schema0, root0, resolve)
+function visit(schema0: unknown, root0: SchemaNode, data: unknown, out: string[], w: Walk, stack: Frame[]): void {
+  const found = deref(schema0, root0, w.resolve)
   if (found === undefined) return
   const { schema, root } = found
   // The same schema on the same value again, from inside itself (`{"allOf":[{"$ref":<self>}]}`): a loop that
@@ -123,14 +150,14 @@ function visit(schema0: unknown, root0: SchemaNode, data: unknown, out: string[]
   if (stack.some(([s, d]) => s === schema && d === data)) return
   stack.push([schema, data])
   try {
-    checkKeywords(schema, root, data, out, resolve, stack)
-    if (out.length === 0) visitChildren(schema, root, data, out, resolve, stack)
+    checkKeywords(schema, root, data, out, w, stack)
+    if (out.length === 0) visitChildren(schema, root, data, out, w, stack)
   } finally {
     stack.pop()
   }
 }
 
-function visitChildren(schema: SchemaNode, root: SchemaNode, data: unknown, out: string[], resolve: RefResolver, stack: Frame[]): void {
+function visitChildren(schema: SchemaNode, root: SchemaNode, data: unknown, out: string[], w: Walk, stack: Frame[]): void {
   if (Array.isArray(data)) {
     const items = schema.items
     const additional = schema.additionalItems
@@ -138,7 +165,7 @@ function visitChildren(schema: SchemaNode, root: SchemaNode, data: unknown, out:
       let child: unknown
       if (Array.isArray(items)) child = i < items.length ? items[i] : isObject(additional) ? additional : undefined
       else if (isObject(items)) child = items
-      if (child !== undefined) visit(child, root, item, out, resolve, stack)
+      if (child !== undefined) visit(child, root, item, out, w, stack)
     })
   } else if (isObject(data)) {
     const props = isObject(schema.properties) ? schema.properties : {}
@@ -147,21 +174,21 @@ function visitChildren(schema: SchemaNode, root: SchemaNode, data: unknown, out:
     for (const key of Object.keys(data).sort()) {
       const children: unknown[] = []
       if (Object.prototype.hasOwnProperty.call(props, key)) children.push(props[key])
-      for (const [re, s] of Object.entries(patterns)) if (regexMatches(re, key)) children.push(s)
+      for (const [re, s] of Object.entries(patterns)) if (regexMatches(w.patterns, re, key)) children.push(s)
       if (children.length === 0 && isObject(additional)) children.push(additional)
-      for (const c of children) visit(c, root, data[key], out, resolve, stack)
+      for (const c of children) visit(c, root, data[key], out, w, stack)
     }
   }
 }
 
 /** Whether `data` passes `schema` (a branch of a combinator), using the same walk. */
-function passes(schema: unknown, root: SchemaNode, data: unknown, resolve: RefResolver, stack: Frame[]): boolean {
+function passes(schema: unknown, root: SchemaNode, data: unknown, w: Walk, stack: Frame[]): boolean {
   const sub: string[] = []
-  visit(schema, root, data, sub, resolve, stack)
+  visit(schema, root, data, sub, w, stack)
   return sub.length === 0
 }
 
-function checkKeywords(s: SchemaNode, root: SchemaNode, data: unknown, out: string[], resolve: RefResolver, stack: Frame[]): void {
+function checkKeywords(s: SchemaNode, root: SchemaNode, data: unknown, out: string[], w: Walk, stack: Frame[]): void {
   const type = typeOf(data)
 
   if (s.type !== undefined) {
@@ -196,7 +223,7 @@ function checkKeywords(s: SchemaNode, root: SchemaNode, data: unknown, out: stri
     const len = codePoints(str)
     if (typeof s.minLength === 'number' && len < s.minLength) out.push(`string "${str}" is too short (length: ${len}, required minimum: ${s.minLength})`)
     if (typeof s.maxLength === 'number' && len > s.maxLength) out.push(`string "${str}" is too long (length: ${len}, maximum allowed: ${s.maxLength})`)
-    if (typeof s.pattern === 'string' && !regexMatches(s.pattern, str)) out.push(`ECMA 262 regex "${s.pattern}" does not match input string "${str}"`)
+    if (typeof s.pattern === 'string' && !regexMatches(w.patterns, s.pattern, str)) out.push(`ECMA 262 regex "${s.pattern}" does not match input string "${str}"`)
   } else if (type === 'array') {
     const arr = data as unknown[]
     if (s.uniqueItems === true && arr.some((x, i) => arr.findIndex((y) => deepEqual(x, y)) !== i)) out.push('array must not contain duplicate elements')
@@ -219,7 +246,7 @@ function checkKeywords(s: SchemaNode, root: SchemaNode, data: unknown, out: stri
     if (s.additionalProperties === false) {
       const props = isObject(s.properties) ? s.properties : {}
       const patterns = isObject(s.patternProperties) ? Object.keys(s.patternProperties) : []
-      const unwanted = keys.filter((k) => !Object.prototype.hasOwnProperty.call(props, k) && !patterns.some((p) => regexMatches(p, k))).sort()
+      const unwanted = keys.filter((k) => !Object.prototype.hasOwnProperty.call(props, k) && !patterns.some((p) => regexMatches(w.patterns, p, k))).sort()
       if (unwanted.length > 0) out.push(`object instance has properties which are not allowed by the schema: ${json(unwanted)}`)
     }
     if (isObject(s.dependencies)) {
@@ -232,22 +259,22 @@ function checkKeywords(s: SchemaNode, root: SchemaNode, data: unknown, out: stri
             out.push(`property "${key}" of object has missing property dependencies (schema requires ${json(dep)}; missing: ${json(missing)})`)
           }
         } else if (isObject(dep)) {
-          visit(dep, root, data, out, resolve, stack)
+          visit(dep, root, data, out, w, stack)
         }
       }
     }
   }
 
   if (Array.isArray(s.allOf)) {
-    const matched = s.allOf.filter((b) => passes(b, root, data, resolve, stack)).length
+    const matched = s.allOf.filter((b) => passes(b, root, data, w, stack)).length
     if (matched < s.allOf.length) out.push(`instance failed to match all required schemas (matched only ${matched} out of ${s.allOf.length})`)
   }
-  if (Array.isArray(s.anyOf) && !s.anyOf.some((b) => passes(b, root, data, resolve, stack))) {
+  if (Array.isArray(s.anyOf) && !s.anyOf.some((b) => passes(b, root, data, w, stack))) {
     out.push(`instance failed to match at least one required schema among ${s.anyOf.length}`)
   }
   if (Array.isArray(s.oneOf)) {
-    const matched = s.oneOf.filter((b) => passes(b, root, data, resolve, stack)).length
+    const matched = s.oneOf.filter((b) => passes(b, root, data, w, stack)).length
     if (matched !== 1) out.push(`instance failed to match exactly one schema (matched ${matched} out of ${s.oneOf.length})`)
   }
-  if (s.not !== undefined && passes(s.not, root, data, resolve, stack)) out.push('instance matched a schema which it should not have')
+  if (s.not !== undefined && passes(s.not, root, data, w, stack)) out.push('instance matched a schema which it should not have')
 }
