@@ -27,6 +27,7 @@ import {
   GetAuthorizersCommand,
   GetDeploymentCommand,
   GetDeploymentsCommand,
+  GetExportCommand,
   GetGatewayResponseCommand,
   GetGatewayResponsesCommand,
   GetIntegrationCommand,
@@ -459,6 +460,32 @@ describe('REST API control plane through the AWS SDK', () => {
     const broken = await failure(client.send(new ImportRestApiCommand({ body: Buffer.from('{"openapi": "3.0.1"}') })))
     assert.equal(broken.name, 'BadRequestException')
     assert.match(broken.message, /info/)
+  })
+
+  it('exports a deployed API with GetExport (JSON and YAML, with extensions), and the export imports back to the same answers', async () => {
+    const { id: restApiId, rootResourceId } = await client.send(new CreateRestApiCommand({ name: 'round-trip', version: '3' }))
+    const pet = await client.send(new CreateResourceCommand({ restApiId, parentId: rootResourceId, pathPart: '{petId}' }))
+    await mockMethod(client, restApiId!, pet.id!, '{"petId": "$input.params(\'petId\')"}')
+    await client.send(new CreateDeploymentCommand({ restApiId, stageName: 'dev' }))
+    await settle(gw)
+    const before = await invoke(gw, restApiId!, '/dev/42')
+
+    const exported = await client.send(new GetExportCommand({ restApiId, stageName: 'dev', exportType: 'oas30', parameters: { extensions: 'apigateway' }, accepts: 'application/json' }))
+    assert.equal(exported.contentType, 'application/octet-stream')
+    assert.equal(exported.contentDisposition, 'attachment; filename="oas30_3.json"')
+    const doc = JSON.parse(Buffer.from(exported.body!).toString('utf8'))
+    assert.equal(doc.openapi, '3.0.1')
+    assert.ok(doc.paths['/{petId}'].get['x-amazon-apigateway-integration'])
+    const yaml = await client.send(new GetExportCommand({ restApiId, stageName: 'dev', exportType: 'swagger', accepts: 'application/yaml' }))
+    assert.match(Buffer.from(yaml.body!).toString('utf8'), /^swagger: "2.0"/m)
+    const badType = await failure(client.send(new GetExportCommand({ restApiId, stageName: 'dev', exportType: 'raml' })))
+    assert.ok(badType.error instanceof BadRequestException)
+
+    const again = await client.send(new ImportRestApiCommand({ body: exported.body! }))
+    await client.send(new CreateDeploymentCommand({ restApiId: again.id, stageName: 'dev' }))
+    await settle(gw)
+    const after = await invoke(gw, again.id!, '/dev/42')
+    assert.deepEqual([after.status, after.json(), after.headers['x-version']], [before.status, before.json(), before.headers['x-version']])
   })
 
   it('runs a method with TestInvokeMethod without deploying it', async () => {

@@ -21,6 +21,7 @@ import { ControlPlaneThrottle, type AdminThrottle } from './throttle.js'
 import { REST_ROUTES } from './rest/routes.js'
 import { V2_ROUTES } from './v2/routes.js'
 import { TAG_ROUTES } from './tags.js'
+import { EXPORT_ROUTES } from './exports.js'
 
 export type { UsageReader, ControlPlanePorts, TestInvokeRequest, TestInvokeResult } from './context.js'
 export type { AdminAuthConfig, AdminCredential } from './auth.js'
@@ -66,6 +67,7 @@ const ROUTES: Route[] = [
   ...REST_ROUTES,
   ...V2_ROUTES,
   ...TAG_ROUTES,
+  ...EXPORT_ROUTES,
 ]
 
 /** The media types of CSV imports (ImportApiKeys): what people send, and what the AWS SDKs send (octet-stream). */
