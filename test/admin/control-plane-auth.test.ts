@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { CreateRestApiCommand, GetRestApisCommand, TooManyRequestsException, UnauthorizedException, type APIGatewayClient } from '@aws-sdk/client-api-gateway'
 import { CreateApiCommand, GetApisCommand } from '@aws-sdk/client-apigatewayv2'
-import type { FinalizeHandlerArguments, FinalizeRequestMiddleware } from '@smithy/types'
 import { send, startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 import { failure, restClient, v2Client } from './control-plane.js'
 
@@ -16,10 +15,9 @@ const TOKEN = 'a-bearer-token-for-scripts-0123'
 
 /** An SDK client that sends its requests without a signature. */
 function unsigned(client: APIGatewayClient): APIGatewayClient {
-  type Args = FinalizeHandlerArguments<object> & { request: { headers: Record<string, string> } }
-  const drop: FinalizeRequestMiddleware<object, object> = (next) => async (args) => {
-    const headers = (args as Args).request.headers
-    for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h]
+  type Args = { request: { headers: Record<string, string> } }
+  const drop = (next: (args: Args) => Promise<unknown>) => async (args: Args) => {
+    for (const h of Object.keys(args.request.headers)) if (h.toLowerCase() === 'authorization') delete args.request.headers[h]
     return next(args)
   }
   client.middlewareStack.addRelativeTo(drop as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'dropSignature' })
