@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { serve, SERVE_HELP } from './serve.js'
 import { validate, VALIDATE_HELP } from './validate.js'
 import { usage, USAGE_HELP } from './usage.js'
+import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, deploymentsCommand, exportCommand, importCommand } from './control.js'
 import { UsageError } from './args.js'
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -12,13 +13,19 @@ Commands:
   serve      serve APIs (default: the bundled example)
   validate   check config and OpenAPI files
   usage      print a usage plan's usage records from a running gateway
+  export     write a running gateway's API stage as OpenAPI
+  import     create or update an API on a running gateway from an OpenAPI file
+  deployments  list an API's deployments, or roll a stage back to an earlier one
   version    print the version
 
 Run 'gatehouse <command> --help' for a command's options.
 
 ${SERVE_HELP}
 ${VALIDATE_HELP}
-${USAGE_HELP}`
+${USAGE_HELP}
+${EXPORT_HELP}
+${IMPORT_HELP}
+${DEPLOYMENTS_HELP}`
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -36,6 +43,12 @@ export async function main(argv: string[]): Promise<number> {
         return await validate(rest)
       case 'usage':
         return await usage(rest)
+      case 'export':
+        return await exportCommand(rest)
+      case 'import':
+        return await importCommand(rest)
+      case 'deployments':
+        return await deploymentsCommand(rest)
       case 'version':
       case '--version':
         process.stdout.write(version() + '\n')
