@@ -149,6 +149,7 @@ export function importRestApi(ctx: ImportContext, doc: Obj, basics: ApiBasics): 
     }
   }
   api.resources = tree.resources
+  models.checkRecursion()
   api.models = models.models
   return api
 }

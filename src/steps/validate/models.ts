@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import ajvDraft04 from 'ajv-draft-04'
 import type { ValidateFunction } from 'ajv-draft-04'
 import type { Model, RestApi } from '../../model/types.js'
+import { findSchemaCycles } from '../../model/schema-cycles.js'
 import { describeValidationErrors, UNENFORCED_KEYWORDS, type RefResolver, type SchemaNode } from './report.js'
 
 // A CommonJS module: under NodeNext its default import is `module.exports`, which carries the class as `default`.
@@ -55,6 +56,35 @@ export class ModelSet {
       } catch (err) {
         // An unknown `$schema` meta-schema, or an `id` another model already uses.
         this.#broken.set(name, `cannot be used: ${(err as Error).message}`)
+      }
+    }
+    this.#refuseEndlessModels()
+  }
+
+  /**
+   * The importer refuses models that apply to themselves in place (src/model/schema-cycles.ts); a deployment
+   * stored before it did could still hold one, and ajv would recurse on it until the stack runs out. Such a
+   * model, and every model that refers to it, is kept out of service: its routes answer 500 with a warning
+   * at compile time, and no request ever reaches the recursion.
+   */
+  #refuseEndlessModels(): void {
+    const schemas: Record<string, unknown> = {}
+    for (const [name, model] of Object.entries(this.#models)) schemas[name] = model.schema
+    const cycles = findSchemaCycles(this.#apiId, schemas)
+    if (cycles.length === 0) return
+    for (const c of cycles) for (const name of c.chain) this.#broken.set(name, `applies to itself (${c.chain.join(' → ')}) without descending into a property or an item: validation would never end`)
+    const texts = new Map(Object.entries(schemas).map(([name, schema]) => [name, JSON.stringify(schema) ?? '']))
+    for (let changed = true; changed; ) {
+      changed = false
+      for (const [name, text] of texts) {
+        if (this.#broken.has(name)) continue
+        const bad = [...this.#broken.keys()].find((b) => {
+          const url = `"${modelUrl(this.#apiId, b)}`
+          return text.includes(url + '"') || text.includes(url + '#')
+        })
+        if (bad === undefined) continue
+        this.#broken.set(name, `refers to model '${bad}', which cannot be used`)
+        changed = true
       }
     }
   }
