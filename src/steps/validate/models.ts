@@ -114,12 +114,22 @@ export class ModelSet {
     const validate = fn
     const root = model.schema as SchemaNode
     const resolve = this.#resolver()
+    // ajv compares `enum` and `uniqueItems` values with fast-deep-equal, which calls a body's own `valueOf` or
+    // `toString` member as a method: `{"toString": 0}` against an enum of objects throws a TypeError. When ajv
+    // throws, the report's own walk (safe for any JSON) decides, so a body never turns into a 500.
+    const decide = (data: unknown): boolean => {
+      try {
+        return validate(data) === true
+      } catch {
+        return describeValidationErrors(root, data, resolve).length === 0
+      }
+    }
     return {
       name,
-      validate: (data) => validate(data) === true,
+      validate: decide,
       explain: (data) => {
         const messages = describeValidationErrors(root, data, resolve)
-        if (messages.length > 0 || validate(data)) return messages
+        if (messages.length > 0 || decide(data)) return messages
         // The report and ajv disagree (a construct the report does not model): fall back to ajv's words.
         return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
       },
