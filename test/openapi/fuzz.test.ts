@@ -252,6 +252,22 @@ const validDocument = fc.record({ models: fc.dictionary(fc.constantFrom(...MODEL
 // ---- properties ------------------------------------------------------------------------------------
 
 describe('OpenAPI import fuzzing', () => {
+  it('found by fuzzing: a path-item key that names an Object.prototype member is no operation', () => {
+    const doc = { openapi: '3.0.1', info: { title: 'p', version: '1' }, paths: { '/': { constructor: {}, toString: { $ref: '#' } } } }
+    const { warnings } = importOpenApi(doc, { kind: 'REST', id: 'fuzz000001', file: 'f.json' })
+    assert.deepEqual(warnings.map((w) => w.path), ['/paths/~1/constructor', '/paths/~1/toString'])
+  })
+
+  it("found by fuzzing: a body such as {\"toString\": 0} against an enum of objects is checked, not a TypeError in ajv", () => {
+    const set = new ModelSet('a1', { M: { id: 'm', name: 'M', contentType: 'application/json', schema: { enum: [{}, { a: 1 }] } } }, () => undefined)
+    const m = set.get('M')
+    assert.ok(!(m instanceof Error))
+    assert.equal(m.validate({ toString: 0 }), false)
+    assert.deepEqual(m.explain({ toString: 0 }), ['instance value ({"toString":0}) not found in enum (possible values: [{},{"a":1}])'])
+    assert.equal(m.validate({ valueOf: 1 }), false)
+    assert.equal(m.validate({ a: 1 }), true)
+  })
+
   it('AWS-shaped documents with random values import or are refused with located problems', () => {
     fc.assert(
       fc.property(document, fc.constantFrom<'REST' | 'HTTP'>('REST', 'HTTP'), fc.constantFrom<'ignore' | 'prepend' | 'split'>('ignore', 'prepend', 'split'), (doc, kind, basepath) => {

@@ -139,12 +139,14 @@ export function applyApiOverrides(api: Api, decl: ApiDecl): void {
     if (isRecord(decl.gatewayResponses)) {
       const merged = { ...api.gatewayResponses }
       for (const [type, gr] of Object.entries(decl.gatewayResponses)) {
+        // Ill-typed entries were reported by the schema check (the whole config is refused); skip them here.
+        if (!isRecord(gr)) continue
         const responseType = type as GatewayResponseType
         merged[responseType] = {
           responseType,
           ...(gr.statusCode !== undefined ? { statusCode: gr.statusCode } : {}),
-          responseParameters: { ...(gr.responseParameters ?? {}) },
-          responseTemplates: { ...(gr.responseTemplates ?? {}) },
+          responseParameters: isRecord(gr.responseParameters) ? { ...gr.responseParameters } : {},
+          responseTemplates: isRecord(gr.responseTemplates) ? { ...gr.responseTemplates } : {},
         }
       }
       api.gatewayResponses = merged
