@@ -32,6 +32,11 @@ import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
 
+/** Resolves after the I/O callbacks that are waiting have run: splits long main-thread work for the requests. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 export interface GatewayOptions {
   sources: Sources
   logger: Logger
@@ -280,6 +285,8 @@ export class Gateway {
         this.#log.error({ function: f.id, err }, 'function declaration refused')
       }
     }
+    // Reading large documents out of the store took a while too.
+    await yieldToEventLoop()
     const deps: CompileDeps = {
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
@@ -311,6 +318,8 @@ export class Gateway {
       do {
         this.#recompileAgain = false
         try {
+          // Storing a large change took a while: let waiting requests through before compiling it.
+          await yieldToEventLoop()
           const plan = await this.#compile()
           this.#dataPlane?.setPlan(plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
@@ -386,11 +395,14 @@ export class Gateway {
       return { ok: false, problems: text }
     }
     if (this.#stopping.signal.aborted) return { ok: false, problems: 'the gateway is stopping' }
+    // Receiving a large state took a while: let waiting requests through before storing and compiling it.
+    await yieldToEventLoop()
     this.#desired = desired
     const revision = await this.#applyDesired(desired)
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
     this.#log.info({ revision }, 'configuration reloaded')
-    this.#scheduleRecompile()
+    // The store's change feed has usually started the recompile already; a second one would compile it all again.
+    if (this.#recompiling === null) this.#scheduleRecompile()
     await this.settled()
     return { ok: true, problems: '' }
   }

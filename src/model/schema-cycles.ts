@@ -20,11 +20,16 @@ export interface SchemaCycle {
   chain: string[]
 }
 
-interface NodeInfo {
+/** A subschema: where it is (its parent and the keyword, and name or index, under which it sits) and its base URI. */
+interface Place {
   model: string
-  pointer: string
+  parent: Place | undefined
+  keyword: string
+  name: string | number | undefined
   /** The base URI `$ref`s in this node resolve against (draft 4 `id`s change it). */
   base: string
+  /** The whole pointer, for a node found through a `$ref` fragment rather than by the walk. */
+  pointer?: string
 }
 
 type Schema = Record<string, unknown>
@@ -35,10 +40,34 @@ function segment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
+function pointerOf(place: Place): string {
+  const steps: string[] = []
+  for (let p: Place | undefined = place; p !== undefined; p = p.parent) {
+    if (p.pointer !== undefined) {
+      steps.push(p.pointer)
+      break
+    }
+    if (p.name !== undefined) steps.push('/' + segment(p.name))
+    if (p.keyword !== '') steps.push('/' + p.keyword)
+  }
+  return steps.reverse().join('')
+}
+
 /** Keywords whose values are subschemas: a map of them, one, or a list. */
 const MAP_KEYWORDS = ['properties', 'patternProperties', 'definitions', 'dependencies']
 const ONE_KEYWORDS = ['items', 'additionalItems', 'additionalProperties', 'not']
 const LIST_KEYWORDS = ['items', 'allOf', 'anyOf', 'oneOf']
+/** Keywords that apply each of a list of schemas to the value itself. */
+const COMBINATORS = ['allOf', 'anyOf', 'oneOf']
+
+/** Whether a schema applies another schema to its own value: `$ref`, a combinator, `not`, a schema dependency. */
+function appliesInPlace(node: Schema): boolean {
+  if (typeof node.$ref === 'string' || isSchema(node.not)) return true
+  for (const k of COMBINATORS) if (Array.isArray(node[k])) return true
+  const deps = node.dependencies
+  if (isSchema(deps)) for (const k in deps) if (isSchema(deps[k])) return true
+  return false
+}
 
 function withBase(base: string, id: unknown): string {
   if (typeof id !== 'string' || id === '') return base
@@ -51,45 +80,55 @@ function withBase(base: string, id: unknown): string {
 
 /**
  * The in-place cycles among an API's models (one per reference that closes a cycle), none when validation
- * against every model terminates.
- * `models` maps model names to their schemas, whose `$ref`s name models by URL (`modelRefUrl`), possibly
- * with a JSON-pointer fragment; `id`s are honoured as draft 4 defines them.
+ * against every model terminates. `models` maps model names to their schemas, whose `$ref`s name models by
+ * URL (`modelRefUrl`), possibly with a JSON-pointer fragment; `id`s are honoured as draft 4 defines them.
+ * Linear in the size of the schemas; only the schemas that apply others in place are indexed.
  *
  * @example
  * findSchemaCycles('a1', { A: { allOf: [{ $ref: modelRefUrl('a1', 'A') }] } })
  * // → [{ model: 'A', pointer: '/allOf/0/$ref', chain: ['A', 'A'] }]
  */
 export function findSchemaCycles(apiId: string, models: Record<string, unknown>): SchemaCycle[] {
-  const found: SchemaCycle[] = []
-  const info = new Map<Schema, NodeInfo>()
+  /** The schemas that apply another schema to their own value: the only ones a cycle can run through. */
+  const places = new Map<Schema, Place>()
   const byUrl = new Map<string, Schema>()
+  const baseOf = new Map<Schema, string>()
 
-  // Every subschema with its place and base URI; model roots and `id`s by URL.
+  // Schemas from JSON (and the importer's copies) are trees: every node is reached once.
   for (const [model, schema] of Object.entries(models)) {
     if (!isSchema(schema)) continue
     const rootUrl = modelRefUrl(apiId, model)
     byUrl.set(rootUrl, schema)
-    const todo: Array<[Schema, string, string]> = [[schema, '', rootUrl]]
+    baseOf.set(schema, rootUrl)
+    const todo: Array<[Schema, Place]> = [[schema, { model, parent: undefined, keyword: '', name: undefined, base: rootUrl }]]
     while (todo.length > 0) {
-      const [node, pointer, parentBase] = todo.pop()!
-      if (info.has(node)) continue
-      const base = withBase(parentBase, node.id)
-      info.set(node, { model, pointer, base })
-      if (base !== parentBase && !byUrl.has(base)) byUrl.set(base, node)
+      const [node, place] = todo.pop()!
+      if (node.id !== undefined) {
+        place.base = withBase(place.base, node.id)
+        if (!byUrl.has(place.base)) byUrl.set(place.base, node)
+        baseOf.set(node, place.base)
+      }
+      if (appliesInPlace(node) && !places.has(node)) places.set(node, place)
+      const child = (sub: unknown, keyword: string, name: string | number | undefined): void => {
+        if (isSchema(sub)) todo.push([sub, { model, parent: place, keyword, name, base: place.base }])
+      }
       for (const k of MAP_KEYWORDS) {
         const map = node[k]
-        if (!isSchema(map)) continue
-        for (const [name, sub] of Object.entries(map)) if (isSchema(sub)) todo.push([sub, `${pointer}/${k}/${segment(name)}`, base])
+        if (isSchema(map)) for (const name in map) if (Object.hasOwn(map, name)) child(map[name], k, name)
       }
-      for (const k of ONE_KEYWORDS) if (isSchema(node[k])) todo.push([node[k] as Schema, `${pointer}/${k}`, base])
+      for (const k of ONE_KEYWORDS) child(node[k], k, undefined)
       for (const k of LIST_KEYWORDS) {
         const list = node[k]
-        if (Array.isArray(list)) list.forEach((sub, i) => isSchema(sub) && todo.push([sub, `${pointer}/${k}/${i}`, base]))
+        if (Array.isArray(list)) for (let i = 0; i < list.length; i++) child(list[i], k, i)
       }
     }
   }
 
-  const resolve = (ref: string, base: string): Schema | undefined => {
+  /** The schema a `$ref` names, and the base URI of the document it is in. */
+  const resolve = (ref: string, base: string): { node: Schema; docBase: string; fragment: string } | undefined => {
+    // The common case, a whole model by its URL, without parsing URLs.
+    const direct = byUrl.get(ref)
+    if (direct !== undefined) return { node: direct, docBase: ref, fragment: '' }
     let url: URL
     try {
       url = new URL(ref, base)
@@ -97,57 +136,62 @@ export function findSchemaCycles(apiId: string, models: Record<string, unknown>)
       return undefined
     }
     const exact = byUrl.get(url.href)
-    if (exact !== undefined) return exact
-    const fragment = decodeURIComponent(url.hash.slice(1))
+    if (exact !== undefined) return { node: exact, docBase: url.href, fragment: '' }
+    let fragment: string
+    try {
+      fragment = decodeURIComponent(url.hash.slice(1))
+    } catch {
+      return undefined
+    }
     url.hash = ''
-    let node: unknown = byUrl.get(url.href)
-    if (node === undefined || (fragment !== '' && !fragment.startsWith('/'))) return undefined
+    const doc = byUrl.get(url.href)
+    if (doc === undefined || (fragment !== '' && !fragment.startsWith('/'))) return undefined
+    let node: unknown = doc
     for (const raw of fragment === '' ? [] : fragment.slice(1).split('/')) {
       if (typeof node !== 'object' || node === null) return undefined
-      node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')]
+      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+      node = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined
     }
-    return isSchema(node) ? node : undefined
+    return isSchema(node) ? { node, docBase: url.href, fragment } : undefined
   }
 
-  // The schemas a node applies to the very value it is applied to, each with the pointer of the edge.
-  const inPlace = (node: Schema, at: NodeInfo): Array<[Schema, string]> => {
+  /** The place of a schema a cycle may run through; one reached only through a pointer gets one now. */
+  const placeOf = (node: Schema, via: { docBase: string; fragment: string }, from: Place): Place | undefined => {
+    const known = places.get(node)
+    if (known !== undefined || !appliesInPlace(node)) return known
+    const place: Place = { model: from.model, parent: undefined, keyword: '', name: undefined, base: baseOf.get(node) ?? via.docBase, pointer: via.fragment }
+    places.set(node, place)
+    return place
+  }
+
+  // The schemas a schema applies to its own value (those that apply others in turn), with the edge's steps.
+  const edgesOf = (node: Schema, place: Place): Array<[Schema, string]> => {
     const out: Array<[Schema, string]> = []
+    const add = (target: Schema, step: string): void => {
+      if (places.has(target)) out.push([target, step])
+    }
     if (typeof node.$ref === 'string') {
-      const target = resolve(node.$ref, at.base)
-      if (target !== undefined) out.push([target, `${at.pointer}/$ref`])
+      const hit = resolve(node.$ref, place.base)
+      if (hit !== undefined && placeOf(hit.node, hit, place) !== undefined) out.push([hit.node, '/$ref'])
     }
-    for (const k of ['allOf', 'anyOf', 'oneOf']) {
+    for (const k of COMBINATORS) {
       const list = node[k]
-      if (Array.isArray(list)) list.forEach((sub, i) => isSchema(sub) && out.push([sub, `${at.pointer}/${k}/${i}`]))
+      if (Array.isArray(list)) list.forEach((sub, i) => isSchema(sub) && add(sub, `/${k}/${i}`))
     }
-    if (isSchema(node.not)) out.push([node.not, `${at.pointer}/not`])
-    if (isSchema(node.dependencies)) {
-      for (const [name, dep] of Object.entries(node.dependencies)) if (isSchema(dep)) out.push([dep, `${at.pointer}/dependencies/${segment(name)}`])
-    }
+    if (isSchema(node.not)) add(node.not, '/not')
+    const deps = node.dependencies
+    if (isSchema(deps)) for (const name in deps) if (Object.hasOwn(deps, name) && isSchema(deps[name])) add(deps[name] as Schema, `/dependencies/${segment(name)}`)
     return out
   }
 
-  const infoOf = (node: Schema, from: NodeInfo): NodeInfo => {
-    let known = info.get(node)
-    if (known === undefined) {
-      // Reached through a pointer into a place that holds no subschema keyword (e.g. an extension).
-      known = { model: from.model, pointer: from.pointer, base: from.base }
-      info.set(node, known)
-    }
-    return known
-  }
-
+  const found: SchemaCycle[] = []
   const DONE = 2
   const ON_STACK = 1
   const state = new Map<Schema, number>()
-  for (const start of info.keys()) {
+  for (const [start, startPlace] of [...places]) {
     if (state.has(start)) continue
-    const stack: Array<{ node: Schema; edges: Array<[Schema, string]>; next: number }> = []
-    const push = (node: Schema): void => {
-      state.set(node, ON_STACK)
-      stack.push({ node, edges: inPlace(node, info.get(node)!), next: 0 })
-    }
-    push(start)
+    const stack: Array<{ node: Schema; place: Place; edges: Array<[Schema, string]>; next: number }> = [{ node: start, place: startPlace, edges: edgesOf(start, startPlace), next: 0 }]
+    state.set(start, ON_STACK)
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!
       if (top.next >= top.edges.length) {
@@ -155,21 +199,18 @@ export function findSchemaCycles(apiId: string, models: Record<string, unknown>)
         stack.pop()
         continue
       }
-      const [target, pointer] = top.edges[top.next++]!
-      const from = info.get(top.node)!
-      infoOf(target, from)
+      const [target, step] = top.edges[top.next++]!
+      const targetPlace = places.get(target)!
       const s = state.get(target)
       if (s === ON_STACK) {
-        const i = stack.findIndex((f) => f.node === target)
         const chain: string[] = []
-        for (const f of stack.slice(i)) {
-          const m = info.get(f.node)!.model
-          if (chain[chain.length - 1] !== m) chain.push(m)
-        }
-        chain.push(info.get(target)!.model)
-        found.push({ model: from.model, pointer, chain })
+        for (const f of stack.slice(stack.findIndex((f) => f.node === target))) if (chain[chain.length - 1] !== f.place.model) chain.push(f.place.model)
+        chain.push(targetPlace.model)
+        found.push({ model: top.place.model, pointer: pointerOf(top.place) + step, chain })
+      } else if (s === undefined) {
+        state.set(target, ON_STACK)
+        stack.push({ node: target, place: targetPlace, edges: edgesOf(target, targetPlace), next: 0 })
       }
-      if (s === undefined) push(target)
     }
   }
   return found
