@@ -10,6 +10,7 @@ import { importOpenApi } from '../../src/controlplane/openapi/import.js'
 import { ConfigError, type ConfigProblem } from '../../src/errors.js'
 import { findSchemaCycles, modelRefUrl } from '../../src/model/schema-cycles.js'
 import { ModelSet } from '../../src/steps/validate/models.js'
+import { checkBody } from '../../src/steps/validate/body.js'
 import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 
 const MOCK = { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: { default: { statusCode: '200' } } }
@@ -104,6 +105,21 @@ describe('a deployment that holds such a model anyway (stored before the importe
     assert.match(String(set.get('Pet')), /model 'Pet' refers to model 'A', which cannot be used/)
     const fine = set.get('Fine')
     assert.ok(!(fine instanceof Error) && fine.validate({}))
+  })
+})
+
+describe('a model that nests combinators at every level of a recursive body', () => {
+  it('cannot overflow the stack either: a body too deep to check is refused as invalid', () => {
+    // 40 allOf levels per level of the body: a body well within the 1000-level limit needs tens of thousands of frames.
+    let inner: Record<string, unknown> = { type: 'object', required: ['v'], properties: { c: { $ref: modelRefUrl('api1', 'N') } } }
+    for (let i = 0; i < 40; i++) inner = { allOf: [inner] }
+    const set = new ModelSet('api1', { N: { id: 'n', name: 'N', contentType: 'application/json', schema: inner } }, () => undefined)
+    const model = set.get('N')
+    assert.ok(!(model instanceof Error))
+    const body = (levels: number, leaf: string) => Buffer.from('{"v":1,"c":'.repeat(levels) + leaf + '}'.repeat(levels))
+    assert.equal(checkBody(model, body(3, '{"v":2}')), null)
+    assert.equal(checkBody(model, body(3, '{}')), '[instance failed to match all required schemas (matched only 0 out of 1)]')
+    assert.match(checkBody(model, body(900, '{}'))!, /^\[(request body nests too deeply to be checked against model N|instance failed to match all required schemas.*)\]$/)
   })
 })
 

@@ -14,6 +14,11 @@ const Ajv = ajvDraft04.default
 
 const MODEL_URL = 'https://apigateway.amazonaws.com/restapis/'
 
+/** True for the error a JavaScript engine throws when recursion exhausts the stack. */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message)
+}
+
 /** The URL other models use to `$ref` a model (§1.9). */
 export function modelUrl(apiId: string, name: string): string {
   return `${MODEL_URL}${apiId}/models/${name}`
@@ -117,18 +122,29 @@ export class ModelSet {
     // ajv compares `enum` and `uniqueItems` values with fast-deep-equal, which calls a body's own `valueOf` or
     // `toString` member as a method: `{"toString": 0}` against an enum of objects throws a TypeError. When ajv
     // throws, the report's own walk (safe for any JSON) decides, so a body never turns into a 500.
+    // Both recurse with the body: MAX_BODY_DEPTH keeps ordinary models far from the end of the stack, but a
+    // model that nests combinators at every level can still reach it with a body within that depth. Such a
+    // body cannot be checked, so it does not pass: the stack overflow is caught and the body refused (400).
+    const report = (data: unknown): string[] => {
+      try {
+        return describeValidationErrors(root, data, resolve)
+      } catch (err) {
+        if (!isStackOverflow(err)) throw err
+        return [`request body nests too deeply to be checked against model ${name}`]
+      }
+    }
     const decide = (data: unknown): boolean => {
       try {
         return validate(data) === true
       } catch {
-        return describeValidationErrors(root, data, resolve).length === 0
+        return report(data).length === 0
       }
     }
     return {
       name,
       validate: decide,
       explain: (data) => {
-        const messages = describeValidationErrors(root, data, resolve)
+        const messages = report(data)
         if (messages.length > 0 || decide(data)) return messages
         // The report and ajv disagree (a construct the report does not model): fall back to ajv's words.
         return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
