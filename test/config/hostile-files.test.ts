@@ -55,10 +55,10 @@ describe('hostile config and OpenAPI files', () => {
       await tmp.write('bomb.yaml', ALIAS_BOMB)
       const problems = await problemsOf(() => loadDesiredState(sources({ configFile: 'bomb.yaml', cwd: tmp.dir })))
       assert.equal(problems.length, 1)
-      assert.match(problemAt(problems, '', 'bomb.yaml').message, /aliases \(\*name\) repeat anchored content too many times .*alias bomb/)
+      assert.match(problemAt(problems, '', 'bomb.yaml').message, /^Invalid YAML: the aliases \(\*name\) repeat anchored content too many times .*alias bomb/)
 
       // `serve --config`: the gateway refuses to start with the same problem.
-      await assert.rejects(startGateway({ configFile: join(tmp.dir, 'bomb.yaml') }), (err: unknown) => err instanceof ConfigError && /bomb\.yaml: \/: the YAML aliases/.test(err.message))
+      await assert.rejects(startGateway({ configFile: join(tmp.dir, 'bomb.yaml') }), (err: unknown) => err instanceof ConfigError && /bomb\.yaml: \/: Invalid YAML: the aliases/.test(err.message))
       // A reload (off the event loop) refuses it the same way.
       const offThread = await problemsOf(() => loadDesiredStateOffThread(sources({ configFile: 'bomb.yaml', cwd: tmp.dir })))
       assert.deepEqual(offThread, problems)
@@ -67,7 +67,7 @@ describe('hostile config and OpenAPI files', () => {
       const out = capture()
       const err = capture()
       assert.equal(await validate([join(tmp.dir, 'bomb.yaml')], out, err), 1)
-      assert.match(err.text(), /1 problem:\n.*bomb\.yaml: \/: the YAML aliases/)
+      assert.match(err.text(), /1 problem:\n.*bomb\.yaml: \/: Invalid YAML: the aliases/)
     })
 
     it('in an OpenAPI file named by the config is a problem of the OpenAPI file', async () => {

@@ -8,7 +8,7 @@ import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings
 import { configFileSchema } from '../../model/schemas.js'
 import { checkSchema } from './schema-check.js'
 import type { IdentityDecl } from '../../auth/identity.js'
-import { CONFIG_FILE_LIMIT, MAX_DOCUMENT_DEPTH, checkDocumentShape, isStackOverflow, readBoundedText, tooLargeMessage } from './limits.js'
+import { ALIAS_BOMB, CONFIG_FILE_LIMIT, MAX_ALIAS_COUNT, TOO_DEEP, checkDocumentShape, isAliasBomb, isStackOverflow, readBoundedText, tooLargeMessage } from './limits.js'
 
 export { describeFsError } from './limits.js'
 
@@ -122,12 +122,12 @@ export function parseYamlText(text: string, file: string): ParsedText {
   try {
     doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
   } catch (err) {
-    return fail(isStackOverflow(err) ? tooDeep() : `cannot parse the file: ${(err as Error).message}`)
+    return fail(isStackOverflow(err) ? TOO_DEEP : `cannot parse the file: ${(err as Error).message}`)
   }
   const where = (e: YAML.YAMLError): string => (e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '')
   const firstLine = (m: string): string => m.split('\n')[0] ?? m
   // The parser turns its own stack overflow on deep nesting into an error at the place it gave up.
-  const reason = (e: YAML.YAMLError): string => (/call stack/i.test(e.message) ? tooDeep() : firstLine(e.message))
+  const reason = (e: YAML.YAMLError): string => (/call stack/i.test(e.message) ? TOO_DEEP : firstLine(e.message))
   const problems = doc.errors.map((e) => ({ file, path: '', message: `syntax error at ${where(e)}${reason(e)}` }))
   const warnings = doc.warnings.map((e) => ({ file, path: '', message: `${where(e)}${firstLine(e.message)}` }))
   if (problems.length) return { problems, warnings }
@@ -135,25 +135,12 @@ export function parseYamlText(text: string, file: string): ParsedText {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      return { problems: [{ file, path: '', message: aliasBomb() }], warnings }
-    }
-    return { problems: [{ file, path: '', message: isStackOverflow(err) ? tooDeep() : `cannot read the YAML: ${(err as Error).message}` }], warnings }
+    if (isAliasBomb(err)) return { problems: [{ file, path: '', message: `Invalid YAML: ${ALIAS_BOMB}` }], warnings }
+    return { problems: [{ file, path: '', message: isStackOverflow(err) ? TOO_DEEP : `cannot read the YAML: ${(err as Error).message}` }], warnings }
   }
   const shape = checkDocumentShape(value)
   if (shape !== undefined) return { problems: [{ file, path: shape.path, message: shape.message }], warnings }
   return { value, problems, warnings }
-}
-
-/** How many alias uses, weighted by the size of what they repeat, the YAML library accepts (its `maxAliasCount`). */
-export const MAX_ALIAS_COUNT = 1000
-
-function aliasBomb(): string {
-  return `the YAML aliases (*name) repeat anchored content too many times (over ${MAX_ALIAS_COUNT} copies, weighted by their size), as in a "billion laughs" alias bomb; write the repeated parts out, or repeat less`
-}
-
-function tooDeep(): string {
-  return `the document nests objects and arrays more than ${MAX_DOCUMENT_DEPTH} levels deep; no API definition or config needs that many`
 }
 
 /** True for a plain object (not an array, not null). */

@@ -23,6 +23,23 @@ export const CONFIG_FILE_LIMIT = 6 * 1024 * 1024
  */
 export const MAX_DOCUMENT_DEPTH = 128
 
+/**
+ * How many alias uses, weighted by the size of what they repeat, a YAML document may make (the YAML library's
+ * `maxAliasCount`): ordinary anchors and merge keys stay far below it, an alias bomb goes far above.
+ */
+export const MAX_ALIAS_COUNT = 1000
+
+/** The problem of a document nested deeper than MAX_DOCUMENT_DEPTH. */
+export const TOO_DEEP = `the document nests objects and arrays more than ${MAX_DOCUMENT_DEPTH} levels deep; no API definition or config needs that many`
+
+/** The problem of YAML aliases that expand past MAX_ALIAS_COUNT. */
+export const ALIAS_BOMB = `the aliases (*name) repeat anchored content too many times (over ${MAX_ALIAS_COUNT} copies, weighted by their size), as in a "billion laughs" alias bomb; write the repeated parts out, or repeat less`
+
+/** True for the error the YAML library throws when aliases expand past `maxAliasCount`. */
+export function isAliasBomb(err: unknown): boolean {
+  return err instanceof ReferenceError && /alias/i.test(err.message)
+}
+
 /** A size for people: `6 MB (6,291,456 bytes)`. */
 export function formatSize(bytes: number): string {
   const mb = bytes / (1024 * 1024)
@@ -96,10 +113,10 @@ function segment(key: string | number): string {
 }
 
 /**
- * Checks a parsed document without recursion: nesting deeper than `maxDepth`, or a collection that contains
+ * Checks a parsed document without recursion: nesting deeper than MAX_DOCUMENT_DEPTH, or a collection that contains
  * itself (a YAML alias to an enclosing node). Returns the first problem found, with its path.
  */
-export function checkDocumentShape(root: unknown, maxDepth = MAX_DOCUMENT_DEPTH): ShapeProblem | undefined {
+export function checkDocumentShape(root: unknown): ShapeProblem | undefined {
   if (typeof root !== 'object' || root === null) return undefined
   // An explicit stack of frames: the object, its children still to visit, and the path to it.
   interface Frame {
@@ -124,9 +141,7 @@ export function checkDocumentShape(root: unknown, maxDepth = MAX_DOCUMENT_DEPTH)
     if (typeof child !== 'object' || child === null) continue
     const path = `${top.path}/${segment(key)}`
     if (onPath.has(child)) return { path, message: 'an alias refers to a collection that contains it (the document would be infinite)' }
-    if (stack.length >= maxDepth) {
-      return { path, message: `the document nests objects and arrays more than ${maxDepth} levels deep; no API definition or config needs that many` }
-    }
+    if (stack.length >= MAX_DOCUMENT_DEPTH) return { path, message: TOO_DEEP }
     onPath.add(child)
     stack.push({ node: child, keys: childrenOf(child), next: 0, path })
   }

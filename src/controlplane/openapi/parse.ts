@@ -2,10 +2,7 @@
 
 import { parseDocument, YAMLParseError } from 'yaml'
 import { ConfigError } from '../../errors.js'
-import { MAX_DOCUMENT_DEPTH, checkDocumentShape, isStackOverflow } from '../config/limits.js'
-
-/** How many alias uses, weighted by the size of what they repeat, the YAML library accepts (its `maxAliasCount`). */
-const MAX_ALIAS_COUNT = 1000
+import { ALIAS_BOMB, MAX_ALIAS_COUNT, TOO_DEEP, checkDocumentShape, isAliasBomb, isStackOverflow } from '../config/limits.js'
 
 function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1
@@ -23,8 +20,6 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
 function fail(file: string | undefined, message: string, path = '/'): never {
   throw new ConfigError([file === undefined ? { path, message } : { file, path, message }])
 }
-
-const TOO_DEEP = `the document nests objects and arrays more than ${MAX_DOCUMENT_DEPTH} levels deep; no API definition needs that many`
 
 /** Refuses a parsed document that nests too deeply or contains itself, with the path where it does. */
 function checkShape(value: unknown, file: string | undefined, syntax: 'JSON' | 'YAML'): unknown {
@@ -73,9 +68,7 @@ function parseYaml(text: string, file: string | undefined): unknown {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      return fail(file, `Invalid YAML: the aliases (*name) repeat anchored content too many times (over ${MAX_ALIAS_COUNT} copies, weighted by their size), as in a "billion laughs" alias bomb; write the repeated parts out, or repeat less`)
-    }
+    if (isAliasBomb(err)) return fail(file, `Invalid YAML: ${ALIAS_BOMB}`)
     return fail(file, isStackOverflow(err) ? `Invalid YAML: ${TOO_DEEP}` : `Invalid YAML: ${(err as Error).message}`)
   }
   return checkShape(value, file, 'YAML')
