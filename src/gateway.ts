@@ -32,9 +32,13 @@ import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, UsagePlan } from './model/types.js'
 
-/** Resolves after the I/O callbacks that are waiting have run: splits long main-thread work for the requests. */
+/**
+ * Resolves after the I/O that is waiting (requests, /health) has been handled: splits long main-thread work.
+ * Two turns of setImmediate: called from the poll phase, one would resolve in the same loop iteration, before
+ * any new I/O is polled.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
 }
 
 export interface GatewayOptions {
