@@ -117,7 +117,7 @@ export interface ParsedText {
  * the collection it names, nesting deeper than MAX_DOCUMENT_DEPTH. Never throws.
  */
 export function parseYamlText(text: string, file: string): ParsedText {
-  const fail = (message: string, path = ''): ParsedText => ({ problems: [{ file, path, message }], warnings: [] })
+  const fail = (message: string): ParsedText => ({ problems: [{ file, path: '', message }], warnings: [] })
   let doc: YAML.Document.Parsed
   try {
     doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
