@@ -11,6 +11,7 @@ import { SqliteConfigStore } from './store/sqlite/config-store.js'
 import type { Deployment, GatewaySettings, Stage } from './model/types.js'
 import { ConfigError, formatProblems } from './errors.js'
 import { loadDesiredState, planStoreChanges, type DesiredState, type Sources } from './controlplane/config/desired.js'
+import { loadDesiredStateOffThread } from './controlplane/config/off-thread.js'
 import { compileGateway, type CompileDeps } from './controlplane/compile/compile.js'
 import { DataPlane } from './dataplane/server.js'
 import { mutualTls } from './dataplane/client-cert.js'
@@ -43,6 +44,15 @@ function exposedAdminWarning(host: string): string {
     `the admin listener is bound to ${host}, which other machines can reach, and has no token: they can read /metrics and list API keys (without their values) and usage plans. ` +
     'Changes and key values are refused until listeners.admin.credentials or listeners.admin.token is set in the config file; or bind it to 127.0.0.1 (--admin-host).'
   )
+}
+
+/**
+ * Resolves after the I/O that is waiting (requests, /health) has been handled: splits long main-thread work.
+ * Two turns of setImmediate: called from the poll phase, one would resolve in the same loop iteration, before
+ * any new I/O is polled.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
 }
 
 export interface GatewayOptions {
@@ -123,6 +133,11 @@ export class Gateway {
   #reloadTimer: NodeJS.Timeout | null = null
   #recompiling: Promise<void> | null = null
   #recompileAgain = false
+  /** The reload running, and the one queued behind it (file changes during a reload coalesce into one). */
+  #reloading: Promise<{ ok: boolean; problems: string }> | null = null
+  #reloadQueued: Promise<{ ok: boolean; problems: string }> | null = null
+  /** Aborts an off-thread load when the gateway stops. */
+  readonly #stopping = new AbortController()
   #ready = false
   #desired: DesiredState | null = null
   readonly functions: FunctionRuntime
@@ -368,6 +383,8 @@ export class Gateway {
         this.#log.error({ function: f.id, err }, 'function declaration refused')
       }
     }
+    // Reading large documents out of the store took a while too.
+    await yieldToEventLoop()
     const deps: CompileDeps = {
       metrics: this.metrics,
       accessLogs: this.#accessLog !== null,
@@ -399,6 +416,8 @@ export class Gateway {
       do {
         this.#recompileAgain = false
         try {
+          // Storing a large change took a while: let waiting requests through before compiling it.
+          await yieldToEventLoop()
           const plan = await this.#compile()
           this.#dataPlane?.setPlan(plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
@@ -434,31 +453,55 @@ export class Gateway {
     // Editors write files in several steps; wait for the burst to end.
     this.#reloadTimer = setTimeout(() => {
       this.#reloadTimer = null
-      void this.reload()
+      this.reload().catch((err: unknown) => this.#log.error({ err }, 'reloading the configuration failed; the previous one keeps serving'))
     }, 150)
   }
 
   /**
-   * Re-reads every config source. A bad config is refused whole, with every problem logged, and the
-   * previous one keeps serving. Returns the problems (empty on success).
+   * Re-reads every config source, off the event loop (a worker thread per load: large or hostile files never
+   * hold up requests or /health). A bad config is refused whole, with every problem logged, and the previous
+   * one keeps serving. Reloads never overlap: one asked for while another runs follows it. Returns the
+   * problems (empty on success).
    */
-  async reload(): Promise<{ ok: boolean; problems: string }> {
+  reload(): Promise<{ ok: boolean; problems: string }> {
+    if (this.#reloading === null) return this.#startReload()
+    this.#reloadQueued ??= this.#reloading.then(() => {
+      this.#reloadQueued = null
+      return this.#startReload()
+    })
+    return this.#reloadQueued
+  }
+
+  #startReload(): Promise<{ ok: boolean; problems: string }> {
+    const run = this.#reloadOnce().finally(() => {
+      if (this.#reloading === run) this.#reloading = null
+    })
+    this.#reloading = run
+    return run
+  }
+
+  async #reloadOnce(): Promise<{ ok: boolean; problems: string }> {
     let desired: DesiredState
     try {
-      desired = await loadDesiredState(this.#opts.sources)
+      desired = await loadDesiredStateOffThread(this.#opts.sources, { signal: this.#stopping.signal })
     } catch (err) {
+      if (this.#stopping.signal.aborted) return { ok: false, problems: 'the gateway is stopping' }
       const text = err instanceof ConfigError ? formatProblems(err.problems) : String(err)
       this.#log.error({ problems: err instanceof ConfigError ? err.problems : undefined }, `configuration refused; the previous one keeps serving:\n${text}`)
       // Files may have been replaced (rename-on-save): keep watching them.
       if (this.#opts.watch !== false && this.#desired) this.#watchFiles(this.#desired.files)
       return { ok: false, problems: text }
     }
+    if (this.#stopping.signal.aborted) return { ok: false, problems: 'the gateway is stopping' }
+    // Receiving a large state took a while: let waiting requests through before storing and compiling it.
+    await yieldToEventLoop()
     this.#desired = desired
     this.#opts.onConfigLoaded?.(desired)
     const revision = await this.#applyDesired(desired)
     if (this.#opts.watch !== false) this.#watchFiles(desired.files)
     this.#log.info({ revision }, 'configuration reloaded')
-    this.#scheduleRecompile()
+    // The store's change feed has usually started the recompile already; a second one would compile it all again.
+    if (this.#recompiling === null) this.#scheduleRecompile()
     await this.settled()
     return { ok: true, problems: '' }
   }
@@ -487,11 +530,13 @@ export class Gateway {
   /** Drains in-flight requests, then closes listeners, store and upstream pools. */
   async stop(timeoutMs = 30_000): Promise<void> {
     this.#ready = false
+    this.#stopping.abort(new Error('the gateway is stopping'))
     for (const w of this.#fileWatchers) w.close()
     if (this.#reloadTimer) clearTimeout(this.#reloadTimer)
     this.#unwatchStore?.()
     await this.#dataPlane?.drain(timeoutMs)
     await this.#admin?.close()
+    await this.#reloading?.catch(() => undefined)
     await this.settled()
     await this.#store?.close()
     this.#accessLog?.flush()

@@ -11,8 +11,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
-import { tempDir, writeFile } from '../helpers.js'
-import { adminJson, get, planNamed, startNode, stopAll, stopNode, within } from '../multinode/helpers.js'
+import { tempDir } from '../helpers.js'
+import { adminJson, get, planNamed, startNode, stopAll, stopNode, within, writeVersionedConfig } from '../multinode/helpers.js'
 import { OwnPostgres, OwnRedis } from './instances.js'
 
 const LOAD_KEY = 'chaos-load-key-0123456789abcdef'
@@ -23,22 +23,7 @@ const RATE = 80
 const PATIENCE_MS = 60_000
 
 function writeConfig(dir: string, version: number): string {
-  const mock = {
-    type: 'mock',
-    requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    responses: { default: { statusCode: '200', responseTemplates: { 'application/json': `{"version": ${version}}` } } },
-  }
-  writeFile(dir, 'api.json', {
-    openapi: '3.0.1',
-    info: { title: 'chaos', version: '1' },
-    paths: { '/jobs': { get: { security: [{ api_key: [] }], responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': mock } } },
-    components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
-  })
-  return writeFile(dir, 'gatehouse.yaml', {
-    apis: [{ name: 'chaos', id: 'chaosapi01', type: 'rest', openapi: './api.json', stages: { dev: {} } }],
-    apiKeys: [{ name: 'load', value: LOAD_KEY }],
-    usagePlans: [{ name: 'quota', apiStages: [{ api: 'chaos', stage: 'dev' }], quota: { limit: QUOTA, period: 'DAY', offset: 0 }, apiKeys: ['load'] }],
-  })
+  return writeVersionedConfig(dir, version, { path: 'jobs', apiId: 'chaosapi01', apiKey: LOAD_KEY, quota: QUOTA })
 }
 
 interface Sample {

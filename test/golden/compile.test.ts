@@ -8,15 +8,8 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Agent } from 'undici'
 import { loadDesiredState } from '../../src/controlplane/config/desired.js'
-import { compileGateway, describePlan, describeRoutes } from '../../src/controlplane/compile/compile.js'
-import { GatewayMetrics } from '../../src/observe/metrics.js'
-import { createIntegrations } from '../../src/integrations/index.js'
-import { createSteps } from '../../src/steps/index.js'
-import { JwksCache } from '../../src/auth/jwt.js'
-import { localStateStore } from '../../src/store/compose.js'
-import { NO_FUNCTIONS } from '../helpers.js'
+import { describeCompiled } from '../compile-plan.js'
 
 const dir = fileURLToPath(new URL('./compile/', import.meta.url))
 const cases = readdirSync(dir).filter((f) => f.endsWith('.input.yaml'))
@@ -28,29 +21,7 @@ test('there is a golden case per feature', () => {
 for (const name of cases) {
   test(`compiler golden: ${name}`, async () => {
     const desired = await loadDesiredState({ configFile: join(dir, name), restApis: [], httpApis: [], stageVariables: {}, now: () => new Date('2026-01-01T00:00:00Z') })
-    const dispatcher = new Agent()
-    const jwks = new JwksCache()
-    const state = localStateStore()
-    const steps = createSteps({
-      policy: desired.identity?.region ? { region: desired.identity.region } : {},
-      auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },
-      throttle: { state: () => state },
-    })
-    const plan = compileGateway(
-      {
-        revision: 1,
-        deployments: new Map(desired.deployments.map((d) => [d.id, d])),
-        stages: desired.stages,
-        settings: desired.settings,
-        apiKeys: desired.apiKeys,
-        usagePlans: desired.usagePlans,
-      },
-      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true, steps },
-    )
-    await dispatcher.close()
-    jwks.close()
-    await state.close()
-    const actual = { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }
+    const actual = await describeCompiled(desired)
     const expectedFile = join(dir, name.replace('.input.yaml', '.expected.json'))
     if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(expectedFile)) writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n')
     assert.deepEqual(actual, JSON.parse(readFileSync(expectedFile, 'utf8')))

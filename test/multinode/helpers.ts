@@ -132,6 +132,35 @@ export function writeLimitsConfig(dir: string, opts: { burst: number; quota: num
   })
 }
 
+/**
+ * A config file with one REST API whose MOCK route `GET /{path}` answers `{"version": N}` on stage dev;
+ * with `apiKey`, the route needs that key, bound to a plan with a daily quota of `quota` (default 1,000,000).
+ * Rewriting it with another version is a reload a test can see in the answers. Returns the config file's path.
+ */
+export function writeVersionedConfig(dir: string, version: number, opts: { path?: string; apiId?: string; apiKey?: string; quota?: number } = {}): string {
+  const mock = {
+    type: 'mock',
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    responses: { default: { statusCode: '200', responseTemplates: { 'application/json': `{"version": ${version}}` } } },
+  }
+  const keyed = opts.apiKey !== undefined
+  writeFile(dir, 'api.json', {
+    openapi: '3.0.1',
+    info: { title: 'versioned', version: '1' },
+    paths: { [`/${opts.path ?? 'version'}`]: { get: { ...(keyed ? { security: [{ api_key: [] }] } : {}), responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': mock } } },
+    ...(keyed ? { components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } } } : {}),
+  })
+  return writeFile(dir, 'gatehouse.yaml', {
+    apis: [{ name: 'versioned', id: opts.apiId ?? 'versioned1', type: 'rest', openapi: './api.json', stages: { dev: {} } }],
+    ...(keyed
+      ? {
+          apiKeys: [{ name: 'load', value: opts.apiKey }],
+          usagePlans: [{ name: 'quota', apiStages: [{ api: 'versioned', stage: 'dev' }], quota: { limit: opts.quota ?? 1_000_000, period: 'DAY', offset: 0 }, apiKeys: ['load'] }],
+        }
+      : {}),
+  })
+}
+
 export interface Reply {
   status: number
   body: string

@@ -5,23 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
-import { PATIENCE_MS, tempDir, writeFile } from '../helpers.js'
-import { alive, get, startNode, stopAll, stopNode, within } from './helpers.js'
-
-/** A config whose one MOCK route answers `{"version": N}`. */
-function writeVersioned(dir: string, version: number): string {
-  const mock = {
-    type: 'mock',
-    requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    responses: { default: { statusCode: '200', responseTemplates: { 'application/json': `{"version": ${version}}` } } },
-  }
-  writeFile(dir, 'api.json', {
-    openapi: '3.0.1',
-    info: { title: 'versioned', version: '1' },
-    paths: { '/version': { get: { responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': mock } } },
-  })
-  return writeFile(dir, 'gatehouse.yaml', { apis: [{ name: 'versioned', id: 'versioned1', type: 'rest', openapi: './api.json', stages: { dev: {} } }] })
-}
+import { PATIENCE_MS, tempDir } from '../helpers.js'
+import { alive, get, startNode, stopAll, stopNode, within, writeVersionedConfig } from './helpers.js'
 
 /** The versions answered by `n` requests, each on a connection of its own (so the cluster spreads them). */
 async function versions(port: number, n: number): Promise<number[]> {
@@ -35,13 +20,13 @@ test('--workers: a worker replaced while the file is broken serves the last good
     await stopAll()
     tmp.cleanup()
   })
-  const config = writeVersioned(tmp.dir, 1)
+  const config = writeVersionedConfig(tmp.dir, 1)
   const node = await startNode(['--config', config, '--workers', '2'])
   const pids = /workers: 2 \(pids ([\d, ]+)\)/.exec(node.stdout())![1]!.split(', ').map(Number)
   assert.deepEqual([...new Set(await versions(node.port, 6))], [1])
 
   // A good edit reaches both workers: this, not the start-up config, is now the last good one.
-  writeVersioned(tmp.dir, 2)
+  writeVersionedConfig(tmp.dir, 2)
   await within(PATIENCE_MS, 'both workers serve version 2', async () => (await versions(node.port, 6)).every((v) => v === 2))
 
   // The file breaks; the workers keep serving version 2 and say why the file is refused.
@@ -62,7 +47,7 @@ test('--workers: a worker replaced while the file is broken serves the last good
   assert.deepEqual([...new Set(await versions(node.port, 8))], [2], 'both workers, the replacement too, serve the last good config')
 
   // The fixed file applies on every worker, the replacement included, without another restart.
-  writeVersioned(tmp.dir, 3)
+  writeVersionedConfig(tmp.dir, 3)
   await within(PATIENCE_MS, 'every worker serves version 3', async () => (await versions(node.port, 8)).every((v) => v === 3))
   assert.ok(alive(replacement) && alive(pids[1]!))
   assert.equal(node.stderr().slice(mark).match(/worker died/g)?.length, 1)

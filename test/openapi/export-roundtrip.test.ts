@@ -8,19 +8,12 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Agent } from 'undici'
 import { importOpenApi } from '../../src/controlplane/openapi/import.js'
 import { parseDefinition } from '../../src/controlplane/openapi/parse.js'
 import { exportHttpApi, exportRestApi, serializeExport, type ExportFormat, type RestExportType } from '../../src/controlplane/openapi/export.js'
-import { loadDesiredState, type DesiredState } from '../../src/controlplane/config/desired.js'
-import { compileGateway, describePlan, describeRoutes } from '../../src/controlplane/compile/compile.js'
-import { GatewayMetrics } from '../../src/observe/metrics.js'
-import { createIntegrations } from '../../src/integrations/index.js'
-import { createSteps } from '../../src/steps/index.js'
-import { JwksCache } from '../../src/auth/jwt.js'
-import { localStateStore } from '../../src/store/compose.js'
+import { loadDesiredState } from '../../src/controlplane/config/desired.js'
 import type { Api, HttpApi, Method, RestApi } from '../../src/model/types.js'
-import { NO_FUNCTIONS } from '../helpers.js'
+import { describeCompiled, type Compilable } from '../compile-plan.js'
 
 const CREATED = '2025-03-01T10:20:30.456Z'
 const DEPLOYED = '2025-03-02T08:00:00.789Z'
@@ -499,33 +492,9 @@ describe('import → export → import over documents that use every feature', (
 // ---------------------------------------------------------------------------------------------------
 // Deployed configs: the model and the compiled plan
 
-async function compileDescription(desired: Pick<DesiredState, 'deployments' | 'stages' | 'settings' | 'apiKeys' | 'usagePlans' | 'identity'>): Promise<unknown> {
-  const dispatcher = new Agent()
-  const jwks = new JwksCache()
-  const state = localStateStore()
-  try {
-    const steps = createSteps({
-      policy: desired.identity?.region ? { region: desired.identity.region } : {},
-      auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },
-      throttle: { state: () => state },
-    })
-    const plan = compileGateway(
-      {
-        revision: 1,
-        deployments: new Map(desired.deployments.map((d) => [d.id, d])),
-        stages: desired.stages,
-        settings: desired.settings,
-        apiKeys: desired.apiKeys,
-        usagePlans: desired.usagePlans,
-      },
-      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true, steps },
-    )
-    return { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort() }
-  } finally {
-    await dispatcher.close()
-    jwks.close()
-    await state.close()
-  }
+async function compileDescription(desired: Compilable): Promise<unknown> {
+  const { defaultApi: _defaultApi, ...described } = await describeCompiled(desired)
+  return described
 }
 
 function configFiles(): Array<{ label: string; path: string }> {

@@ -2,7 +2,6 @@
 // config file's API-level overrides (name, binaryMediaTypes, gatewayResponses, cors, policy, endpointType)
 // laid on top.
 
-import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../../errors.js'
 import type { ConfigProblem } from '../../errors.js'
 import type { Api, GatewayResponseType } from '../../model/types.js'
@@ -10,7 +9,8 @@ import { parseDefinition } from '../openapi/parse.js'
 import { importOpenApi } from '../openapi/import.js'
 import { compilePolicy, PolicyError } from '../../auth/policy.js'
 import type { ApiDecl } from './config-file.js'
-import { describeFsError, isRecord } from './config-file.js'
+import { isRecord } from './config-file.js'
+import { OPENAPI_FILE_LIMIT, readBoundedText, tooLargeMessage } from './limits.js'
 
 /** Where something is in the user's sources, for problems. */
 export interface Where {
@@ -22,19 +22,23 @@ function at(where: Where, path: string, message: string): ConfigProblem {
   return where.file === undefined ? { path, message } : { file: where.file, path, message }
 }
 
+/** The problem of an OpenAPI file over OPENAPI_FILE_LIMIT (API Gateway's own limit on imported definitions). */
+export function openApiTooLarge(display: string, size: number, limit: number): ConfigProblem {
+  const advice = 'API Gateway imports definitions of at most 6 MB too (ImportRestApi, PutRestApi); split the API, or move large schemas, templates and descriptions out of the file'
+  return { file: display, path: '', message: tooLargeMessage('OpenAPI file', size, limit, advice) }
+}
+
 /**
  * Reads and parses an OpenAPI file. A file that can't be read is a problem at `namedAt`, the place that
- * names it (a config-file key or a CLI flag); syntax problems belong to the file itself.
+ * names it (a config-file key or a CLI flag); a file over OPENAPI_FILE_LIMIT (refused from its size, before
+ * it is read) and syntax problems belong to the file itself.
  */
 export async function readDefinitionFile(absPath: string, display: string, namedAt: Where): Promise<{ doc?: unknown; problems: ConfigProblem[] }> {
-  let text: string
+  const read = await readBoundedText(absPath, OPENAPI_FILE_LIMIT)
+  if ('error' in read) return { problems: [at(namedAt, namedAt.path, `cannot read the OpenAPI file ${display}: ${read.error}`)] }
+  if ('tooLarge' in read) return { problems: [openApiTooLarge(display, read.tooLarge.size, read.tooLarge.limit)] }
   try {
-    text = await readFile(absPath, 'utf8')
-  } catch (err) {
-    return { problems: [at(namedAt, namedAt.path, `cannot read the OpenAPI file ${display}: ${describeFsError(err)}`)] }
-  }
-  try {
-    return { doc: parseDefinition(text, display), problems: [] }
+    return { doc: parseDefinition(read.text, display), problems: [] }
   } catch (err) {
     return { problems: problemsOf(err, { file: display, path: '' }) }
   }
@@ -135,12 +139,14 @@ export function applyApiOverrides(api: Api, decl: ApiDecl): void {
     if (isRecord(decl.gatewayResponses)) {
       const merged = { ...api.gatewayResponses }
       for (const [type, gr] of Object.entries(decl.gatewayResponses)) {
+        // Ill-typed entries were reported by the schema check (the whole config is refused); skip them here.
+        if (!isRecord(gr)) continue
         const responseType = type as GatewayResponseType
         merged[responseType] = {
           responseType,
           ...(gr.statusCode !== undefined ? { statusCode: gr.statusCode } : {}),
-          responseParameters: { ...(gr.responseParameters ?? {}) },
-          responseTemplates: { ...(gr.responseTemplates ?? {}) },
+          responseParameters: isRecord(gr.responseParameters) ? { ...gr.responseParameters } : {},
+          responseTemplates: isRecord(gr.responseTemplates) ? { ...gr.responseTemplates } : {},
         }
       }
       api.gatewayResponses = merged

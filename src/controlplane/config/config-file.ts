@@ -2,7 +2,6 @@
 // (a YAML number where AWS wants a string), and the config file's JSON Schema. Meaning (ids, stages,
 // OpenAPI documents) is the business of desired.ts.
 
-import { readFile } from 'node:fs/promises'
 import YAML from 'yaml'
 import type { ConfigProblem } from '../../errors.js'
 import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings } from '../../model/types.js'
@@ -10,6 +9,9 @@ import { configFileSchema } from '../../model/schemas.js'
 import { checkSchema } from './schema-check.js'
 import type { IdentityDecl } from '../../auth/identity.js'
 import type { EdgeLimits } from '../../dataplane/limits.js'
+import { ALIAS_BOMB, CONFIG_FILE_LIMIT, MAX_ALIAS_COUNT, TOO_DEEP, checkDocumentShape, isAliasBomb, isStackOverflow, readBoundedText, tooLargeMessage } from './limits.js'
+
+export { describeFsError } from './limits.js'
 
 /** The config file as declared (after schema validation; fields may still be ill-typed where problems were reported). */
 export interface ConfigFileDecl {
@@ -110,15 +112,36 @@ export interface ParsedText {
   warnings: ConfigProblem[]
 }
 
-/** Parses YAML (and so JSON) text; syntax errors and duplicate keys come back as problems with line and column. */
+/**
+ * Parses YAML (and so JSON) text; syntax errors and duplicate keys come back as problems with line and column,
+ * and so do the documents no config needs: aliases that expand past a bound (an "alias bomb"), an alias inside
+ * the collection it names, nesting deeper than MAX_DOCUMENT_DEPTH. Never throws.
+ */
 export function parseYamlText(text: string, file: string): ParsedText {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
+  const fail = (message: string): ParsedText => ({ problems: [{ file, path: '', message }], warnings: [] })
+  let doc: YAML.Document.Parsed
+  try {
+    doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
+  } catch (err) {
+    return fail(isStackOverflow(err) ? TOO_DEEP : `cannot parse the file: ${(err as Error).message}`)
+  }
   const where = (e: YAML.YAMLError): string => (e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '')
   const firstLine = (m: string): string => m.split('\n')[0] ?? m
-  const problems = doc.errors.map((e) => ({ file, path: '', message: `syntax error at ${where(e)}${firstLine(e.message)}` }))
+  // The parser turns its own stack overflow on deep nesting into an error at the place it gave up.
+  const reason = (e: YAML.YAMLError): string => (/call stack/i.test(e.message) ? TOO_DEEP : firstLine(e.message))
+  const problems = doc.errors.map((e) => ({ file, path: '', message: `syntax error at ${where(e)}${reason(e)}` }))
   const warnings = doc.warnings.map((e) => ({ file, path: '', message: `${where(e)}${firstLine(e.message)}` }))
   if (problems.length) return { problems, warnings }
-  return { value: doc.toJS({ maxAliasCount: 1000 }), problems, warnings }
+  let value: unknown
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch (err) {
+    if (isAliasBomb(err)) return { problems: [{ file, path: '', message: `Invalid YAML: ${ALIAS_BOMB}` }], warnings }
+    return { problems: [{ file, path: '', message: isStackOverflow(err) ? TOO_DEEP : `cannot read the YAML: ${(err as Error).message}` }], warnings }
+  }
+  const shape = checkDocumentShape(value)
+  if (shape !== undefined) return { problems: [{ file, path: shape.path, message: shape.message }], warnings }
+  return { value, problems, warnings }
 }
 
 /** True for a plain object (not an array, not null). */
@@ -153,15 +176,18 @@ function stringifyScalars(config: Record<string, unknown>): void {
   for (const fn of Array.isArray(config.functions) ? config.functions : []) if (isRecord(fn)) fix(fn.environment)
 }
 
-/** Reads and schema-checks a config file. `config` is absent when the file can't be read or parsed. */
+/**
+ * Reads and schema-checks a config file. `config` is absent when the file can't be read or parsed. A file over
+ * CONFIG_FILE_LIMIT is refused from its size alone, before it is read.
+ */
 export async function readConfigFile(absPath: string, display: string): Promise<{ config?: ConfigFileDecl; problems: ConfigProblem[]; warnings: ConfigProblem[] }> {
-  let text: string
-  try {
-    text = await readFile(absPath, 'utf8')
-  } catch (err) {
-    return { problems: [{ file: display, path: '', message: `cannot read the config file: ${describeFsError(err)}` }], warnings: [] }
+  const read = await readBoundedText(absPath, CONFIG_FILE_LIMIT)
+  if ('error' in read) return { problems: [{ file: display, path: '', message: `cannot read the config file: ${read.error}` }], warnings: [] }
+  if ('tooLarge' in read) {
+    const advice = 'put large OpenAPI definitions in files of their own (openapi: FILE) rather than inline (definition:)'
+    return { problems: [{ file: display, path: '', message: tooLargeMessage('config file', read.tooLarge.size, read.tooLarge.limit, advice) }], warnings: [] }
   }
-  const parsed = parseYamlText(text, display)
+  const parsed = parseYamlText(read.text, display)
   if (parsed.problems.length) return { problems: parsed.problems, warnings: parsed.warnings }
   const value = parsed.value ?? {}
   if (!isRecord(value)) {
@@ -169,13 +195,4 @@ export async function readConfigFile(absPath: string, display: string): Promise<
   }
   stringifyScalars(value)
   return { config: value as ConfigFileDecl, problems: checkSchema(configFileSchema, value, { file: display }), warnings: parsed.warnings }
-}
-
-/** A short reason for a failed file read: `no such file` rather than the whole errno text. */
-export function describeFsError(err: unknown): string {
-  const code = (err as { code?: string }).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EISDIR') return 'is a directory, not a file'
-  if (code === 'EACCES') return 'permission denied'
-  return err instanceof Error ? err.message : String(err)
 }

@@ -1,13 +1,13 @@
 // `gatehouse validate FILE...`: checks config files and OpenAPI documents without serving anything, and
 // returns every problem found in every file.
 
-import { readFile } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError } from '../../errors.js'
 import type { ConfigProblem } from '../../errors.js'
 import { parseDefinition } from '../openapi/parse.js'
-import { describeFsError, isRecord, parseYamlText } from './config-file.js'
-import { importDefinition, titleOf } from './api-source.js'
+import { isRecord, parseYamlText } from './config-file.js'
+import { importDefinition, openApiTooLarge, titleOf } from './api-source.js'
+import { CONFIG_FILE_LIMIT, OPENAPI_FILE_LIMIT, readBoundedText, tooLargeMessage } from './limits.js'
 import { apiIdFor, loadDesiredState } from './desired.js'
 
 export interface ValidateOptions {
@@ -56,13 +56,20 @@ export async function checkFiles(files: string[], opts: ValidateOptions = {}): P
     const abs = resolve(cwd, file)
     const rel = relative(cwd, abs)
     const display = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs
-    let text: string
-    try {
-      text = await readFile(abs, 'utf8')
-    } catch (err) {
-      problems.push({ file: display, path: '', message: `cannot read the file: ${describeFsError(err)}` })
+    // Whether it is a config file or an OpenAPI document is known only once it is parsed: read up to the
+    // larger limit, then hold each kind to its own.
+    const read = await readBoundedText(abs, Math.max(CONFIG_FILE_LIMIT, OPENAPI_FILE_LIMIT))
+    if ('error' in read) {
+      problems.push({ file: display, path: '', message: `cannot read the file: ${read.error}` })
       continue
     }
+    if ('tooLarge' in read) {
+      const { size, limit } = read.tooLarge
+      problems.push({ file: display, path: '', message: tooLargeMessage('file', size, limit, 'OpenAPI files and config files are limited to 6 MB (API Gateway imports definitions of at most 6 MB)') })
+      continue
+    }
+    const text = read.text
+    const bytes = Buffer.byteLength(text)
     const parsed = parseYamlText(text, display)
     if (parsed.problems.length) {
       problems.push(...parsed.problems)
@@ -72,9 +79,17 @@ export async function checkFiles(files: string[], opts: ValidateOptions = {}): P
     if (isRecord(value) && ('openapi' in value || 'swagger' in value)) {
       const decision: KindDecision = opts.kind !== undefined ? { file: display, kind: opts.kind, guessed: false } : { file: display, guessed: true, ...detectApiKind(value) }
       kinds.push(decision)
+      if (bytes > OPENAPI_FILE_LIMIT) {
+        problems.push(openApiTooLarge(display, bytes, OPENAPI_FILE_LIMIT))
+        continue
+      }
       const found = checkOpenApi(text, display, decision.kind)
       problems.push(...found.problems)
       warnings.push(...found.warnings)
+      continue
+    }
+    if (bytes > CONFIG_FILE_LIMIT) {
+      problems.push({ file: display, path: '', message: tooLargeMessage('config file', bytes, CONFIG_FILE_LIMIT, 'put large OpenAPI definitions in files of their own') })
       continue
     }
     try {

@@ -110,3 +110,15 @@ export function pathVariables(path: string): string[] {
   }
   return out
 }
+
+/** The key of each method's operation in a path item, as AWS writes it (`ANY` is an extension). */
+export const OPERATION_KEY: Readonly<Record<string, string>> = {
+  GET: 'get',
+  PUT: 'put',
+  POST: 'post',
+  DELETE: 'delete',
+  OPTIONS: 'options',
+  HEAD: 'head',
+  PATCH: 'patch',
+  ANY: 'x-amazon-apigateway-any-method',
+}

@@ -3,7 +3,7 @@
 // security schemes, CORS, tags and x-amazon-apigateway-importexport-version.
 
 import type { Authorizer, Deployment, HttpApi, IntegrationV2, Route } from '../../model/types.js'
-import { ExportError, SchemeNames, compact, copyMap, httpVersionDate, oas3Server, pathVariables, serverBase, type JsonObject, type ServerOptions } from './export-common.js'
+import { ExportError, OPERATION_KEY, SchemeNames, compact, copyMap, httpVersionDate, oas3Server, pathVariables, serverBase, type JsonObject, type ServerOptions } from './export-common.js'
 
 export interface HttpExportOptions extends ServerOptions {
   /** The exported stage; none: the API's latest configuration (the base path variable defaults to ''). */
@@ -14,17 +14,6 @@ export interface HttpExportOptions extends ServerOptions {
   exportVersion?: string
   /** The deployment the stage points at: its date is `info.version` when the API has no version. */
   deployment?: Pick<Deployment, 'createdDate'>
-}
-
-const METHOD_KEYS: Readonly<Record<string, string>> = {
-  GET: 'get',
-  PUT: 'put',
-  POST: 'post',
-  DELETE: 'delete',
-  OPTIONS: 'options',
-  HEAD: 'head',
-  PATCH: 'patch',
-  ANY: 'x-amazon-apigateway-any-method',
 }
 
 /**
@@ -72,7 +61,7 @@ export function exportHttpApi(api: HttpApi, opts: HttpExportOptions = {}): JsonO
     const integration = route.target?.startsWith('integrations/') ? api.integrations[route.target.slice('integrations/'.length)] : undefined
     if (ext && integration !== undefined) op['x-amazon-apigateway-integration'] = exportIntegration(integration)
     const item = (paths[parsed.path] ??= {}) as JsonObject
-    item[METHOD_KEYS[parsed.method] ?? parsed.method.toLowerCase()] = op
+    item[OPERATION_KEY[parsed.method] ?? parsed.method.toLowerCase()] = op
   }
 
   const schemes: JsonObject = {}

@@ -4,6 +4,7 @@
 
 import type { Authorizer, Deployment, GatewayResponse, HttpMethod, Integration, IntegrationResponse, Method, Model, Resource, RestApi } from '../../model/types.js'
 import {
+  OPERATION_KEY,
   ExportError,
   SchemeNames,
   baseText,
@@ -34,17 +35,6 @@ export interface RestExportOptions extends ServerOptions {
   deployment?: Pick<Deployment, 'createdDate'>
 }
 
-/** Extension keys of operation objects, ordered as AWS writes them after the standard fields. */
-const OPERATION_KEY: Readonly<Record<HttpMethod, string>> = {
-  GET: 'get',
-  PUT: 'put',
-  POST: 'post',
-  DELETE: 'delete',
-  OPTIONS: 'options',
-  HEAD: 'head',
-  PATCH: 'patch',
-  ANY: 'x-amazon-apigateway-any-method',
-}
 const METHOD_ORDER: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'ANY']
 
 /** The default REST integration timeout (§16.3); AWS leaves it out of exports [REC test_export_*]. */
@@ -156,7 +146,7 @@ function exportPaths(api: RestApi, flags: Flags, security: SecurityBuilder): Jso
     const item: JsonObject = {}
     for (const verb of METHOD_ORDER) {
       const m = r.resourceMethods[verb]
-      if (m !== undefined) item[OPERATION_KEY[verb]] = exportOperation(api, r, m, flags, security)
+      if (m !== undefined) item[OPERATION_KEY[verb]!] = exportOperation(api, r, m, flags, security)
     }
     // A resource with neither methods nor children would be lost on import; an empty path item keeps it.
     // Resources on the way to others are created again by the import, so they are left out, as AWS does.

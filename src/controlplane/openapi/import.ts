@@ -4,6 +4,7 @@
 import { ConfigError, type ConfigProblem } from '../../errors.js'
 import type { HttpApi, RestApi } from '../../model/types.js'
 import { ImportContext, isObj, substitutePseudoParameters } from './context.js'
+import { checkDocumentShape } from '../config/limits.js'
 import { importHttpApi } from './http.js'
 import { basePathPrefix, type BasePathMode } from './paths.js'
 import { importRestApi, type ApiBasics } from './rest.js'
@@ -48,6 +49,14 @@ export function importOpenApi(doc: unknown, opts: ImportOptions): ImportResult {
 
   if (!isObj(doc)) {
     const problem: ConfigProblem = { path: '/', message: 'The definition must be a JSON or YAML object (an OpenAPI 3.0 or Swagger 2.0 document)' }
+    if (opts.file !== undefined) problem.file = opts.file
+    throw new ConfigError([problem])
+  }
+  // The importer walks the document recursively: a document that nests too deeply, or (from YAML aliases)
+  // contains itself, is refused here with the path where it does, whoever parsed it.
+  const shape = checkDocumentShape(doc)
+  if (shape !== undefined) {
+    const problem: ConfigProblem = { path: shape.path, message: shape.message }
     if (opts.file !== undefined) problem.file = opts.file
     throw new ConfigError([problem])
   }

@@ -1,8 +1,11 @@
 // REST models from `definitions` / `components.schemas` and from inline request/response schemas, with
-// `$ref`s rewritten to API Gateway model URLs (§1.9, §12.1). Circular references are allowed.
+// `$ref`s rewritten to API Gateway model URLs (§1.9, §12.1). Circular references are allowed where they
+// recurse into a property or an item; a model that applies to itself in place can never be validated and is
+// refused (src/model/schema-cycles.ts).
 
 import type { Model } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
+import { findSchemaCycles } from '../../model/schema-cycles.js'
 import { at, isObj, refTokens, type ImportContext, type Obj } from './context.js'
 import { checkSchemaPatterns } from './regexes.js'
 
@@ -18,6 +21,8 @@ export class ModelRegistry {
   readonly #oas3: boolean
   /** Defined model names → pointer of their schema. */
   readonly #defined = new Map<string, string>()
+  /** Every model added from the document → the pointer of its schema there. */
+  readonly #sources = new Map<string, string>()
 
   constructor(ctx: ImportContext, doc: Obj, apiId: string, oas3: boolean) {
     this.#ctx = ctx
@@ -73,6 +78,7 @@ export class ModelRegistry {
     const model: Model = { id: stableId(`${this.#apiId}:model:${name}`, 6), name, contentType, schema: rewritten }
     if (typeof schema.description === 'string') model.description = schema.description
     this.models[name] = model
+    this.#sources.set(name, path)
     const seen = new Set<string>()
     const scan = (v: unknown, p: string): void => {
       if (Array.isArray(v)) v.forEach((x, i) => scan(x, at(p, i)))
@@ -87,6 +93,24 @@ export class ModelRegistry {
       }
     }
     scan(schema, path)
+  }
+
+  /**
+   * Refuses models that apply to themselves without descending into a property or an item (`A: {$ref: A}`,
+   * `allOf` holding a `$ref` back to its own model, A → B → A): validating a body against them would never
+   * end. Recursion through `properties`, `items` and the like (a tree) is allowed, as on AWS (§12.1).
+   */
+  checkRecursion(): void {
+    const schemas: Record<string, unknown> = {}
+    for (const [name, model] of Object.entries(this.models)) schemas[name] = model.schema
+    for (const cycle of findSchemaCycles(this.#apiId, schemas)) {
+      const base = this.#sources.get(cycle.model) ?? ''
+      const who = cycle.chain.length > 2 ? `Models ${cycle.chain.join(' → ')} apply to each other (this reference closes the cycle)` : `Model '${cycle.model}' applies to itself`
+      this.#ctx.problem(
+        base + cycle.pointer,
+        `${who} without descending into a property or an item, so validating a value against it would never end; a model may refer to itself only inside properties, items or additionalProperties (as a tree's children do)`,
+      )
+    }
   }
 
   /** The model name a `$ref` points at, when it is a local reference to a defined model. */

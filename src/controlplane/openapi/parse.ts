@@ -2,6 +2,7 @@
 
 import { parseDocument, YAMLParseError } from 'yaml'
 import { ConfigError } from '../../errors.js'
+import { ALIAS_BOMB, MAX_ALIAS_COUNT, TOO_DEEP, checkDocumentShape, isAliasBomb, isStackOverflow } from '../config/limits.js'
 
 function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1
@@ -16,14 +17,23 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
   return { line, col: end - lineStart + 1 }
 }
 
-function fail(file: string | undefined, message: string): never {
-  throw new ConfigError([file === undefined ? { path: '/', message } : { file, path: '/', message }])
+function fail(file: string | undefined, message: string, path = '/'): never {
+  throw new ConfigError([file === undefined ? { path, message } : { file, path, message }])
+}
+
+/** Refuses a parsed document that nests too deeply or contains itself, with the path where it does. */
+function checkShape(value: unknown, file: string | undefined, syntax: 'JSON' | 'YAML'): unknown {
+  const shape = checkDocumentShape(value)
+  if (shape !== undefined) fail(file, `Invalid ${syntax}: ${shape.message}`, shape.path)
+  return value
 }
 
 function parseJson(text: string, file: string | undefined): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (err) {
+    if (isStackOverflow(err)) return fail(file, `Invalid JSON: ${TOO_DEEP}`)
     const msg = (err as Error).message
     const pos = /position (\d+)/.exec(msg)
     const offset = pos ? Number(pos[1]) : /end of JSON/i.test(msg) ? text.length : 0
@@ -32,41 +42,36 @@ function parseJson(text: string, file: string | undefined): unknown {
     const reason = msg.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '')
     return fail(file, `Invalid JSON at line ${line}, column ${col}: ${reason}`)
   }
+  return checkShape(value, file, 'JSON')
 }
 
 function parseYaml(text: string, file: string | undefined): unknown {
   // YAML 1.2 core schema: dates stay strings and `yes` stays a string, as AWS's own parser reads them.
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false })
+  let doc: ReturnType<typeof parseDocument>
+  try {
+    doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false })
+  } catch (err) {
+    return fail(file, isStackOverflow(err) ? `Invalid YAML: ${TOO_DEEP}` : `Invalid YAML: ${(err as Error).message}`)
+  }
   const first = doc.errors[0]
   if (first !== undefined) {
     const pos = first instanceof YAMLParseError && first.linePos ? first.linePos[0] : lineCol(text, first.pos[0])
     const reason =
       first.code === 'MULTIPLE_DOCS'
         ? 'the file holds several YAML documents; a definition must be a single document'
-        : first.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')
+        : /call stack/i.test(first.message)
+          ? TOO_DEEP // the parser turns its own stack overflow into an error where it gave up
+          : first.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '')
     return fail(file, `Invalid YAML at line ${pos.line}, column ${pos.col}: ${reason}`)
   }
   let value: unknown
   try {
-    value = doc.toJS({ maxAliasCount: 1000 })
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (err) {
-    return fail(file, `Invalid YAML: ${(err as Error).message}`)
+    if (isAliasBomb(err)) return fail(file, `Invalid YAML: ${ALIAS_BOMB}`)
+    return fail(file, isStackOverflow(err) ? `Invalid YAML: ${TOO_DEEP}` : `Invalid YAML: ${(err as Error).message}`)
   }
-  if (isCyclic(value)) fail(file, 'Invalid YAML: an alias refers to a collection that contains it')
-  return value
-}
-
-function isCyclic(root: unknown): boolean {
-  const onPath = new Set<object>()
-  const walk = (v: unknown): boolean => {
-    if (typeof v !== 'object' || v === null) return false
-    if (onPath.has(v)) return true
-    onPath.add(v)
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (walk(x)) return true
-    onPath.delete(v)
-    return false
-  }
-  return walk(root)
+  return checkShape(value, file, 'YAML')
 }
 
 /**

@@ -41,7 +41,8 @@ export const PATH_ITEM_OTHER_KEYS = new Set(['parameters', 'summary', 'descripti
  */
 export function* operationsOf(ctx: ImportContext, item: Obj, itemPath: string): Generator<[HttpMethod, Obj, string]> {
   for (const [key, op] of Object.entries(item)) {
-    const method = OPERATION_KEYS[key]
+    // Own keys only: a path item key such as `constructor` is no operation.
+    const method = Object.hasOwn(OPERATION_KEYS, key) ? OPERATION_KEYS[key] : undefined
     const opPath = at(itemPath, key)
     if (method === undefined) {
       if (!PATH_ITEM_OTHER_KEYS.has(key) && !key.startsWith('x-')) ctx.warn(opPath, `'${key}' is not an operation API Gateway supports and is ignored`)
@@ -149,6 +150,7 @@ export function importRestApi(ctx: ImportContext, doc: Obj, basics: ApiBasics): 
     }
   }
   api.resources = tree.resources
+  models.checkRecursion()
   api.models = models.models
   return api
 }

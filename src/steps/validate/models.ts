@@ -9,12 +9,18 @@ import ajvDraft04 from 'ajv-draft-04'
 import type { ValidateFunction } from 'ajv-draft-04'
 import type { Model, RestApi } from '../../model/types.js'
 import { compileRegex, RegexSyntaxError, type UserRegex } from '../../regex/index.js'
+import { findSchemaCycles } from '../../model/schema-cycles.js'
 import { describeValidationErrors, UNENFORCED_KEYWORDS, type PatternLookup, type RefResolver, type SchemaNode } from './report.js'
 
 // A CommonJS module: under NodeNext its default import is `module.exports`, which carries the class as `default`.
 const Ajv = ajvDraft04.default
 
 const MODEL_URL = 'https://apigateway.amazonaws.com/restapis/'
+
+/** True for the error a JavaScript engine throws when recursion exhausts the stack. */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message)
+}
 
 /** The URL other models use to `$ref` a model (§1.9). */
 export function modelUrl(apiId: string, name: string): string {
@@ -61,6 +67,35 @@ export class ModelSet {
       } catch (err) {
         // An unknown `$schema` meta-schema, or an `id` another model already uses.
         this.#broken.set(name, `cannot be used: ${(err as Error).message}`)
+      }
+    }
+    this.#refuseEndlessModels()
+  }
+
+  /**
+   * The importer refuses models that apply to themselves in place (src/model/schema-cycles.ts); a deployment
+   * stored before it did could still hold one, and ajv would recurse on it until the stack runs out. Such a
+   * model, and every model that refers to it, is kept out of service: its routes answer 500 with a warning
+   * at compile time, and no request ever reaches the recursion.
+   */
+  #refuseEndlessModels(): void {
+    const schemas: Record<string, unknown> = {}
+    for (const [name, model] of Object.entries(this.#models)) schemas[name] = model.schema
+    const cycles = findSchemaCycles(this.#apiId, schemas)
+    if (cycles.length === 0) return
+    for (const c of cycles) for (const name of c.chain) this.#broken.set(name, `applies to itself (${c.chain.join(' → ')}) without descending into a property or an item: validation would never end`)
+    const texts = new Map(Object.entries(schemas).map(([name, schema]) => [name, JSON.stringify(schema) ?? '']))
+    for (let changed = true; changed; ) {
+      changed = false
+      for (const [name, text] of texts) {
+        if (this.#broken.has(name)) continue
+        const bad = [...this.#broken.keys()].find((b) => {
+          const url = `"${modelUrl(this.#apiId, b)}`
+          return text.includes(url + '"') || text.includes(url + '#')
+        })
+        if (bad === undefined) continue
+        this.#broken.set(name, `refers to model '${bad}', which cannot be used`)
+        changed = true
       }
     }
   }
@@ -113,12 +148,33 @@ export class ModelSet {
         return undefined
       }
     }
+    // ajv compares `enum` and `uniqueItems` values with fast-deep-equal, which calls a body's own `valueOf` or
+    // `toString` member as a method: `{"toString": 0}` against an enum of objects throws a TypeError. When ajv
+    // throws, the report's own walk (safe for any JSON) decides, so a body never turns into a 500.
+    // Both recurse with the body: MAX_BODY_DEPTH keeps ordinary models far from the end of the stack, but a
+    // model that nests combinators at every level can still reach it with a body within that depth. Such a
+    // body cannot be checked, so it does not pass: the stack overflow is caught and the body refused (400).
+    const report = (data: unknown): string[] => {
+      try {
+        return describeValidationErrors(root, data, resolve, patterns)
+      } catch (err) {
+        if (!isStackOverflow(err)) throw err
+        return [`request body nests too deeply to be checked against model ${name}`]
+      }
+    }
+    const decide = (data: unknown): boolean => {
+      try {
+        return validate(data) === true
+      } catch {
+        return report(data).length === 0
+      }
+    }
     return {
       name,
-      validate: (data) => validate(data) === true,
+      validate: decide,
       explain: (data) => {
-        const messages = describeValidationErrors(root, data, resolve, patterns)
-        if (messages.length > 0 || validate(data)) return messages
+        const messages = report(data)
+        if (messages.length > 0 || decide(data)) return messages
         // The report and ajv disagree (a construct the report does not model): fall back to ajv's words.
         return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
       },
