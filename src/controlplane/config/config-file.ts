@@ -3,6 +3,7 @@
 // OpenAPI documents) is the business of desired.ts.
 
 import YAML from 'yaml'
+import type { Tags } from 'yaml'
 import type { ConfigProblem } from '../../errors.js'
 import type { AccessLogSettings, CorsConfiguration, MethodSetting, RouteSettings } from '../../model/types.js'
 import { configFileSchema } from '../../model/schemas.js'
@@ -106,6 +107,12 @@ export interface FunctionDecl {
   reservedConcurrency?: number
 }
 
+/** For readers of YAML dialects (CloudFormation's `!Ref` tags): extra tags, and a rewrite of the parsed document before it becomes plain data. */
+export interface YamlReadOptions {
+  customTags?: Tags
+  rewrite?: (doc: YAML.Document.Parsed) => void
+}
+
 export interface ParsedText {
   value?: unknown
   problems: ConfigProblem[]
@@ -117,11 +124,12 @@ export interface ParsedText {
  * and so do the documents no config needs: aliases that expand past a bound (an "alias bomb"), an alias inside
  * the collection it names, nesting deeper than MAX_DOCUMENT_DEPTH. Never throws.
  */
-export function parseYamlText(text: string, file: string): ParsedText {
+export function parseYamlText(text: string, file: string, opts: YamlReadOptions = {}): ParsedText {
   const fail = (message: string): ParsedText => ({ problems: [{ file, path: '', message }], warnings: [] })
   let doc: YAML.Document.Parsed
   try {
-    doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true })
+    doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true, ...(opts.customTags ? { customTags: opts.customTags } : {}) })
+    opts.rewrite?.(doc)
   } catch (err) {
     return fail(isStackOverflow(err) ? TOO_DEEP : `cannot parse the file: ${(err as Error).message}`)
   }

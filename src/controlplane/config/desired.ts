@@ -19,6 +19,7 @@ import { buildUsagePlans } from './usage-plans.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
 import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
+import { readTemplate, type IgnoredResource, type TemplateResult } from '../template/index.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -27,6 +28,14 @@ export type { CurrentDocs } from './store-plan.js'
 export interface Sources {
   /** Path to gatehouse.yaml / gatehouse.json (relative to `cwd`). */
   configFile?: string
+  /**
+   * `--template FILE`: an AWS SAM / CloudFormation template (or a Serverless Framework serverless.yml), relative
+   * to `cwd`. Its APIs, functions, keys and plans are served beside the config file's; listeners, dataDir and the
+   * rest come from the config file (docs/templates.md).
+   */
+  template?: string
+  /** `--parameter-overrides K=V`: values of the template's Parameters. */
+  parameterOverrides?: Record<string, string>
   /** `--rest-api FILE` (repeatable), relative to `cwd`. */
   restApis: string[]
   /** `--http-api FILE` (repeatable), relative to `cwd`. */
@@ -92,6 +101,8 @@ export interface DesiredState {
   configStore?: string
   logging: { level: string; accessLogs: boolean }
   warnings: ConfigProblem[]
+  /** Resources of the `--template` that are not served, one line each for the user. */
+  ignored?: IgnoredResource[]
   /**
    * Every file read, for hot-reload watching (config file + referenced OpenAPI files), absolute. Files that
    * were named but missing are included, so that creating them can trigger a reload.
@@ -176,8 +187,12 @@ class Loader {
       config = read.config
     }
 
+    const template = await this.#readTemplate()
     const decls: unknown[] = Array.isArray(config?.apis) ? config.apis : []
-    for (const [i, decl] of decls.entries()) if (isRecord(decl)) await this.#loadConfigApi(i, decl as unknown as ApiDecl)
+    for (const [i, decl] of decls.entries()) if (isRecord(decl)) await this.#loadConfigApi(decl as unknown as ApiDecl, { file: this.#configFile, base: `/apis/${i}` })
+    for (const [i, decl] of (template?.config?.apis ?? []).entries()) {
+      await this.#loadConfigApi(decl, { file: template!.file, base: template!.origins?.apis?.[i] ?? '/Resources' })
+    }
     for (const file of this.#sources.restApis ?? []) await this.#loadCliApi(file, 'REST')
     for (const file of this.#sources.httpApis ?? []) await this.#loadCliApi(file, 'HTTP')
 
@@ -185,13 +200,13 @@ class Loader {
     const settings: GatewaySettings = { domains: [] }
     const defaultApiId = this.#resolveDefaultApi(config?.defaultApi)
     if (defaultApiId !== undefined) settings.defaultApiId = defaultApiId
-    const functions = this.#functions(config?.functions)
+    const functions = this.#functions([...(Array.isArray(config?.functions) ? config.functions : []), ...(template?.config?.functions ?? [])])
     const usage = buildUsagePlans({
-      apiKeys: config?.apiKeys,
-      usagePlans: config?.usagePlans,
+      apiKeys: [...(Array.isArray(config?.apiKeys) ? config.apiKeys : []), ...(template?.config?.apiKeys ?? [])],
+      usagePlans: [...(Array.isArray(config?.usagePlans) ? config.usagePlans : []), ...(template?.config?.usagePlans ?? [])],
       apis: this.#entries.map((e) => ({ id: e.id, name: e.name, kind: e.kind })),
       stages: this.#stages,
-      file: this.#configFile,
+      file: this.#configFile ?? template?.file,
       now: this.#now,
     })
     this.#problems.push(...usage.problems)
@@ -213,6 +228,7 @@ class Loader {
       listeners,
       logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },
       warnings: this.#warnings,
+      ...(template !== undefined ? { ignored: template.ignored } : {}),
       files: [...new Set(this.#files)],
     }
     if (typeof config?.dataDir === 'string') state.dataDir = resolve(this.#configDir, config.dataDir)
@@ -232,12 +248,25 @@ class Loader {
     this.#problems.push(where.file === undefined ? { path, message } : { file: where.file, path, message })
   }
 
-  async #loadConfigApi(index: number, decl: ApiDecl): Promise<void> {
-    const base = `/apis/${index}`
-    const inFile: Where = { file: this.#configFile, path: base }
+  /** `--template`: read and translated into declarations; its problems, warnings and files joined to the load's. */
+  async #readTemplate(): Promise<(TemplateResult & { file: string }) | undefined> {
+    if (this.#sources.template === undefined) return undefined
+    const abs = resolve(this.#cwd, this.#sources.template)
+    const file = this.#display(abs)
+    const result = await readTemplate(abs, { file, dir: dirname(abs), parameterOverrides: this.#sources.parameterOverrides ?? {} })
+    this.#files.push(...result.files)
+    this.#problems.push(...result.problems)
+    this.#warnings.push(...result.warnings)
+    return { ...result, file }
+  }
+
+  /** An API declared in the config file (`/apis/N`) or by the template (the pointer of its resource). */
+  async #loadConfigApi(decl: ApiDecl, origin: { file: string | undefined; base: string }): Promise<void> {
+    const base = origin.base
+    const inFile: Where = { file: origin.file, path: base }
     const kind = decl.type === 'rest' ? 'REST' : decl.type === 'http' ? 'HTTP' : undefined
 
-    const source = await this.#definitionOf(decl, base)
+    const source = await this.#definitionOf(decl, base, origin.file)
     const name = typeof decl.name === 'string' ? decl.name : titleOf(source.doc) ?? source.fallbackName
     if (name === undefined && source.doc !== undefined) {
       this.#problem(inFile, `${base}/name`, 'the API has no name: set name here or info.title in its OpenAPI document')
@@ -255,8 +284,8 @@ class Loader {
         id,
         name: name ?? id,
         kind,
-        label: `${name ?? id} (${this.#configFile ?? 'config'} ${base})`,
-        where: { file: this.#configFile, path: typeof decl.id === 'string' ? `${base}/id` : base },
+        label: `${name ?? id} (${origin.file ?? 'config'} ${base})`,
+        where: { file: origin.file, path: typeof decl.id === 'string' && origin.file === this.#configFile ? `${base}/id` : base },
       }
       this.#entries.push(entry)
       imported = this.#import(source.doc, { kind, id, basepath: decl.basepath, file: source.file, inline: source.inline })
@@ -275,7 +304,7 @@ class Loader {
         if (!isRecord(canary) || (canary.openapi === undefined && canary.definition === undefined)) continue
         if (kind !== 'REST') continue // canarySettings on an HTTP stage is reported by buildStages
         const at = `${base}/stages/${pointerSegment(stageName)}/canarySettings`
-        const canarySource = await this.#definitionOf(canary, at)
+        const canarySource = await this.#definitionOf(canary, at, origin.file)
         const canaryApi = this.#import(canarySource.doc, { kind, id, basepath: decl.basepath, file: canarySource.file, inline: canarySource.inline })
         if (!canaryApi) continue
         applyApiOverrides(canaryApi, decl)
@@ -289,7 +318,7 @@ class Loader {
       ...(imported ? { api: imported } : {}),
       deploymentId: deployment?.id ?? '',
       decls: stageDecls,
-      where: declared ? { file: this.#configFile, path: `${base}/stages`, perStage: true } : { path: '--stage', perStage: false },
+      where: declared ? { file: origin.file, path: `${base}/stages`, perStage: true } : { path: '--stage', perStage: false },
       extraVariables: this.#cliVariables,
       canaryDeploymentIds,
       now: this.#now,
@@ -334,8 +363,8 @@ class Loader {
    * The OpenAPI document of a config entry (an API, or a canary): exactly one of `openapi` (a file, relative
    * to the config file) and `definition` (inline).
    */
-  async #definitionOf(decl: { openapi?: unknown; definition?: unknown }, base: string): Promise<{ doc?: unknown; file?: string; inline?: Where; fallbackName?: string }> {
-    const inFile: Where = { file: this.#configFile, path: base }
+  async #definitionOf(decl: { openapi?: unknown; definition?: unknown }, base: string, file: string | undefined): Promise<{ doc?: unknown; file?: string; inline?: Where; fallbackName?: string }> {
+    const inFile: Where = { file, path: base }
     if (decl.openapi !== undefined && decl.definition !== undefined) {
       this.#problem(inFile, base, 'give either openapi (a file) or definition (inline), not both')
       return {}
@@ -353,7 +382,8 @@ class Loader {
       const fallbackName = basename(abs, extname(abs))
       return read.doc === undefined ? { fallbackName } : { doc: read.doc, file: display, fallbackName }
     }
-    if (isRecord(decl.definition)) return { doc: decl.definition, inline: { file: this.#configFile, path: `${base}/definition` } }
+    // A template's document sits at the pointer of its resource's Body itself.
+    if (isRecord(decl.definition)) return { doc: decl.definition, inline: { file, path: file === this.#configFile ? `${base}/definition` : base } }
     return {} // ill-typed: reported by the schema check
   }
 

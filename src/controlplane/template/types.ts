@@ -39,4 +39,9 @@ export interface TemplateResult {
   ignored: IgnoredResource[]
   /** Every file read (the template, included OpenAPI files): watched for hot reload. */
   files: string[]
+  /**
+   * Where each of `config.apis` comes from in the template (index-aligned JSON pointers), so that problems found
+   * when its document is imported point into the template. Optional: without it they point at the resource list.
+   */
+  origins?: { apis?: string[] }
 }
