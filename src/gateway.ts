@@ -183,6 +183,11 @@ export class Gateway {
     return this.#adminWarning
   }
 
+  /** The `--template` resources that are not served (the last configuration loaded), one line each for the user. */
+  get ignoredResources(): ReadonlyArray<{ logicalId: string; type: string; reason: string }> {
+    return this.#desired?.ignored ?? []
+  }
+
   get store(): ConfigStore | null {
     return this.#store
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { Gateway, type GatewayOptions } from '../gateway.js'
 import { createLogger } from '../observe/logger.js'
 import { ConfigError, formatProblems } from '../errors.js'
-import { parse, toPairs, toPort, UsageError } from './args.js'
+import { parse, takeParameterOverrides, toPairs, toPort, UsageError } from './args.js'
 import { loadDesiredState, type Sources } from '../controlplane/config/desired.js'
 import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
 import { ClusterStateStore } from '../store/cluster/state-store.js'
@@ -22,6 +22,11 @@ With no options, serves the bundled example (examples/gatehouse.yaml).
 
 Options:
   --config FILE            a gatehouse.yaml/json config file (hot-reloaded on change)
+  --template FILE          an AWS SAM / CloudFormation template (template.yaml): serves its APIs and Node.js
+                           functions (hot-reloaded); with --config, the config file's APIs are served too
+                           and its listeners, dataDir and identity apply (docs/templates.md)
+  --parameter-overrides K=V [K=V ...]
+                           values of the template's Parameters, as the AWS and SAM CLIs take them
   --rest-api FILE          import an OpenAPI 3 / Swagger 2 file as a REST API (repeatable)
   --http-api FILE          import an OpenAPI 3 file as an HTTP API (repeatable)
   --stage NAME             stage to deploy the imported APIs to (default dev; '$default' for HTTP APIs)
@@ -54,9 +59,11 @@ export function bundledExample(): string {
   return fileURLToPath(new URL('../../examples/gatehouse.yaml', import.meta.url))
 }
 
-export async function serve(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const { argv, overrides } = takeParameterOverrides(argvIn)
   const { values } = parse(argv, {
     config: { type: 'string' },
+    template: { type: 'string' },
     'rest-api': { type: 'string', multiple: true },
     'http-api': { type: 'string', multiple: true },
     stage: { type: 'string' },
@@ -89,9 +96,14 @@ export async function serve(argv: string[], out: NodeJS.WriteStream = process.st
     cwd: process.cwd(),
   }
   if (values.config) sources.configFile = values.config
+  if (values.template) sources.template = values.template
+  if (Object.keys(overrides).length > 0) {
+    if (!values.template) throw new UsageError('--parameter-overrides needs --template')
+    sources.parameterOverrides = overrides
+  }
   if (values.stage) sources.stage = values.stage
   if (values.functions) sources.functionsDir = values.functions
-  const noSources = !values.config && sources.restApis.length === 0 && sources.httpApis.length === 0
+  const noSources = !values.config && !values.template && sources.restApis.length === 0 && sources.httpApis.length === 0
   if (noSources && !values['data-dir'] && !values['config-store']) {
     const example = bundledExample()
     if (existsSync(example)) sources.configFile = example
@@ -240,5 +252,6 @@ function banner(gateway: Gateway): string {
     lines.push(`  admin: http://${host}:${a.port}/health  /ready  /metrics`)
   }
   if (gateway.adminWarning !== null) lines.push(`  warning: ${gateway.adminWarning}`)
+  for (const r of gateway.ignoredResources) lines.push(`  ignored: ${r.logicalId} (${r.type}): ${r.reason}`)
   return lines.join('\n') + '\n'
 }

@@ -1,7 +1,7 @@
 // `gatehouse validate FILE...`: checks config files and OpenAPI documents without serving anything, and
 // returns every problem found in every file.
 
-import { isAbsolute, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError } from '../../errors.js'
 import type { ConfigProblem } from '../../errors.js'
 import { parseDefinition } from '../openapi/parse.js'
@@ -9,6 +9,7 @@ import { isRecord, parseYamlText } from './config-file.js'
 import { importDefinition, openApiTooLarge, titleOf } from './api-source.js'
 import { CONFIG_FILE_LIMIT, OPENAPI_FILE_LIMIT, readBoundedText, tooLargeMessage } from './limits.js'
 import { apiIdFor, loadDesiredState } from './desired.js'
+import { readTemplate, type IgnoredResource } from '../template/index.js'
 
 export interface ValidateOptions {
   /** Validate OpenAPI documents as this API type instead of detecting it. */
@@ -101,6 +102,33 @@ export async function checkFiles(files: string[], opts: ValidateOptions = {}): P
     }
   }
   return { problems, warnings, kinds }
+}
+
+/** What `gatehouse validate --template` finds: every problem and warning, and the resources not served. */
+export interface TemplateCheck {
+  problems: ConfigProblem[]
+  warnings: ConfigProblem[]
+  ignored: IgnoredResource[]
+}
+
+/**
+ * Checks a SAM / CloudFormation template as `gatehouse serve --template` would load it: translated, imported,
+ * validated (functions' modules found, stages, keys and plans), without serving.
+ */
+export async function checkTemplate(template: string, parameterOverrides: Record<string, string>, opts: { cwd?: string } = {}): Promise<TemplateCheck> {
+  const cwd = resolve(opts.cwd ?? process.cwd())
+  const abs = resolve(cwd, template)
+  const rel = relative(cwd, abs)
+  const file = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs
+  const read = await readTemplate(abs, { file, dir: dirname(abs), parameterOverrides })
+  if (read.problems.length > 0) return { problems: read.problems, warnings: read.warnings, ignored: read.ignored }
+  try {
+    const state = await loadDesiredState({ template: abs, parameterOverrides, restApis: [], httpApis: [], stageVariables: {}, cwd })
+    return { problems: [], warnings: state.warnings, ignored: state.ignored ?? [] }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    return { problems: err.problems, warnings: read.warnings, ignored: read.ignored }
+  }
 }
 
 function checkOpenApi(text: string, display: string, kind: 'REST' | 'HTTP'): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
