@@ -1,0 +1,124 @@
+// The aws-samples/serverless-patterns templates under test/fixtures/sam, served unedited with --template: what each
+// pattern's README says a user sees (status, body, headers).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { fileURLToPath } from 'node:url'
+import { startGateway, type TestGateway } from '../helpers.js'
+import type { ApiKey } from '../../src/model/types.js'
+
+const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/sam/${p}`, import.meta.url))
+
+async function serve(template: string, parameterOverrides: Record<string, string> = {}): Promise<TestGateway> {
+  return startGateway({ template: fixture(template), parameterOverrides })
+}
+
+async function keyValue(gw: TestGateway, name: string): Promise<string> {
+  const keys = await gw.gateway.store!.list<ApiKey>('apikey')
+  const key = keys.find((k) => k.value.name === name)
+  assert.ok(key, `API key ${name} is in the store`)
+  return key.value.value
+}
+
+test('apigw-rest-api-lambda-node: the implicit ServerlessRestApi serves GET /hello on the Prod stage', async () => {
+  const gw = await serve('apigw-rest-api-lambda-node/template.yaml')
+  try {
+    const res = await gw.fetch('/Prod/hello/')
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.json(), { message: 'hello world' })
+    assert.equal((await gw.fetch('/Prod/goodbye')).status, 403, 'an unknown path is the missing-authentication-token 403')
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('apigw-http-api-lambda: the quick-create HTTP API sends every request to the function, with CORS', async () => {
+  const gw = await serve('apigw-http-api-lambda/template.yml')
+  try {
+    const res = await gw.fetch('/some/path?x=1', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })
+    assert.equal(res.status, 200)
+    const body = res.json()
+    assert.equal(body.functionName, 'apigw-http-api-lambda-function', 'FunctionName from !Sub ${AppName}-function')
+    assert.equal(body.method, 'POST')
+    assert.equal(body.rawPath, '/some/path')
+    assert.deepEqual(body.queryString, { x: '1' })
+    assert.equal(body.body, 'hi')
+    const preflight = await gw.fetch('/some/path', { method: 'OPTIONS', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } })
+    assert.equal(preflight.status, 204)
+    assert.equal(preflight.headers['access-control-allow-origin'], '*')
+    assert.match(String(preflight.headers['access-control-allow-methods']), /POST/)
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('apigw-api-key: GET / without the key is 403, with the generated key 200 (plain AWS::ApiGateway resources)', async () => {
+  const gw = await serve('apigw-api-key/template.yaml')
+  try {
+    const denied = await gw.fetch('/Prod/')
+    assert.equal(denied.status, 403)
+    assert.deepEqual(denied.json(), { message: 'Forbidden' })
+    const key = await keyValue(gw, 'ApiKey')
+    const ok = await gw.fetch('/Prod/', { headers: { 'x-api-key': key } })
+    assert.equal(ok.status, 200)
+    const event = ok.json()
+    assert.equal(event.httpMethod, 'GET')
+    assert.equal(event.requestContext.identity.apiKey, key)
+    assert.deepEqual(gw.gateway.ignoredResources.map((r) => r.logicalId), ['AppFunctionPermission'])
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('apigw-usage-plans: 403 without the key; with it, requests are admitted until the plan says 429', async () => {
+  const gw = await serve('apigw-usage-plans/template.yaml')
+  try {
+    assert.equal((await gw.fetch('/Prod/plantest/')).status, 403)
+    const key = await keyValue(gw, 'UsagePlanApiKey')
+    const statuses: number[] = []
+    for (let i = 0; i < 60 && !statuses.includes(429); i++) statuses.push((await gw.fetch('/Prod/plantest/', { headers: { 'x-api-key': key } })).status)
+    // The Python function is not run (listed as ignored), so admitted requests fail at the integration.
+    assert.ok(statuses[0] !== 403 && statuses[0] !== 429, `the first keyed request is admitted (got ${statuses[0]})`)
+    assert.ok(statuses.includes(429), `the plan's throttle or its quota of 50 a day answers 429 (got ${statuses.join(',')})`)
+    assert.ok(statuses.indexOf(429) <= 50, 'no more than the quota is admitted')
+    assert.match(gw.gateway.ignoredResources[0]?.reason ?? '', /python3\.14/)
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('apigw-cors-nonproxy: the OPTIONS MOCK method answers the preflight with the CORS headers', async () => {
+  const gw = await serve('apigw-cors-nonproxy/template.yaml')
+  try {
+    const res = await gw.fetch('/prod/helloworld', { method: 'OPTIONS', headers: { 'content-type': 'application/json', origin: 'https://example.com' } })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['access-control-allow-origin'], '*')
+    assert.equal(res.headers['access-control-allow-methods'], 'POST,GET,OPTIONS')
+    assert.equal(res.headers['access-control-allow-headers'], 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token')
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('apigw-mappingtemplate-lambda-nodejs: the request mapping template feeds the InlineCode function (non-proxy)', async () => {
+  const gw = await serve('apigw-mappingtemplate-lambda-nodejs/template.yaml')
+  try {
+    const res = await gw.fetch('/prod/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    assert.equal(res.status, 200)
+    assert.equal(res.json(), 'Hello from the mapping template API')
+  } finally {
+    await gw.stop()
+  }
+})
+
+test('cognito-httpapi: the JWT authorizer (issuer from the nested auth.yaml stack) refuses a request without a token', async () => {
+  const gw = await serve('cognito-httpapi/template.yaml')
+  try {
+    const res = await gw.fetch('/')
+    assert.equal(res.status, 401)
+    assert.deepEqual(res.json(), { message: 'Unauthorized' })
+    assert.deepEqual(gw.gateway.ignoredResources.map((r) => r.logicalId), ['AuthStack'])
+  } finally {
+    await gw.stop()
+  }
+})
