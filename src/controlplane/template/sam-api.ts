@@ -52,7 +52,9 @@ export function declareSamApi(stack: Stack, logicalId: string, kind: 'rest' | 'h
     if (isRecord(read)) doc = read
     else if (typeof uri !== 'string') stack.problem(at(base, 'DefinitionUri'), 'DefinitionUri names an S3 object; Gatehouse reads local files only (a path relative to the template)')
   }
-  const name = typeof props.Name === 'string' ? props.Name : logicalId
+  // Without a Name, API Gateway takes the document's info.title (SAM sets none).
+  const title = doc !== undefined && isRecord(doc.info) && typeof doc.info.title === 'string' ? doc.info.title : undefined
+  const name = typeof props.Name === 'string' ? props.Name : title ?? logicalId
   const build = newBuild(stack, logicalId, kind, name, doc ?? newDoc(name), base)
   if (doc !== undefined && r.Properties.DefinitionBody !== undefined) build.docPath = at(base, 'DefinitionBody')
   registry(stack).set(logicalId, { build, props, base, explicit: doc !== undefined })
