@@ -9,8 +9,14 @@ import type { ApiKey } from '../../src/model/types.js'
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/sam/${p}`, import.meta.url))
 
-async function serve(template: string, parameterOverrides: Record<string, string> = {}): Promise<TestGateway> {
-  return startGateway({ template: fixture(template), parameterOverrides })
+/** Serves a fixture's template for the length of `check`. */
+async function served(template: string, check: (gw: TestGateway) => Promise<void>): Promise<void> {
+  const gw = await startGateway({ template: fixture(template) })
+  try {
+    await check(gw)
+  } finally {
+    await gw.stop()
+  }
 }
 
 async function keyValue(gw: TestGateway, name: string): Promise<string> {
@@ -21,20 +27,16 @@ async function keyValue(gw: TestGateway, name: string): Promise<string> {
 }
 
 test('apigw-rest-api-lambda-node: the implicit ServerlessRestApi serves GET /hello on the Prod stage', async () => {
-  const gw = await serve('apigw-rest-api-lambda-node/template.yaml')
-  try {
+  await served('apigw-rest-api-lambda-node/template.yaml', async (gw) => {
     const res = await gw.fetch('/Prod/hello/')
     assert.equal(res.status, 200)
     assert.deepEqual(res.json(), { message: 'hello world' })
     assert.equal((await gw.fetch('/Prod/goodbye')).status, 403, 'an unknown path is the missing-authentication-token 403')
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('apigw-http-api-lambda: the quick-create HTTP API sends every request to the function, with CORS', async () => {
-  const gw = await serve('apigw-http-api-lambda/template.yml')
-  try {
+  await served('apigw-http-api-lambda/template.yml', async (gw) => {
     const res = await gw.fetch('/some/path?x=1', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })
     assert.equal(res.status, 200)
     const body = res.json()
@@ -47,14 +49,11 @@ test('apigw-http-api-lambda: the quick-create HTTP API sends every request to th
     assert.equal(preflight.status, 204)
     assert.equal(preflight.headers['access-control-allow-origin'], '*')
     assert.match(String(preflight.headers['access-control-allow-methods']), /POST/)
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('apigw-api-key: GET / without the key is 403, with the generated key 200 (plain AWS::ApiGateway resources)', async () => {
-  const gw = await serve('apigw-api-key/template.yaml')
-  try {
+  await served('apigw-api-key/template.yaml', async (gw) => {
     const denied = await gw.fetch('/Prod/')
     assert.equal(denied.status, 403)
     assert.deepEqual(denied.json(), { message: 'Forbidden' })
@@ -65,14 +64,11 @@ test('apigw-api-key: GET / without the key is 403, with the generated key 200 (p
     assert.equal(event.httpMethod, 'GET')
     assert.equal(event.requestContext.identity.apiKey, key)
     assert.deepEqual(gw.gateway.ignoredResources.map((r) => r.logicalId), ['AppFunctionPermission'])
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('apigw-usage-plans: 403 without the key; with it, requests are admitted until the plan says 429', async () => {
-  const gw = await serve('apigw-usage-plans/template.yaml')
-  try {
+  await served('apigw-usage-plans/template.yaml', async (gw) => {
     assert.equal((await gw.fetch('/Prod/plantest/')).status, 403)
     const key = await keyValue(gw, 'UsagePlanApiKey')
     const statuses: number[] = []
@@ -82,43 +78,32 @@ test('apigw-usage-plans: 403 without the key; with it, requests are admitted unt
     assert.ok(statuses.includes(429), `the plan's throttle or its quota of 50 a day answers 429 (got ${statuses.join(',')})`)
     assert.ok(statuses.indexOf(429) <= 50, 'no more than the quota is admitted')
     assert.match(gw.gateway.ignoredResources[0]?.reason ?? '', /python3\.14/)
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('apigw-cors-nonproxy: the OPTIONS MOCK method answers the preflight with the CORS headers', async () => {
-  const gw = await serve('apigw-cors-nonproxy/template.yaml')
-  try {
+  await served('apigw-cors-nonproxy/template.yaml', async (gw) => {
     const res = await gw.fetch('/prod/helloworld', { method: 'OPTIONS', headers: { 'content-type': 'application/json', origin: 'https://example.com' } })
     assert.equal(res.status, 200)
     assert.equal(res.headers['access-control-allow-origin'], '*')
     assert.equal(res.headers['access-control-allow-methods'], 'POST,GET,OPTIONS')
     assert.equal(res.headers['access-control-allow-headers'], 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token')
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('apigw-mappingtemplate-lambda-nodejs: the request mapping template feeds the InlineCode function (non-proxy)', async () => {
-  const gw = await serve('apigw-mappingtemplate-lambda-nodejs/template.yaml')
-  try {
+  await served('apigw-mappingtemplate-lambda-nodejs/template.yaml', async (gw) => {
     const res = await gw.fetch('/prod/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     assert.equal(res.status, 200)
     assert.equal(res.json(), 'Hello from the mapping template API')
-  } finally {
-    await gw.stop()
-  }
+  })
 })
 
 test('cognito-httpapi: the JWT authorizer (issuer from the nested auth.yaml stack) refuses a request without a token', async () => {
-  const gw = await serve('cognito-httpapi/template.yaml')
-  try {
+  await served('cognito-httpapi/template.yaml', async (gw) => {
     const res = await gw.fetch('/')
     assert.equal(res.status, 401)
     assert.deepEqual(res.json(), { message: 'Unauthorized' })
     assert.deepEqual(gw.gateway.ignoredResources.map((r) => r.logicalId), ['AuthStack'])
-  } finally {
-    await gw.stop()
-  }
+  })
 })
