@@ -4,7 +4,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
-import { startGateway, type TestGateway } from '../helpers.js'
+import { dirname } from 'node:path'
+import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
+import { startStaticIdp } from '../auth/jwt-idp.js'
+import { readTemplate } from '../../src/controlplane/template/index.js'
 import type { ApiKey } from '../../src/model/types.js'
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/sam/${p}`, import.meta.url))
@@ -106,4 +109,31 @@ test('cognito-httpapi: the JWT authorizer (issuer from the nested auth.yaml stac
     assert.deepEqual(res.json(), { message: 'Unauthorized' })
     assert.deepEqual(gw.gateway.ignoredResources.map((r) => r.logicalId), ['AuthStack'])
   })
+})
+
+test('cognito-httpapi with --config identity.cognito: a local issuer stands in for the pool; its token gets 200 and the claims', async () => {
+  const template = fixture('cognito-httpapi/template.yaml')
+  // The pool id and app client id the template's nested stack gives, as the gateway computes them.
+  const read = await readTemplate(template, { file: 'template.yaml', dir: dirname(template), parameterOverrides: {} })
+  const jwt = (read.config!.apis![0]!.definition as any).components.securitySchemes.OAuth2Authorizer['x-amazon-apigateway-authorizer'].jwtConfiguration
+  const poolId = /\/([^/]+)$/.exec(jwt.issuer)![1]!
+  const clientId = jwt.audience[0]
+  const idp = await startStaticIdp()
+  const tmp = tempDir('gatehouse-sam-cognito-')
+  const config = writeFile(tmp.dir, 'gatehouse.yaml', { identity: { cognito: { userPools: { [poolId]: idp.issuer } } } })
+  const gw = await startGateway({ configFile: config, template })
+  try {
+    assert.equal((await gw.fetch('/')).status, 401)
+    const exp = Math.floor(Date.now() / 1000) + 300
+    const noScope = await idp.sign({ iss: idp.issuer, client_id: clientId, token_use: 'access', scope: 'openid', sub: 'alice', exp })
+    assert.equal((await gw.fetch('/', { headers: { authorization: noScope } })).status, 403, 'the route needs the email scope')
+    const token = await idp.sign({ iss: idp.issuer, client_id: clientId, token_use: 'access', scope: 'email openid', sub: 'alice', exp })
+    const res = await gw.fetch('/', { headers: { authorization: token } })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.json().requestContext.authorizer.jwt.claims.sub, 'alice')
+  } finally {
+    await gw.stop()
+    await idp.close()
+    tmp.cleanup()
+  }
 })

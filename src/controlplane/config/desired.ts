@@ -20,6 +20,7 @@ import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
 import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
 import { readTemplate, type IgnoredResource, type TemplateResult } from '../template/index.js'
+import { redirectCognitoIssuers } from '../template/cognito-issuers.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
 export type { CurrentDocs } from './store-plan.js'
@@ -188,6 +189,9 @@ class Loader {
     }
 
     const template = await this.#readTemplate()
+    const identity = resolveIdentity(config?.identity, this.#configFile === undefined ? {} : { file: this.#configFile })
+    this.#problems.push(...identity.problems)
+    redirectCognitoIssuers(template?.config?.apis ?? [], identity.identity.cognito)
     const decls: unknown[] = Array.isArray(config?.apis) ? config.apis : []
     for (const [i, decl] of decls.entries()) if (isRecord(decl)) await this.#loadConfigApi(decl as unknown as ApiDecl, { file: this.#configFile, base: `/apis/${i}` })
     for (const [i, decl] of (template?.config?.apis ?? []).entries()) {
@@ -211,8 +215,6 @@ class Loader {
     })
     this.#problems.push(...usage.problems)
     const listeners = this.#listeners(config?.listeners)
-    const identity = resolveIdentity(config?.identity, this.#configFile === undefined ? {} : { file: this.#configFile })
-    this.#problems.push(...identity.problems)
 
     if (this.#problems.length) throw new ConfigError(this.#problems)
 
