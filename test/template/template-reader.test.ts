@@ -9,7 +9,7 @@ import { parseTemplateText } from '../../src/controlplane/template/cfn-yaml.js'
 import { readTemplate } from '../../src/controlplane/template/index.js'
 import { Intrinsics, type IntrinsicsEnv } from '../../src/controlplane/template/intrinsics.js'
 import { validate } from '../../src/cli/validate.js'
-import { tempDir, writeFile, startGateway } from '../helpers.js'
+import { PATIENCE_MS, eventually, tempDir, writeFile, startGateway } from '../helpers.js'
 
 test('short-form tags become their long forms, scalar and sequence alike', () => {
   const parsed = parseTemplateText(
@@ -238,6 +238,43 @@ test('gatehouse validate --template: exit 0 with ignored resources listed, 1 wit
     assert.equal(await validate(['--template', bad, '--parameter-overrides', 'Greeting=hi', 'Other=x'], out, err), 1)
     assert.match(err.text, /--parameter-overrides.*Other/)
   } finally {
+    cleanup()
+  }
+})
+
+test('hot reload: a change to the template, or to a file it includes, is served without a restart', async () => {
+  const { dir, cleanup } = tempDir('gatehouse-template-reload-')
+  const api = (message: string): string => `openapi: 3.0.1
+info: { title: included, version: '1' }
+paths:
+  /msg:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+        responses: { default: { statusCode: '200', responseTemplates: { application/json: '{"message": "${message}"}' } } }
+`
+  const template = (stage: string): string => `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: ${stage}
+      DefinitionBody:
+        Fn::Transform: { Name: AWS::Include, Parameters: { Location: ./api.yaml } }
+`
+  writeFile(dir, 'api.yaml', api('first'))
+  const path = writeFile(dir, 'template.yaml', template('one'))
+  const gw = await startGateway({ template: path }, { watch: true })
+  try {
+    assert.deepEqual((await gw.fetch('/one/msg')).json(), { message: 'first' })
+    writeFile(dir, 'api.yaml', api('second'))
+    await eventually(async () => (await gw.fetch('/one/msg')).text.includes('second'), PATIENCE_MS, 'the included file reloaded')
+    writeFile(dir, 'template.yaml', template('two'))
+    await eventually(async () => (await gw.fetch('/two/msg')).status === 200, PATIENCE_MS, 'the template reloaded')
+    assert.equal((await gw.fetch('/one/msg')).status, 403, 'the old stage is gone')
+  } finally {
+    await gw.stop()
     cleanup()
   }
 })
