@@ -278,3 +278,23 @@ Resources:
     cleanup()
   }
 })
+
+test('malformed templates are problems, never exceptions', async () => {
+  const cases: Array<[string, RegExp]> = [
+    ['just a string', /a template is a mapping/],
+    ['Resources: [1, 2]', /Resources section/],
+    ['Resources:\n  A: 5', /a resource is a mapping with a Type/],
+    ['Resources:\n  F: { Type: AWS::Serverless::Function, Properties: { Runtime: nodejs20.x, Handler: 5 } }', /Handler is FILE\.EXPORT/],
+    ['Resources:\n  F: { Type: AWS::Serverless::Function, Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: ./nowhere } }', /no module app/],
+    ['Conditions:\n  A: { Condition: B }\n  B: { Condition: A }\nResources:\n  Q: { Type: AWS::SQS::Queue, Condition: A }', /depends on itself/],
+    ['Resources:\n  Api: { Type: AWS::Serverless::Api, Properties: { StageName: x, DefinitionBody: { "Fn::Sub": 5 } } }', /Fn::Sub takes a string|DefinitionBody is an OpenAPI document/],
+    ['Resources:\n  M: { Type: AWS::ApiGateway::Method, Properties: { RestApiId: !Ref Ghost, HttpMethod: GET } }', /Ghost/],
+    ['Resources:\n  R: { Type: AWS::ApiGatewayV2::Route, Properties: { ApiId: x, RouteKey: GET / } }', /names no HTTP API/],
+    ['Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, InlineCode: "exports.handler=1", Handler: index.handler, Events: { E: { Type: Api, Properties: { RestApiId: !Ref F, Path: /x, Method: get } } } }', /names no AWS::Serverless::Api/],
+  ]
+  for (const [text, expected] of cases) {
+    const result = await read(text)
+    assert.ok(result.problems.length > 0, `problems for ${JSON.stringify(text)}`)
+    assert.match(result.problems.map((p) => p.message).join('\n'), expected, text)
+  }
+})
