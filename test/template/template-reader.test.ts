@@ -298,3 +298,26 @@ test('malformed templates are problems, never exceptions', async () => {
     assert.match(result.problems.map((p) => p.message).join('\n'), expected, text)
   }
 })
+
+test('--template with --config: both files\' APIs are served; DefinitionUri reads a local OpenAPI file', async () => {
+  const { dir, cleanup } = tempDir('gatehouse-template-config-')
+  const mock = (message: string) => ({
+    openapi: '3.0.1',
+    info: { title: message, version: '1' },
+    paths: { '/m': { get: { 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: { default: { statusCode: '200', responseTemplates: { 'application/json': `{"from": "${message}"}` } } } } } } },
+  })
+  writeFile(dir, 'openapi.json', mock('template'))
+  const template = writeFile(dir, 'template.yaml', 'Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: { StageName: t, DefinitionUri: ./openapi.json }\n')
+  const config = writeFile(dir, 'gatehouse.yaml', { apis: [{ type: 'rest', definition: mock('config'), stages: { c: {} } }] })
+  const gw = await startGateway({ configFile: config, template })
+  try {
+    const apis = (await gw.gateway.store!.list<{ name: string; id: string }>('api')).map((a) => a.value)
+    assert.deepEqual(apis.map((a) => a.name).sort(), ['config', 'template'])
+    const id = (name: string): string => apis.find((a) => a.name === name)!.id
+    assert.deepEqual((await gw.fetch('/t/m', { host: `${id('template')}.execute-api.localhost` })).json(), { from: 'template' })
+    assert.deepEqual((await gw.fetch('/c/m', { host: `${id('config')}.execute-api.localhost` })).json(), { from: 'config' })
+  } finally {
+    await gw.stop()
+    cleanup()
+  }
+})
