@@ -67,7 +67,7 @@ function newBuild(stack: Stack, logicalId: string, kind: 'rest' | 'http', name: 
 }
 
 /** The implicit API, made on first use, with the Globals Api/HttpApi properties SAM gives it. */
-function implicitApi(stack: Stack, kind: 'rest' | 'http', globals: Obj): SamApi {
+function implicitApi(stack: Stack, kind: 'rest' | 'http', globals: Obj, eventPath: string): SamApi {
   const logicalId = kind === 'rest' ? IMPLICIT_REST_API : IMPLICIT_HTTP_API
   const known = registry(stack).get(logicalId)
   if (known !== undefined) return known
@@ -77,7 +77,8 @@ function implicitApi(stack: Stack, kind: 'rest' | 'http', globals: Obj): SamApi 
   const props = stack.ev.evaluate(raw, base) as Obj
   // The implicit APIs have no Name: AWS names them after the stack.
   const name = String(stack.ev.evaluate({ Ref: 'AWS::StackName' }, base))
-  const api: SamApi = { build: newBuild(stack, logicalId, kind, name, newDoc(name), base), props, base, explicit: false }
+  // Problems in the generated document point at the event that made the API.
+  const api: SamApi = { build: newBuild(stack, logicalId, kind, name, newDoc(name), eventPath), props, base, explicit: false }
   registry(stack).set(logicalId, api)
   return api
 }
@@ -99,7 +100,7 @@ export function addFunctionEvents(stack: Stack, fnLogicalId: string, globals: Ob
     const p = event.Properties
     const apiRef = kind === 'rest' ? p.RestApiId : p.ApiId
     let api: SamApi | undefined
-    if (apiRef === undefined) api = implicitApi(stack, kind, globals)
+    if (apiRef === undefined) api = implicitApi(stack, kind, globals, path)
     else {
       const target = stack.logicalIdOf(apiRef)
       api = target === undefined ? undefined : registry(stack).get(target)
