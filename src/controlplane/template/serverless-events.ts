@@ -483,13 +483,18 @@ export class RestApiBuilder {
     if (typeof cfg.identityValidationExpression === 'string') ext.identityValidationExpression = cfg.identityValidationExpression
     const header = /^method\.request\.header\.([^,\s]+)$/.exec(identitySource ?? '')?.[1] ?? 'Authorization'
     if (cfg.claims !== undefined) warn(`${at}/claims`, 'claims filter the Cognito claims a lambda integration sees; they are ignored')
-    this.#schemes[name] = {
+    const scheme = {
       type: 'apiKey',
       name: request ? 'Unused' : header,
       in: 'header',
       'x-amazon-apigateway-authtype': cognito ? 'cognito_user_pools' : 'custom',
       'x-amazon-apigateway-authorizer': ext,
     }
+    const earlier = this.#schemes[name]
+    if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(scheme)) {
+      warn(at, `authorizer ${name} is declared again with other settings: the framework makes one authorizer per name, and the last declaration wins`)
+    }
+    this.#schemes[name] = scheme
     const scopes = strings(cfg.scopes)
     security[name] = cognito && scopes !== undefined ? scopes : []
   }

@@ -240,13 +240,13 @@ class Resolver {
     if (isFallback && term === 'null') return NOT_FOUND
     // A reference whose address holds variables of its own: `self:custom.${opt:stage}`.
     const ref = hasVariable(term) ? String(await this.#resolveString(term, pointer)) : term
-    const m = /^([A-Za-z]+)(?:\(([^)]*)\))?:(.*)$/s.exec(ref)
-    if (m === null) {
+    const m = /^([A-Za-z]+)(?:\(([^)]*)\)(?=:|$))?(?::(.*))?$/s.exec(ref)
+    if (m === null || (m[2] === undefined && m[3] === undefined)) {
       if (isFallback) return ref
       throw new Failure(`"\${${term}}" is not a variable: write \${source:address}, e.g. \${self:custom.x}`)
     }
-    const [, source, arg, address] = m as unknown as [string, string, string | undefined, string]
-    return this.#source(source, arg, address.trim(), pointer)
+    const [, source, arg, address] = m as unknown as [string, string, string | undefined, string | undefined]
+    return this.#source(source, arg, (address ?? '').trim(), pointer)
   }
 
   async #source(source: string, arg: string | undefined, address: string, pointer: string): Promise<Value> {
