@@ -33,11 +33,13 @@ const REST_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', '
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'HEAD', 'DELETE', 'ANY'])
 const ALL_METHODS = 'DELETE,GET,HEAD,PATCH,POST,PUT'
 
-function segment(key: string | number): string {
+/** A JSON pointer segment (`~` and `/` escaped). */
+export function segment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
-function str(v: unknown): string | undefined {
+/** A scalar as YAML users mean it: a string, or a number or boolean taken as its text. */
+export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
 }
 

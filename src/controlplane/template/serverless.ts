@@ -13,7 +13,7 @@ import { isFunctionName } from '../../functions/function-ref.js'
 import { RESERVED_ENVIRONMENT_KEYS } from '../../functions/config.js'
 import type { TemplateOptions, TemplateResult } from './types.js'
 import { resolveVariables } from './serverless-variables.js'
-import { HttpApiBuilder, RestApiBuilder, lambdaUri, type EventContext } from './serverless-events.js'
+import { HttpApiBuilder, RestApiBuilder, lambdaUri, segment, str, type EventContext } from './serverless-events.js'
 
 type Obj = Record<string, unknown>
 
@@ -28,14 +28,6 @@ const FUNCTION_KEYS_IGNORED = new Set([
   'condition', 'dependsOn', 'provisionedConcurrency', 'maximumEventAge', 'maximumRetryAttempts', 'destinations',
   'fileSystemConfig', 'versionFunction', 'url', 'image', 'logs',
 ])
-
-function segment(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
-}
 
 /**
  * Translates a parsed serverless.yml (`doc`) into config-file declarations. Every problem carries `opts.file` and
