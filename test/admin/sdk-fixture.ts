@@ -1,7 +1,7 @@
 // The API both SDK tests generate clients for, imported and deployed through the real AWS SDK: an HTTP_PROXY
 // list with a query parameter, a get by path parameter with a required header, an API key-protected POST
 // with request and response models, an AWS_IAM method (MOCK, answering the caller's ARN), and a resource
-// path that is no JavaScript identifier. A gateway with the admin port, an upstream that echoes requests,
+// path that is no JavaScript identifier (`/a-b/{c.d}/x,y:z`). A gateway with the admin port, an upstream that echoes requests,
 // IAM credentials in the identity section, and an API key in a usage plan of the stage.
 
 import {
@@ -91,11 +91,11 @@ export function petsDefinition(upstreamUrl: string): Record<string, unknown> {
         },
       },
       '/secure': { get: { security: [{ sigv4: [] }], responses: ok(), 'x-amazon-apigateway-integration': mock('{"caller":"$context.identity.userArn"}') } },
-      '/a-b/{c.d}/$x': {
+      '/a-b/{c.d}/x,y:z': {
         get: {
           parameters: [{ name: 'c.d', in: 'path', required: true, schema: { type: 'string' } }],
           responses: ok(),
-          'x-amazon-apigateway-integration': mock('{"path":"$context.path"}'),
+          'x-amazon-apigateway-integration': mock('{"resource":"$context.resourcePath","c":"$input.params(\'c.d\')"}'),
         },
       },
     },
@@ -108,6 +108,17 @@ export async function startSdkFixture(): Promise<SdkFixture> {
   const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:us-east-1:000000000000:*' }] }
   const config = writeFile(tmp.dir, 'gatehouse.yaml', { identity: { credentials: [{ ...IAM_KEY, principalArn: IAM_USER, policies: [allow] }] } })
   const gw = await startGateway({ configFile: config })
+  try {
+    return await prepare(gw, upstream, () => tmp.cleanup())
+  } catch (err) {
+    await gw.stop()
+    await upstream.close()
+    tmp.cleanup()
+    throw err
+  }
+}
+
+async function prepare(gw: TestGateway, upstream: Upstream, cleanup: () => void): Promise<SdkFixture> {
   const client = restClient(gw.adminPort)
   const api = await client.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(petsDefinition(upstream.url))) }))
   const apiId = api.id!
@@ -129,7 +140,7 @@ export async function startSdkFixture(): Promise<SdkFixture> {
     async stop() {
       await gw.stop()
       await upstream.close()
-      tmp.cleanup()
+      cleanup()
     },
   }
 }
