@@ -222,8 +222,8 @@ function hex(buffer: ArrayBuffer): string {
   return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-async function sha256(data: string | Uint8Array): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? new TextEncoder().encode(data) : data))
+async function sha256(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
 }
 
 async function hmac(key: string | ArrayBuffer, data: string): Promise<ArrayBuffer> {
