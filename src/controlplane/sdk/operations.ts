@@ -108,7 +108,7 @@ export function sdkOperations(api: RestApi): SdkOperation[] {
       const queryParams: SdkParameter[] = []
       const headerParams: SdkParameter[] = []
       for (const [key, required] of Object.entries(m.requestParameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const p = /^method\.request\.(querystring|multivaluequerystring|header|multivalueheader)\.(.+)$/.exec(key)
+        const p = /^method\.request\.(querystring|multivaluequerystring|header|multivalueheader)\.([\s\S]+)$/.exec(key)
         if (!p) continue
         const list = p[1]!.endsWith('querystring') ? queryParams : headerParams
         if (!list.some((x) => x.name === p[2])) list.push({ name: p[2]!, required })
