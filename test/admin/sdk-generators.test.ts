@@ -31,7 +31,7 @@ function api(resources: Array<[string, Partial<Record<HttpMethod, Method>>]>, mo
   return {
     kind: 'REST',
     id: 'abc123',
-    name: 'odd */ name\n// with lines',
+    name: 'odd */ name\n// with lines\u2028x = 1',
     createdDate: '2024-01-01T00:00:00Z',
     binaryMediaTypes: [],
     minimumCompressionSize: null,

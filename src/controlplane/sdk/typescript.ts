@@ -105,9 +105,9 @@ class SchemaTypes {
   }
 }
 
-/** A JSDoc comment line: the text without anything that would end the comment. */
+// Text for a comment: without anything that would end it (a star-slash, line terminators, U+2028/2029 included).
 function doc(text: string): string {
-  return text.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ')
+  return text.replace(/\*\//g, '* /').replace(/[\r\n\u2028\u2029]+/g, ' ')
 }
 
 const PARAM_KEY = (name: string): string => (PROPERTY_NAME.test(name) ? name : JSON.stringify(name))
