@@ -118,6 +118,21 @@ apiGateway.core.utils = {
         });
         return pairs.map(function (p) { return p[0] + '=' + p[1]; }).join('&');
     },
+    /** What both HTTP clients send: the verb, path, headers (with the default Content-Type and Accept), body and query string. */
+    prepare: function (request, config) {
+        var utils = apiGateway.core.utils;
+        var headers = utils.copy(request.headers);
+        var body = utils.bodyText(request.body);
+        if (headers['Content-Type'] === undefined && body !== undefined) headers['Content-Type'] = config.defaultContentType;
+        if (headers['Accept'] === undefined) headers['Accept'] = config.defaultAcceptType;
+        return {
+            verb: utils.assertDefined(request.verb, 'verb'),
+            path: utils.assertDefined(request.path, 'path'),
+            headers: headers,
+            body: body,
+            query: utils.queryString(request.queryParams || {})
+        };
+    },
     /** The body as it is sent: undefined for none, strings and binary as they are, anything else as JSON. */
     bodyText: function (body) {
         if (body === undefined || body === null || body === '') return undefined;
@@ -159,15 +174,9 @@ apiGateway.core.simpleHttpClientFactory.newClient = function (config) {
     var simpleHttpClient = {};
     simpleHttpClient.endpoint = utils.assertDefined(config.endpoint, 'endpoint');
     simpleHttpClient.makeRequest = function (request) {
-        var verb = utils.assertDefined(request.verb, 'verb');
-        var path = utils.assertDefined(request.path, 'path');
-        var headers = utils.copy(request.headers);
-        var body = utils.bodyText(request.body);
-        if (headers['Content-Type'] === undefined && body !== undefined) headers['Content-Type'] = config.defaultContentType;
-        if (headers['Accept'] === undefined) headers['Accept'] = config.defaultAcceptType;
-        var query = utils.queryString(request.queryParams || {});
-        var url = simpleHttpClient.endpoint + path + (query === '' ? '' : '?' + query);
-        return utils.send(verb, url, headers, body, request);
+        var r = utils.prepare(request, config);
+        var url = simpleHttpClient.endpoint + r.path + (r.query === '' ? '' : '?' + r.query);
+        return utils.send(r.verb, url, r.headers, r.body, request);
     };
     return simpleHttpClient;
 };
@@ -217,13 +226,8 @@ apiGateway.core.sigV4ClientFactory.newClient = function (config) {
     sigV4Client.endpoint = utils.assertDefined(config.endpoint, 'endpoint');
 
     sigV4Client.makeRequest = function (request) {
-        var verb = utils.assertDefined(request.verb, 'verb');
-        var path = utils.assertDefined(request.path, 'path');
-        var headers = utils.copy(request.headers);
-        var body = utils.bodyText(request.body);
-        if (headers['Content-Type'] === undefined && body !== undefined) headers['Content-Type'] = config.defaultContentType;
-        if (headers['Accept'] === undefined) headers['Accept'] = config.defaultAcceptType;
-        var query = utils.queryString(request.queryParams || {});
+        var r = utils.prepare(request, config);
+        var verb = r.verb, headers = r.headers, body = r.body, query = r.query;
         var endpointUrl = new URL(sigV4Client.endpoint);
         var datetime = amzDate(new Date());
         var date = datetime.slice(0, 8);
@@ -233,7 +237,7 @@ apiGateway.core.sigV4ClientFactory.newClient = function (config) {
         var canonicalHeaders = names.map(function (n) { return n + ':' + String(signed[n]).trim() + '\n'; }).join('');
         var signedHeaders = names.join(';');
         var scope = date + '/' + sigV4Client.region + '/' + sigV4Client.serviceName + '/' + AWS4_REQUEST;
-        var fullPath = endpointUrl.pathname.replace(/\/$/, '') + path;
+        var fullPath = endpointUrl.pathname.replace(/\/$/, '') + r.path;
         return hash(body).then(function (payloadHash) {
             var canonicalRequest = [verb, canonicalUri(fullPath), query, canonicalHeaders, signedHeaders, payloadHash].join('\n');
             return hash(canonicalRequest);

@@ -30,6 +30,22 @@ function dosDateTime(date: Date): { time: number; day: number } {
   }
 }
 
+/**
+ * The fields local and central headers share, in the same order: version needed, flags, method, time,
+ * date, CRC-32, compressed and uncompressed sizes, name length (the extra field length after it stays 0).
+ */
+function writeCommonFields(buf: Buffer, at: number, f: { method: number; time: number; day: number; crc: number; compressed: number; size: number; nameLength: number }): void {
+  buf.writeUInt16LE(NEEDED, at)
+  buf.writeUInt16LE(UTF8_NAMES, at + 2)
+  buf.writeUInt16LE(f.method, at + 4)
+  buf.writeUInt16LE(f.time, at + 6)
+  buf.writeUInt16LE(f.day, at + 8)
+  buf.writeUInt32LE(f.crc, at + 10)
+  buf.writeUInt32LE(f.compressed, at + 14)
+  buf.writeUInt32LE(f.size, at + 18)
+  buf.writeUInt16LE(f.nameLength, at + 22)
+}
+
 function checkName(name: string): void {
   if (name === '' || name.startsWith('/') || name.includes('\\') || name.split('/').some((s, i, all) => s === '..' || s === '.' || (s === '' && i !== all.length - 1))) {
     throw new Error(`Invalid zip entry name '${name}'`)
@@ -60,32 +76,16 @@ export function writeZip(entries: readonly ZipEntry[], date: Date = new Date()):
     const name = Buffer.from(entry.name, 'utf8')
     if (offset > 0xffffffff || stored.length > 0xffffffff) throw new Error('The archive is too large for a zip without ZIP64')
 
+    const fields = { method, time, day, crc, compressed: stored.length, size: raw.length, nameLength: name.length }
     const local = Buffer.alloc(30)
     local.writeUInt32LE(LOCAL_SIGNATURE, 0)
-    local.writeUInt16LE(NEEDED, 4)
-    local.writeUInt16LE(UTF8_NAMES, 6)
-    local.writeUInt16LE(method, 8)
-    local.writeUInt16LE(time, 10)
-    local.writeUInt16LE(day, 12)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(stored.length, 18)
-    local.writeUInt32LE(raw.length, 22)
-    local.writeUInt16LE(name.length, 26)
-    local.writeUInt16LE(0, 28)
+    writeCommonFields(local, 4, fields)
     locals.push(local, name, stored)
 
     const central = Buffer.alloc(46)
     central.writeUInt32LE(CENTRAL_SIGNATURE, 0)
     central.writeUInt16LE(MADE_BY, 4)
-    central.writeUInt16LE(NEEDED, 6)
-    central.writeUInt16LE(UTF8_NAMES, 8)
-    central.writeUInt16LE(method, 10)
-    central.writeUInt16LE(time, 12)
-    central.writeUInt16LE(day, 14)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(stored.length, 20)
-    central.writeUInt32LE(raw.length, 24)
-    central.writeUInt16LE(name.length, 28)
+    writeCommonFields(central, 6, fields)
     // Extra field length, comment length, disk number start, internal attributes: 0.
     // External attributes: the Unix mode in the high 16 bits (rw-r--r-- files, rwxr-xr-x folders), MS-DOS folder bit.
     central.writeUInt32LE((((folder ? 0o040755 : 0o100644) << 16) | (folder ? 0x10 : 0)) >>> 0, 38)
