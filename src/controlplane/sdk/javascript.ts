@@ -46,31 +46,12 @@ export function apigClientJs(operations: readonly SdkOperation[], invokeUrl: str
 var apigClientFactory = {};
 apigClientFactory.newClient = function (config) {
     var apigClient = { };
-    if (config === undefined) {
-        config = {};
-    }
-    if (config.accessKey === undefined) {
-        config.accessKey = '';
-    }
-    if (config.secretKey === undefined) {
-        config.secretKey = '';
-    }
-    if (config.apiKey === undefined) {
-        config.apiKey = '';
-    }
-    if (config.sessionToken === undefined) {
-        config.sessionToken = '';
-    }
-    if (config.region === undefined) {
-        config.region = 'us-east-1';
-    }
-    // If defaultContentType is not defined then default to application/json
-    if (config.defaultContentType === undefined) {
-        config.defaultContentType = 'application/json';
-    }
-    // If defaultAcceptType is not defined then default to application/json
-    if (config.defaultAcceptType === undefined) {
-        config.defaultAcceptType = 'application/json';
+    // What the config leaves out: no credentials, no API key, us-east-1, JSON in and out. The caller's
+    // object is copied, not changed.
+    var defaults = { accessKey: '', secretKey: '', apiKey: '', sessionToken: '', region: 'us-east-1', defaultContentType: 'application/json', defaultAcceptType: 'application/json' };
+    config = apiGateway.core.utils.mergeInto(defaults, config);
+    for (var name in defaults) {
+        if (config[name] === undefined) config[name] = defaults[name];
     }
 
     // The stage's invoke URL (config.invokeUrl, a Gatehouse extension, points the client elsewhere),
