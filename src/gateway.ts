@@ -295,6 +295,7 @@ export class Gateway {
           testInvoke: testInvoker({ steps: () => this.#steps, integrations: () => this.#integrations!, logger: this.#log }),
           // The Lambda authorizer cache's keys start with the API and stage (src/steps/auth/lambda.ts).
           flushAuthorizerCache: (apiId, stageName) => this.#state!.deletePrefix(`authorizer|${apiId}|${stageName}|`),
+          dataPlane: () => (this.#address ? { protocol: this.#dataPlane?.isHttps ? 'https' : 'http', port: this.#address.port } : undefined),
         },
       }),
     )

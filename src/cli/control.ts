@@ -1,8 +1,9 @@
-// `gatehouse export`, `gatehouse import` and `gatehouse deployments list|rollback`: the control plane's
-// GetExport/ExportApi, ImportRestApi/PutRestApi/ImportApi/ReimportApi, CreateDeployment, GetDeployments and
-// UpdateStage, called on a running gateway's admin port (docs/control-plane.md).
+// `gatehouse export`, `gatehouse sdk`, `gatehouse import` and `gatehouse deployments list|rollback`: the control
+// plane's GetExport/ExportApi, GetSdk, ImportRestApi/PutRestApi/ImportApi/ReimportApi, CreateDeployment,
+// GetDeployments and UpdateStage, called on a running gateway's admin port (docs/control-plane.md).
 
 import { readFileSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { parse, UsageError } from './args.js'
 import { AdminClient, AdminError, adminBase, apiKind, authFromEnv } from './admin-client.js'
 
@@ -28,6 +29,20 @@ ${COMMON}
   --no-extensions      HTTP APIs: leave the x-amazon-apigateway extensions out
   --yaml               YAML instead of JSON
   --out FILE           write to FILE instead of standard output
+`
+
+export const SDK_HELP = `Usage: gatehouse sdk --admin URL --api ID --stage NAME [options]
+
+Writes a client SDK of a REST API stage as a zip (GetSdk): javascript, the shape Amazon API Gateway
+generates (apiGateway-js-sdk/apigClient.js and its libraries), or typescript, a typed client.ts.
+
+Options:
+${COMMON}
+  --api ID             the REST API id
+  --stage NAME         the stage the client calls
+  --type TYPE          javascript (default) or typescript
+  --invoke-url URL     the URL the client calls by default (default: the gateway's data plane)
+  --out FILE           the zip to write (default: the name the gateway gives, in the current folder)
 `
 
 export const IMPORT_HELP = `Usage: gatehouse import --admin URL FILE [options]
@@ -101,6 +116,29 @@ export async function exportCommand(argv: string[], out: Out = process.stdout, e
     }
     if (values.out) writeFileSync(values.out, body)
     else out.write(body.toString('utf8') + (body.toString('utf8').endsWith('\n') ? '' : '\n'))
+    return 0
+  })
+}
+
+/** `gatehouse sdk`. */
+export async function sdkCommand(argv: string[], out: Out = process.stdout, err: Out = process.stderr): Promise<number> {
+  const { values } = parse(argv, { ...commonOptions, api: { type: 'string' }, stage: { type: 'string' }, type: { type: 'string' }, 'invoke-url': { type: 'string' }, out: { type: 'string' } })
+  if (values.help) {
+    out.write(SDK_HELP)
+    return 0
+  }
+  if (!values.api) throw new UsageError('sdk needs --api ID')
+  if (!values.stage) throw new UsageError('sdk needs --stage NAME')
+  const client = new AdminClient(adminBase(values.admin), authFromEnv(values.token))
+  return guarded('sdk', err, async () => {
+    const query = values['invoke-url'] ? `?invokeUrl=${encodeURIComponent(values['invoke-url'])}` : ''
+    const path = `/restapis/${encodeURIComponent(values.api!)}/stages/${encodeURIComponent(values.stage!)}/sdks/${encodeURIComponent(values.type ?? 'javascript')}${query}`
+    const res = await client.send('GET', path)
+    const disposition = res.headers['content-disposition']
+    const named = typeof disposition === 'string' ? /filename="([^"]+)"/.exec(disposition)?.[1] : undefined
+    const file = values.out ?? basename(named ?? `${values.type ?? 'javascript'}.zip`)
+    writeFileSync(file, res.body)
+    out.write(`${file}\n`)
     return 0
   })
 }

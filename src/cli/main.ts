@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { serve, SERVE_HELP } from './serve.js'
 import { validate, VALIDATE_HELP } from './validate.js'
 import { usage, USAGE_HELP } from './usage.js'
-import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, deploymentsCommand, exportCommand, importCommand } from './control.js'
+import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, SDK_HELP, deploymentsCommand, exportCommand, importCommand, sdkCommand } from './control.js'
 import { UsageError } from './args.js'
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -14,6 +14,7 @@ Commands:
   validate   check config and OpenAPI files
   usage      print a usage plan's usage records from a running gateway
   export     write a running gateway's API stage as OpenAPI
+  sdk        write a client SDK (javascript or typescript) of a running gateway's REST API stage
   import     create or update an API on a running gateway from an OpenAPI file
   deployments  list an API's deployments, or roll a stage back to an earlier one
   version    print the version
@@ -24,6 +25,7 @@ ${SERVE_HELP}
 ${VALIDATE_HELP}
 ${USAGE_HELP}
 ${EXPORT_HELP}
+${SDK_HELP}
 ${IMPORT_HELP}
 ${DEPLOYMENTS_HELP}`
 
@@ -45,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await usage(rest)
       case 'export':
         return await exportCommand(rest)
+      case 'sdk':
+        return await sdkCommand(rest)
       case 'import':
         return await importCommand(rest)
       case 'deployments':

@@ -45,12 +45,15 @@ export interface TestInvokeResult {
 
 /**
  * What the data plane lends the control plane (the gateway composes them; tests may leave them out):
- * running one method in process (TestInvokeMethod), and flushing a stage's authorizer cache.
+ * running one method in process (TestInvokeMethod), flushing a stage's authorizer cache, and where the data
+ * plane listens (GetSdk).
  */
 export interface ControlPlanePorts {
   testInvoke?(req: TestInvokeRequest): Promise<TestInvokeResult>
   /** Drops the cached Lambda-authorizer results of an API stage (FlushStageAuthorizersCache, ResetAuthorizersCache). */
   flushAuthorizerCache?(apiId: string, stageName: string): Promise<void>
+  /** Where the data plane listens (the default URL of generated SDKs, GetSdk); absent without a data plane. */
+  dataPlane?(): { protocol: 'http' | 'https'; port: number } | undefined
 }
 
 export interface HandlerContext {

@@ -22,6 +22,7 @@ import { REST_ROUTES } from './rest/routes.js'
 import { V2_ROUTES } from './v2/routes.js'
 import { TAG_ROUTES } from './tags.js'
 import { EXPORT_ROUTES } from './exports.js'
+import { SDK_ROUTES } from './sdks.js'
 
 export type { UsageReader, ControlPlanePorts, TestInvokeRequest, TestInvokeResult } from './context.js'
 export type { AdminAuthConfig, AdminCredential } from './auth.js'
@@ -68,6 +69,7 @@ const ROUTES: Route[] = [
   ...V2_ROUTES,
   ...TAG_ROUTES,
   ...EXPORT_ROUTES,
+  ...SDK_ROUTES,
 ]
 
 /** The media types of CSV imports (ImportApiKeys): what people send, and what the AWS SDKs send (octet-stream). */
