@@ -45,12 +45,14 @@ export interface TestInvokeResult {
 
 /**
  * What the data plane lends the control plane (the gateway composes them; tests may leave them out):
- * running one method in process (TestInvokeMethod), and flushing a stage's authorizer cache.
+ * running one method in process (TestInvokeMethod), and flushing a stage's authorizer cache and response cache.
  */
 export interface ControlPlanePorts {
   testInvoke?(req: TestInvokeRequest): Promise<TestInvokeResult>
   /** Drops the cached Lambda-authorizer results of an API stage (FlushStageAuthorizersCache, ResetAuthorizersCache). */
   flushAuthorizerCache?(apiId: string, stageName: string): Promise<void>
+  /** Drops the cached responses of a REST API stage (FlushStageCache). */
+  flushStageCache?(apiId: string, stageName: string): Promise<void>
 }
 
 export interface HandlerContext {
