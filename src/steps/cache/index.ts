@@ -123,6 +123,8 @@ export function createCacheStep(opts: CacheStepOptions): StepFactory {
         if (part !== null) parts.push(part)
       }
       const keyParameters = params.filter((p) => keyPart(p, route) !== null)
+      // Parameters the key cannot read (a body, an integration parameter not mapped from the method request).
+      const ignored = params.filter((p) => keyPart(p, route) === null)
       const fixedMethod = route.httpMethod === 'ANY' ? null : route.httpMethod
       const prefix = `${route.deploymentId}|${route.resourcePath}|${namespace.length}:${namespace}`
       const keyOf = (ctx: RequestContext): string => {
@@ -246,8 +248,10 @@ export function createCacheStep(opts: CacheStepOptions): StepFactory {
         response,
         describe: () => ({
           ttlInSeconds: ttlSeconds,
+          capacityBytes,
           ...(getOnly && route.httpMethod === 'ANY' ? { getOnly: true } : {}),
           ...(keyParameters.length > 0 ? { keyParameters } : {}),
+          ...(ignored.length > 0 ? { ignoredKeyParameters: ignored } : {}),
           ...(namespace !== route.resource?.id ? { namespace } : {}),
           ...(requireAuth ? {} : { requireAuthorizationForCacheControl: false }),
           ...(strategy !== 'SUCCEED_WITH_RESPONSE_HEADER' ? { unauthorizedCacheControlHeaderStrategy: strategy } : {}),
