@@ -165,6 +165,12 @@ test('a GET is answered from the cache the second time: status, headers and body
   assert.equal(await metric('CacheMissCount', '/plain'), 1)
   assert.equal(await metric('CacheHitCount', '/plain'), 1)
   assert.equal(await metric('Count', '/plain'), 2, 'a hit still counts as a request')
+  // The default access log: a miss has the integration's latency, a hit none (no integration ran).
+  const lines = gw.accessLog.map((l) => JSON.parse(l) as Record<string, string>).filter((l) => l['resourcePath'] === '/plain')
+  assert.equal(lines.length, 2)
+  assert.match(lines[0]!['integrationLatency']!, /^\d+$/)
+  assert.equal(lines[1]!['integrationLatency'], '-')
+  assert.equal(lines[1]!['responseLength'], lines[0]!['responseLength'])
 })
 
 test('a stage without cacheClusterEnabled does not cache', async () => {
