@@ -68,6 +68,11 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     assert.equal(allowed.status, 200)
     assert.equal(allowed.json().message, 'hello, user-42')
     assert.equal((await send(port, '/dev/private', { headers: { authorization: 'deny-me' } })).status, 403)
+    // The cached method: the second GET of a pet is the first one's response (its requestId), per petId.
+    const pet = await send(port, '/dev/pets/1')
+    assert.equal(pet.status, 200)
+    assert.equal((await send(port, '/dev/pets/1')).json().requestId, pet.json().requestId)
+    assert.notEqual((await send(port, '/dev/pets/2')).json().requestId, pet.json().requestId)
     const health = await send(Number(banner[1]), '/health')
     assert.equal(health.status, 200)
     // Access-log lines go to stdout, one per request.
