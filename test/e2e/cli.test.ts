@@ -204,3 +204,22 @@ test('`validate` says whether it guessed the API type, and --rest / --http say i
     tmp.cleanup()
   }
 })
+
+test('`serve --account-limit`: RATE:BURST caps every request of the process (429 beyond the burst), off lifts it, anything else is a usage error', async () => {
+  const tmp = tempDir()
+  const api = writeFile(tmp.dir, 'api.yaml', { openapi: '3.0.1', info: { title: 'acct', version: '1' }, paths: { '/a': { get: { 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode":200}' }, responses: { default: { statusCode: '200' } } } } } } })
+  const run = cli(['serve', '--rest-api', api, '--stage', 'dev', '--port', '0', '--admin-port', '0', '--no-access-log', '--account-limit', '0.001:2'])
+  try {
+    const port = Number((await waitFor(run.stdout, /http:\/\/localhost:(\d+)\/dev\//))[1])
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await send(port, '/dev/a')).status)
+    assert.deepEqual(statuses, [200, 200, 429, 429])
+  } finally {
+    run.child.kill('SIGTERM')
+    await run.exit
+    tmp.cleanup()
+  }
+  const bad = cli(['serve', '--account-limit', 'lots'])
+  assert.equal(await bad.exit, 2)
+  assert.match(bad.stderr(), /--account-limit takes RATE:BURST \(e\.g\. 10000:5000\) or off, got "lots"/)
+})
