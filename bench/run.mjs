@@ -1,7 +1,8 @@
 // `npm run bench`: Gatehouse against baselines, one candidate at a time, each pinned to one core, under the
-// same autocannon load, in one of four scenarios (--scenario): `proxy` (the plain HTTP_PROXY route against a
+// same autocannon load, in one of five scenarios (--scenario): `proxy` (the plain HTTP_PROXY route against a
 // bare undici proxy and http-proxy), `lambda` (a Lambda-proxy route against serverless-offline), `keyed`
-// (API key + usage-plan throttle + access log + metrics, in-memory and Redis state) and `vtl` (mapping
+// (API key + usage-plan throttle + access log + metrics, in-memory and Redis state), `cached` (the proxy route
+// answered from the stage cache against the same route uncached) and `vtl` (mapping
 // templates rendered in a loop, no HTTP). Prints a table with ratios and writes the figures to
 // bench/results/. Speed is measured, not asserted: the exit code is non-zero only when a candidate failed
 // or answered with errors.
@@ -75,6 +76,18 @@ const SCENARIOS = {
     // Gatehouse with --redis may have to be killed after SIGTERM; this profiler writes at SIGTERM.
     mainThreadProfile: true,
   },
+  cached: {
+    title: 'the plain HTTP_PROXY route answered from the stage cache, against the same route uncached and the bare undici proxy',
+    upstream: true,
+    candidates: ['gatehouse-cached', 'gatehouse-uncached', 'undici-proxy'],
+    extra: ['direct'],
+    main: 'gatehouse-cached',
+    ratios: [
+      ['gatehouse-cached', 'gatehouse-uncached', 2],
+      ['gatehouse-cached', 'undici-proxy', null],
+      ['gatehouse-uncached', 'undici-proxy', null],
+    ],
+  },
   vtl: {
     title: 'mapping templates compiled once and rendered in a loop (no HTTP)',
   },
@@ -86,6 +99,7 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [optio
                      lambda: REST AWS_PROXY route to a hello-world handler vs serverless-offline
                      keyed: API key + usage-plan throttle + access log + metrics, in-memory and
                             --redis ${REDIS_URL} (skipped when no Redis answers there)
+                     cached: the proxy route answered from the stage cache vs the same route uncached
                      vtl: template rendering micro-benchmark, no HTTP
   --duration S       measured seconds per candidate (default 10); vtl: per template (default 5)
   --warmup S         warm-up seconds per candidate, discarded (default 3; lambda: 5)
@@ -522,6 +536,24 @@ usagePlans:
 `
 }
 
+/**
+ * The cached scenario's config file: the proxy route with the stage cache on (every request after the first is
+ * a hit) or off; the stage throttle far above any load here (the account throttle is lifted by --account-limit).
+ */
+function cachedConfig(enabled) {
+  return `# Written by bench/run.mjs (cached scenario).
+apis:
+  - name: cached
+    type: rest
+    openapi: ./bench-api.json
+    stages:
+      dev:
+        cacheClusterEnabled: ${enabled}
+        methodSettings:
+          '*/*': { cachingEnabled: true, cacheTtlInSeconds: 3600, throttlingRateLimit: 1000000, throttlingBurstLimit: 1000000 }
+`
+}
+
 /** Each candidate starts its server and returns the URL to load, the process to watch and, for Gatehouse, its admin URL. */
 const CANDIDATES = {
   direct: {
@@ -557,6 +589,15 @@ const CANDIDATES = {
   'serverless-offline': {
     label: 'serverless@3 + serverless-offline@13, worker-thread runner, same handler (its request log to a file)',
     start: (ctx) => startServerlessOffline(ctx),
+  },
+  // AWS's account throttle (10,000 rps) would answer hits beyond it with 429: both run without it.
+  'gatehouse-cached': {
+    label: 'Gatehouse, REST HTTP_PROXY route answered from the stage cache (in memory), --account-limit off',
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-cached', source: ['--config', ctx.cachedConfigFile, '--account-limit', 'off'] }),
+  },
+  'gatehouse-uncached': {
+    label: 'Gatehouse, the same route and flags with the stage cache off',
+    start: (ctx) => startGatehouse(ctx, { name: 'gatehouse-uncached', source: ['--config', ctx.uncachedConfigFile, '--account-limit', 'off'] }),
   },
   'gatehouse-keyed': {
     label: 'Gatehouse, API key + usage-plan throttle + access log + metrics, in-memory state',
@@ -759,6 +800,10 @@ if (scenario.upstream) {
   writeFileSync(join(tmp, 'keyed-api.json'), JSON.stringify(proxyApi(upstreamPort, { apiKeyRequired: true }), null, 2))
   ctx.keyedConfigFile = join(tmp, 'gatehouse.yaml')
   writeFileSync(ctx.keyedConfigFile, keyedConfig())
+  ctx.cachedConfigFile = join(tmp, 'cached.yaml')
+  writeFileSync(ctx.cachedConfigFile, cachedConfig(true))
+  ctx.uncachedConfigFile = join(tmp, 'uncached.yaml')
+  writeFileSync(ctx.uncachedConfigFile, cachedConfig(false))
   expected = (await get(`${ctx.upstreamUrl}/hello`)).body
 } else {
   ctx.lambdaApiFile = join(tmp, 'lambda-api.json')

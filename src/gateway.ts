@@ -125,6 +125,7 @@ export class Gateway {
   /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
   readonly #stateErrorLog: LogThrottle
   readonly #redisErrorLog: LogThrottle
+  readonly #cacheErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
   #integrations: IntegrationTable | null = null
   #accessLog: AccessLogSink | null = null
@@ -160,6 +161,7 @@ export class Gateway {
     this.#jwks = new JwksCache(opts.now ? { nowMs: opts.now } : {})
     this.#stateErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
     this.#redisErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
+    this.#cacheErrorLog = new LogThrottle(LOG_REPEAT_MS, opts.now)
   }
 
   get ready(): boolean {
@@ -238,6 +240,11 @@ export class Gateway {
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
           onStoreError: () => this.metrics.stateStoreErrors(),
         },
+        cache: {
+          cache: () => this.#state!,
+          ...(this.#opts.now ? { now: this.#opts.now } : {}),
+          onStoreError: (err) => this.#cacheStoreFailed(err),
+        },
         throttle: {
           state: () => this.#state!,
           ...(this.#opts.now ? { now: this.#opts.now } : {}),
@@ -296,6 +303,8 @@ export class Gateway {
           // The Lambda authorizer cache's keys start with the API and stage (src/steps/auth/lambda.ts).
           flushAuthorizerCache: (apiId, stageName) => this.#state!.deletePrefix(`authorizer|${apiId}|${stageName}|`),
           dataPlane: () => (this.#address ? { protocol: this.#dataPlane?.isHttps ? 'https' : 'http', port: this.#address.port } : undefined),
+          // The response cache's entries belong to `{apiId}/{stageName}` (src/steps/cache).
+          flushStageCache: (apiId, stageName) => this.#state!.flushResponses(`${apiId}/${stageName}`),
         },
       }),
     )
@@ -343,6 +352,29 @@ export class Gateway {
       (closed ? 'state store unavailable: limits and quotas cannot be checked (requests refused with 503)' : 'state store unavailable: limits and quotas are not being enforced (requests admitted)') +
         (unlogged > 0 ? `; ${unlogged + 1} requests ${outcome} since the last line` : ''),
     )
+  }
+
+  /** The response cache failed for a request (it went to the integration instead): one line per 10 s. */
+  #cacheStoreFailed(err: unknown): void {
+    this.metrics.stateStoreErrors()
+    const unlogged = this.#cacheErrorLog.hit()
+    if (unlogged === null) return
+    this.#log.warn({ err, misses: unlogged + 1 }, 'response cache unavailable: cached methods are served by their integrations' + (unlogged > 0 ? `; ${unlogged + 1} requests since the last line` : ''))
+  }
+
+  /**
+   * §8: a new deployment of a stage flushes its cache (entries are keyed by deployment too, so this frees
+   * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage.
+   */
+  #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): void {
+    if (before === null) return
+    for (const [apiId, api] of before.apis) {
+      if (api.kind !== 'REST') continue
+      for (const [stageName, stage] of api.stages) {
+        if (after.apis.get(apiId)?.stages.get(stageName)?.deploymentId === stage.deploymentId) continue
+        this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
+      }
+    }
   }
 
   #stateStoreRecovered(): void {
@@ -425,7 +457,9 @@ export class Gateway {
           // Storing a large change took a while: let waiting requests through before compiling it.
           await yieldToEventLoop()
           const plan = await this.#compile()
+          const before = this.plan
           this.#dataPlane?.setPlan(plan)
+          this.#flushRedeployedStages(before, plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
         } catch (err) {
           this.#log.error({ err }, 'recompiling the configuration failed; the previous one keeps serving')

@@ -12,12 +12,12 @@ import type { IntegrationTable, MetricsHandle, StepFactory } from './dataplane/p
 import { invokeInProcess } from './dataplane/in-process.js'
 
 const STAGE = 'test-invoke-stage'
-/** AWS runs a test invocation without authorization, API keys or throttling. */
-const SKIPPED_STEPS = new Set(['policy', 'auth', 'apikey', 'throttle'])
+/** AWS runs a test invocation without authorization, API keys, throttling or the stage cache. */
+const SKIPPED_STEPS = new Set(['policy', 'auth', 'apikey', 'throttle', 'cache'])
 /** Headers of the answer that belong to the transport rather than the method. */
 const TRANSPORT_HEADERS = new Set(['x-amzn-requestid', 'x-amz-apigw-id', 'connection', 'content-length', 'apigw-requestid'])
 
-const NO_METRICS: MetricsHandle = { count() {}, latency() {}, integrationLatency() {}, error4xx() {}, error5xx() {} }
+const NO_METRICS: MetricsHandle = { count() {}, latency() {}, integrationLatency() {}, error4xx() {}, error5xx() {}, cacheHit() {}, cacheMiss() {} }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']

@@ -23,6 +23,7 @@ export async function describeCompiled(desired: Compilable): Promise<{ routes: u
       policy: desired.identity?.region ? { region: desired.identity.region } : {},
       auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },
       throttle: { state: () => state },
+      cache: { cache: () => state },
     })
     const plan = compileGateway(
       {

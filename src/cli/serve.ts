@@ -15,6 +15,7 @@ import { ClusterStateStore } from '../store/cluster/state-store.js'
 import { localStateStore } from '../store/compose.js'
 import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
 import { allowedHostProblem } from '../controlplane/admin-guard.js'
+import type { Limit } from '../dataplane/keys.js'
 
 export const SERVE_HELP = `Usage: gatehouse serve [options]
 
@@ -48,6 +49,8 @@ Options:
                            for exact limits across several gateway processes or nodes
   --redis-prefix PREFIX    prefix of every Redis key (default gatehouse:), to share one Redis between gateways
   --redis-unavailable MODE open (default: admit requests when Redis is down) or closed (refuse them)
+  --account-limit R:B|off  the account-level throttle every request passes, cache hits included (default
+                           AWS's 10000:5000, requests per second and burst); off turns it off
   --workers N              run N worker processes on the same ports (node:cluster); they share config and,
                            without --redis, limits and quotas held by the primary process
   --log-level LEVEL        fatal|error|warn|info|debug (default info)
@@ -81,6 +84,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     'redis-prefix': { type: 'string' },
     workers: { type: 'string' },
     'redis-unavailable': { type: 'string' },
+    'account-limit': { type: 'string' },
     'no-access-log': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -146,6 +150,8 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     if (mode !== 'open' && mode !== 'closed') throw new UsageError(`--redis-unavailable takes open or closed, got ${JSON.stringify(mode)}`)
     opts.stateUnavailable = mode
   }
+  const account = toAccountLimit(values['account-limit'])
+  if (account !== undefined) opts.accountLimit = account
   const workers = toWorkers(values.workers)
   if (workers !== undefined && !worker) return primary(opts, workers, out)
   if (worker) {
@@ -205,6 +211,15 @@ function startFailure(err: unknown): string | null {
   const e = err as NodeJS.ErrnoException
   if (e.code === 'EADDRINUSE') return `gatehouse: ${e.message}: the port is taken; choose another with --port / --admin-port\n`
   return null
+}
+
+/** `--account-limit RATE:BURST` (requests per second, fractions allowed, and a whole burst) or `off` (null). */
+function toAccountLimit(value: string | undefined): Limit | null | undefined {
+  if (value === undefined) return undefined
+  if (value === 'off') return null
+  const m = /^(\d+(?:\.\d+)?):(\d+)$/.exec(value)
+  if (m === null) throw new UsageError(`--account-limit takes RATE:BURST (e.g. 10000:5000) or off, got ${JSON.stringify(value)}`)
+  return { rate: Number(m[1]), burst: Number(m[2]) }
 }
 
 function toWorkers(value: string | undefined): number | undefined {

@@ -83,6 +83,19 @@ export interface ResourcePolicyCheck {
   readonly privateApi: boolean
 }
 
+/** A cache miss's response on its way to the client, copied as it passes (src/steps/cache). */
+export class CacheCapture {
+  readonly key: string
+  status = 0
+  /** The header list as the integration gave it; null until the response starts. */
+  headers: string[] | null = null
+  readonly chunks: Buffer[] = []
+  size = 0
+  constructor(key: string) {
+    this.key = key
+  }
+}
+
 /** Before a runner takes the request: failures are a programming error, thrown. */
 const NO_RUNNER = Object.freeze({
   fail(_ctx: RequestContext, err: unknown): void {
@@ -167,6 +180,12 @@ export class RequestContext {
   transformed: string | null = null
   /** Transform step → integration: the payload after content handling (§14.2), before any template. */
   payload: Buffer | null = null
+  /** Auth step (AWS_IAM) → cache step: the caller's policies allow `execute-api:InvalidateCache` here (§8). */
+  cacheInvalidationAllowed = false
+  /** Cache step, request → response side: a miss's response being copied for the cache (§8). */
+  cacheCapture: CacheCapture | null = null
+  /** Cache step: an unauthorized `Cache-Control: max-age=0` was ignored; the response says so (§8). */
+  cacheWarning = false
 
   #query: Map<string, string[]> | null = null
   #raw: Buffer | null = null

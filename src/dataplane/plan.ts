@@ -33,15 +33,23 @@ export interface ResponseHandler {
 }
 
 /**
+ * What a step's `request` returns when it has answered the request itself, through the part of the response
+ * chain it was given at compile time (the cache step's hit, which skips the response sides of later steps).
+ */
+export const ANSWERED: unique symbol = Symbol('answered')
+
+/**
  * One unit of the request pipeline, compiled once per route at deploy time. `request` returns undefined to
- * go on, a Reply to answer, or throws a GatewayError. `response` wraps the next handler of the route's
+ * go on, a Reply to answer, ANSWERED once it has answered itself, or throws a GatewayError. `response` wraps the next handler of the route's
  * response chain (called once, at compile time); response sides run in reverse step order. `describe`
  * says what the step was compiled to, for golden tests. Steps never import node:http, a concrete store,
  * another step or an integration.
  */
+export type StepResult = undefined | Reply | typeof ANSWERED
+
 export interface Step {
   readonly name: string
-  request?(ctx: RequestContext): undefined | Reply | Promise<undefined | Reply>
+  request?(ctx: RequestContext): StepResult | Promise<StepResult>
   response?(next: ResponseHandler): ResponseHandler
   describe?(): unknown
 }
@@ -126,6 +134,9 @@ export interface MetricsHandle {
   integrationLatency(ms: number): void
   error4xx(v: 0 | 1): void
   error5xx(v: 0 | 1): void
+  /** REST stage cache (§8): a request of a cached method answered from the cache, or not. */
+  cacheHit(): void
+  cacheMiss(): void
 }
 
 export interface RoutePlan {

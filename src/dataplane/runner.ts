@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from './context.js'
-import type { GatewayPlan, Reply, RoutePlan } from './plan.js'
+import { ANSWERED, type GatewayPlan, type Reply, type RoutePlan, type StepResult } from './plan.js'
 import { bareReply, errorReply, gatewayErrorReply, sendReply } from './respond.js'
 import { GatewayError, errorSpec, incompleteSignature, notKeyValueMessage } from '../errors.js'
 import { MAX_HEADER_BYTES, MAX_HEADER_COUNT, MAX_PAYLOAD, MAX_URL_LENGTH } from './limits.js'
@@ -185,6 +185,7 @@ function runSteps(ctx: RequestContext, route: RoutePlan, from: number): Promise<
     if (step.request === undefined) continue
     const r = step.request(ctx)
     if (r === undefined) continue
+    if (r === ANSWERED) return undefined
     if (r instanceof Promise) return afterStep(ctx, route, s, r)
     sendReply(ctx, r)
     return undefined
@@ -193,7 +194,8 @@ function runSteps(ctx: RequestContext, route: RoutePlan, from: number): Promise<
 }
 
 async function afterStep(ctx: RequestContext, route: RoutePlan, s: number, pending: Promise<unknown>): Promise<void> {
-  const reply = (await pending) as Reply | undefined
+  const reply = (await pending) as StepResult
+  if (reply === ANSWERED) return
   if (reply !== undefined) sendReply(ctx, reply)
   else await runSteps(ctx, route, s + 1)
 }

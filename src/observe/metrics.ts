@@ -1,5 +1,5 @@
 // Prometheus metrics with AWS's CloudWatch names (§11.5): Count, Latency, IntegrationLatency, 4XXError,
-// 5XXError, labelled by API, stage, method and resource (route key on HTTP APIs). A route's series are
+// 5XXError, CacheHitCount, CacheMissCount, labelled by API, stage, method and resource (route key on HTTP APIs). A route's series are
 // plain numbers held by its handle (resolved once per route at compile time), so a request only adds to
 // fields; they are written out in Prometheus text at scrape time. prom-client keeps the process metrics.
 
@@ -29,6 +29,8 @@ class RouteSeries implements MetricsHandle {
   requests = 0
   e4 = 0
   e5 = 0
+  hits = 0
+  misses = 0
   readonly lat = new Histo()
   readonly ilat = new Histo()
   constructor(labels: string) {
@@ -49,18 +51,27 @@ class RouteSeries implements MetricsHandle {
   error5xx(v: 0 | 1): void {
     this.e5 += v
   }
+  cacheHit(): void {
+    this.hits++
+  }
+  cacheMiss(): void {
+    this.misses++
+  }
 }
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 }
 
-const FAMILIES: Array<[string, string, 'counter' | 'histogram', (s: RouteSeries) => number | Histo]> = [
+const FAMILIES: Array<[string, string, 'counter' | 'histogram', (s: RouteSeries) => number | Histo, cacheOnly?: true]> = [
   ['apigateway_Count', 'Requests received (AWS/ApiGateway Count).', 'counter', (s) => s.requests],
   ['apigateway_Latency', 'Milliseconds from receipt to response (AWS/ApiGateway Latency).', 'histogram', (s) => s.lat],
   ['apigateway_IntegrationLatency', 'Milliseconds spent on the backend (AWS/ApiGateway IntegrationLatency).', 'histogram', (s) => s.ilat],
   ['apigateway_4XXError', 'Responses with a 4xx status (AWS/ApiGateway 4XXError; 4xx on HTTP APIs).', 'counter', (s) => s.e4],
   ['apigateway_5XXError', 'Responses with a 5xx status (AWS/ApiGateway 5XXError; 5xx on HTTP APIs).', 'counter', (s) => s.e5],
+  // Only for routes whose requests have gone through the stage cache (§8), as CloudWatch has them only there.
+  ['apigateway_CacheHitCount', 'Requests answered from the REST stage cache (AWS/ApiGateway CacheHitCount).', 'counter', (s) => s.hits, true],
+  ['apigateway_CacheMissCount', 'Requests of cached methods that went to the integration (AWS/ApiGateway CacheMissCount).', 'counter', (s) => s.misses, true],
 ]
 
 export class GatewayMetrics {
@@ -92,9 +103,10 @@ export class GatewayMetrics {
   async text(): Promise<string> {
     const lines: string[] = []
     const series = [...this.#series.values()]
-    for (const [name, help, type, get] of FAMILIES) {
+    for (const [name, help, type, get, cacheOnly] of FAMILIES) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
       for (const s of series) {
+        if (cacheOnly && s.hits + s.misses === 0) continue
         const v = get(s)
         if (typeof v === 'number') {
           lines.push(`${name}{${s.labels}} ${v}`)

@@ -9,16 +9,21 @@ import { apiKeyStep } from './apikey/index.js'
 import { createThrottleStep, type ThrottleOptions } from './throttle/index.js'
 import { validationStep } from './validate/index.js'
 import { transformStep } from './transform/index.js'
+import { createCacheStep, type CacheStepOptions } from './cache/index.js'
 
 export interface StepDeps {
   policy?: PolicyStepOptions
   auth: AuthStepOptions
   throttle: ThrottleOptions
+  /** The REST stage cache (§8); without it no route is cached. */
+  cache?: CacheStepOptions
 }
 
-/** Every built-in step kind: policy, auth, apikey, throttle, validate, transform (cache comes with caching). */
+/** Every built-in step kind: policy, auth, apikey, throttle, validate, cache (given a response cache), transform. */
 export function createSteps(deps: StepDeps): readonly StepFactory[] {
-  return Object.freeze([createPolicyStep(deps.policy), createAuthStep(deps.auth), apiKeyStep, createThrottleStep(deps.throttle), validationStep, transformStep])
+  const steps = [createPolicyStep(deps.policy), createAuthStep(deps.auth), apiKeyStep, createThrottleStep(deps.throttle), validationStep, transformStep]
+  if (deps.cache !== undefined) steps.push(createCacheStep(deps.cache))
+  return Object.freeze(steps)
 }
 
 /** The steps that need nothing of the process (no runtime, no state): what a bare compile uses. */

@@ -1,5 +1,5 @@
 // Part of the composition root, not an adapter: builds the StateStore bundle from role adapters. A node
-// without Redis keeps token buckets and cache entries in memory and its quotas in memory or, with a data dir,
+// without Redis keeps token buckets, cache entries and cached responses in memory and its quotas in memory or, with a data dir,
 // in SQLite (which persists them); `admit` then runs the bucket role and the quota role one after the other,
 // synchronously, which in one process is as atomic as one call.
 
@@ -8,6 +8,7 @@ import type {
   BucketSpec,
   BucketStore,
   CacheStore,
+  CachedResponse,
   Closable,
   DailyUsage,
   QuotaPeriod,
@@ -15,6 +16,7 @@ import type {
   QuotaSpec,
   QuotaStatus,
   QuotaStore,
+  ResponseCache,
   StateStore,
   TakeResult,
 } from './port/ports.js'
@@ -22,6 +24,7 @@ import { checkAdmit, checkQuotaSpec } from './port/state-rules.js'
 import { MemoryBucketStore } from './memory/bucket-store.js'
 import { MemoryCacheStore } from './memory/cache-store.js'
 import { MemoryQuotaStore } from './memory/quota-store.js'
+import { MemoryResponseCache } from './memory/response-cache.js'
 import { SqliteQuotaStore } from './sqlite/quota-store.js'
 
 /** The role adapters of one StateStore; each is closed once by the bundle's `close()`. */
@@ -29,6 +32,7 @@ export interface StateStoreParts {
   buckets: BucketStore & Closable
   quotas: QuotaStore & Closable
   cache: CacheStore & Closable
+  responses: ResponseCache & Closable
 }
 
 /**
@@ -44,6 +48,7 @@ export function localStateStore(dataDir?: string): StateStore {
     buckets: new MemoryBucketStore(),
     quotas: dataDir ? new SqliteQuotaStore(dataDir) : new MemoryQuotaStore(),
     cache: new MemoryCacheStore(),
+    responses: new MemoryResponseCache(),
   })
 }
 
@@ -62,16 +67,20 @@ class StateStoreBundle implements StateStore {
   readonly #buckets: BucketStore & Closable
   readonly #quotas: QuotaStore & Closable
   readonly #cache: CacheStore & Closable
+  readonly #responses: ResponseCache & Closable
   readonly takeTokensSync?: (buckets: readonly BucketSpec[], nowMs: number) => TakeResult
   readonly consumeQuotaSync?: (key: string, limit: number, period: QuotaPeriod, nowMs: number) => QuotaResult
   readonly admitSync?: (buckets: readonly BucketSpec[], quota: QuotaSpec | null, nowMs: number) => AdmitResult
+  readonly getResponseSync?: (stage: string, key: string, nowMs: number) => CachedResponse | undefined
   #closed = false
 
   constructor(parts: StateStoreParts) {
     this.#buckets = parts.buckets
     this.#quotas = parts.quotas
     this.#cache = parts.cache
-    const { buckets, quotas } = parts
+    this.#responses = parts.responses
+    const { buckets, quotas, responses } = parts
+    if (responses.getResponseSync) this.getResponseSync = responses.getResponseSync.bind(responses)
     if (buckets.takeTokensSync) this.takeTokensSync = buckets.takeTokensSync.bind(buckets)
     if (quotas.consumeQuotaSync) this.consumeQuotaSync = quotas.consumeQuotaSync.bind(quotas)
     const take = this.takeTokensSync
@@ -133,11 +142,23 @@ class StateStoreBundle implements StateStore {
     return this.#cache.deletePrefix(prefix)
   }
 
+  getResponse(stage: string, key: string, nowMs: number): Promise<CachedResponse | undefined> {
+    return this.#responses.getResponse(stage, key, nowMs)
+  }
+
+  setResponse(stage: string, key: string, entry: CachedResponse, ttlMs: number, nowMs: number, capacityBytes: number): Promise<void> {
+    return this.#responses.setResponse(stage, key, entry, ttlMs, nowMs, capacityBytes)
+  }
+
+  flushResponses(stage: string): Promise<void> {
+    return this.#responses.flushResponses(stage)
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     // One adapter may serve several roles: close each once.
-    for (const part of new Set<Closable>([this.#buckets, this.#quotas, this.#cache])) await part.close()
+    for (const part of new Set<Closable>([this.#buckets, this.#quotas, this.#cache, this.#responses])) await part.close()
   }
 }
 

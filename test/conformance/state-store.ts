@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { AdmitResult, BucketSpec, BucketStore, CacheStore, LimitStore, QuotaSpec, QuotaStatus, QuotaStore, StateStore, TakeResult } from '../../src/store/port/ports.js'
+import type { AdmitResult, BucketSpec, BucketStore, CacheStore, CachedResponse, ResponseCache, LimitStore, QuotaSpec, QuotaStatus, QuotaStore, StateStore, TakeResult } from '../../src/store/port/ports.js'
 import { quotaPeriod } from '../../src/store/port/state-rules.js'
 
 export interface StoreFixture<S> {
@@ -527,6 +527,7 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
   bucketStoreConformance(name, makeStore)
   quotaStoreConformance(name, makeStore)
   cacheStoreConformance(name, makeStore)
+  responseCacheConformance(name, makeStore, { boundsCapacity: false })
   admitConformance(name, makeStore)
   const withStore = runner(makeStore)
   describe(`StateStore conformance: ${name}`, () => {
@@ -540,5 +541,112 @@ export function stateStoreConformance(name: string, makeStore: () => Promise<Sta
           assert.deepEqual(await store.takeTokens([{ key: 'same', rate: 1, burst: 2 }], T), rejected(0, 1000), 'deletePrefix clears only cache entries')
           assert.deepEqual(await store.quotaStatus('same', 1, quotaPeriod('DAY', 0, T)), { used: 1, remaining: 0 })
         }))
+  })
+}
+
+const GB = 2 ** 30
+
+/** A response as an integration would hand it to the chain: repeated headers, binary body. */
+function response(body: string | Buffer, status = 200): CachedResponse {
+  return {
+    status,
+    headers: ['Content-Type', 'application/octet-stream', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Odd', ' spaced  value '],
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+  }
+}
+
+/**
+ * The ResponseCache contract (§8): entries per stage, byte-identical status, headers and body, expiry on the
+ * callers' clock, a stage flush that leaves other stages alone, and — for adapters that hold entries
+ * themselves (`boundsCapacity`) — least-recently-used eviction within the stage's capacity.
+ */
+export function responseCacheConformance(name: string, makeStore: () => Promise<StoreFixture<ResponseCache>>, opts: { boundsCapacity: boolean }): void {
+  const withStore = runner(makeStore)
+  describe(`ResponseCache conformance: ${name}`, () => {
+    test('an entry comes back byte for byte: status, repeated headers in order, binary body', () =>
+      withStore(async (store) => {
+        const body = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 0x0a, 0x7b])
+        const entry = response(body, 203)
+        await store.setResponse('api1/prod', 'GET|/pets', entry, 60_000, T, GB)
+        const back = await store.getResponse('api1/prod', 'GET|/pets', T + 1)
+        assert.ok(back)
+        assert.equal(back.status, 203)
+        assert.deepEqual([...back.headers], [...entry.headers])
+        assert.ok(Buffer.isBuffer(back.body))
+        assert.deepEqual(back.body, body)
+        assert.equal(await store.getResponse('api1/prod', 'GET|/other', T), undefined)
+        await store.setResponse('api1/prod', 'GET|/empty', response(Buffer.alloc(0), 204), 60_000, T, GB)
+        assert.equal((await store.getResponse('api1/prod', 'GET|/empty', T))?.body.length, 0)
+      }))
+
+    test('what was stored does not change when the caller mutates its own copy', () =>
+      withStore(async (store) => {
+        const entry = { status: 200, headers: ['A', '1'], body: Buffer.from('abc') }
+        await store.setResponse('api1/prod', 'k', entry, 60_000, T, GB)
+        entry.headers.push('B', '2')
+        entry.body[0] = 0x7a
+        const back = await store.getResponse('api1/prod', 'k', T)
+        assert.deepEqual([...back!.headers], ['A', '1'])
+        assert.equal(back!.body.toString(), 'abc')
+      }))
+
+    test('an entry lives for ttlMs on the callers\' clock; storing again replaces it', () =>
+      withStore(async (store) => {
+        await store.setResponse('api1/prod', 'k', response('v1'), 1000, T, GB)
+        assert.equal((await store.getResponse('api1/prod', 'k', T + 999))?.body.toString(), 'v1')
+        assert.equal(await store.getResponse('api1/prod', 'k', T + 1000), undefined)
+        await store.setResponse('api1/prod', 'k', response('v3', 201), 5000, T + 2000, GB)
+        const back = await store.getResponse('api1/prod', 'k', T + 6999)
+        assert.equal(back?.body.toString(), 'v3')
+        assert.equal(back?.status, 201)
+        assert.equal(await store.getResponse('api1/prod', 'k', T + 7000), undefined)
+      }))
+
+    test('a flush drops every entry of its stage and none of another; the stage caches again afterwards', () =>
+      withStore(async (store) => {
+        for (let i = 0; i < 5; i++) await store.setResponse('api1/prod', `k${i}`, response(`p${i}`), 60_000, T, GB)
+        await store.setResponse('api1/dev', 'k0', response('dev'), 60_000, T, GB)
+        await store.setResponse('api1/prod2', 'k0', response('prefix twin'), 60_000, T, GB)
+        await store.flushResponses('api1/prod')
+        for (let i = 0; i < 5; i++) assert.equal(await store.getResponse('api1/prod', `k${i}`, T), undefined)
+        assert.equal((await store.getResponse('api1/dev', 'k0', T))?.body.toString(), 'dev')
+        assert.equal((await store.getResponse('api1/prod2', 'k0', T))?.body.toString(), 'prefix twin')
+        await store.setResponse('api1/prod', 'k0', response('again'), 60_000, T, GB)
+        assert.equal((await store.getResponse('api1/prod', 'k0', T))?.body.toString(), 'again')
+        await store.flushResponses('api1/never-used')
+      }))
+
+    test('an entry larger than the stage\'s capacity is not stored', () =>
+      withStore(async (store) => {
+        await store.setResponse('api1/prod', 'big', response(Buffer.alloc(10_000)), 60_000, T, 5_000)
+        assert.equal(await store.getResponse('api1/prod', 'big', T), undefined)
+      }))
+
+    test('bad arguments are refused before anything is stored', () =>
+      withStore(async (store) => {
+        await assert.rejects(store.setResponse('', 'k', response('x'), 1000, T, GB), TypeError)
+        await assert.rejects(store.setResponse('s', 'k', response('x'), 0, T, GB), RangeError)
+        await assert.rejects(store.setResponse('s', 'k', { status: 200, headers: ['odd'], body: Buffer.alloc(0) }, 1000, T, GB), TypeError)
+        await assert.rejects(store.setResponse('s', 'k', { status: 200, headers: [], body: 'text' as unknown as Buffer }, 1000, T, GB), TypeError)
+        await assert.rejects(store.setResponse('s', 'k', response('x'), 1000, T, 0), RangeError)
+        assert.equal(await store.getResponse('s', 'k', T), undefined)
+      }))
+
+    if (opts.boundsCapacity) {
+      test('a stage stays within its capacity: the least recently used entries go first', () =>
+        withStore(async (store) => {
+          const each = 1000
+          const cap = 3 * (each + 200)
+          await store.setResponse('api1/prod', 'a', response(Buffer.alloc(each)), 60_000, T, cap)
+          await store.setResponse('api1/prod', 'b', response(Buffer.alloc(each)), 60_000, T, cap)
+          await store.setResponse('api1/prod', 'c', response(Buffer.alloc(each)), 60_000, T, cap)
+          assert.ok(await store.getResponse('api1/prod', 'a', T), 'a used: now the most recent')
+          await store.setResponse('api1/prod', 'd', response(Buffer.alloc(each)), 60_000, T, cap)
+          assert.equal(await store.getResponse('api1/prod', 'b', T), undefined, 'b was the least recently used')
+          for (const k of ['a', 'c', 'd']) assert.ok(await store.getResponse('api1/prod', k, T), `${k} kept`)
+          await store.setResponse('api1/other', 'x', response(Buffer.alloc(each)), 60_000, T, cap)
+          for (const k of ['a', 'c', 'd']) assert.ok(await store.getResponse('api1/prod', k, T), 'another stage has its own bound')
+        }))
+    }
   })
 }

@@ -68,6 +68,11 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     assert.equal(allowed.status, 200)
     assert.equal(allowed.json().message, 'hello, user-42')
     assert.equal((await send(port, '/dev/private', { headers: { authorization: 'deny-me' } })).status, 403)
+    // The cached method: the second GET of a pet is the first one's response (its requestId), per petId.
+    const pet = await send(port, '/dev/pets/1')
+    assert.equal(pet.status, 200)
+    assert.equal((await send(port, '/dev/pets/1')).json().requestId, pet.json().requestId)
+    assert.notEqual((await send(port, '/dev/pets/2')).json().requestId, pet.json().requestId)
     const health = await send(Number(banner[1]), '/health')
     assert.equal(health.status, 200)
     // Access-log lines go to stdout, one per request.
@@ -198,4 +203,23 @@ test('`validate` says whether it guessed the API type, and --rest / --http say i
   } finally {
     tmp.cleanup()
   }
+})
+
+test('`serve --account-limit`: RATE:BURST caps every request of the process (429 beyond the burst), off lifts it, anything else is a usage error', async () => {
+  const tmp = tempDir()
+  const api = writeFile(tmp.dir, 'api.yaml', { openapi: '3.0.1', info: { title: 'acct', version: '1' }, paths: { '/a': { get: { 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode":200}' }, responses: { default: { statusCode: '200' } } } } } } })
+  const run = cli(['serve', '--rest-api', api, '--stage', 'dev', '--port', '0', '--admin-port', '0', '--no-access-log', '--account-limit', '0.001:2'])
+  try {
+    const port = Number((await waitFor(run.stdout, /http:\/\/localhost:(\d+)\/dev\//))[1])
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await send(port, '/dev/a')).status)
+    assert.deepEqual(statuses, [200, 200, 429, 429])
+  } finally {
+    run.child.kill('SIGTERM')
+    await run.exit
+    tmp.cleanup()
+  }
+  const bad = cli(['serve', '--account-limit', 'lots'])
+  assert.equal(await bad.exit, 2)
+  assert.match(bad.stderr(), /--account-limit takes RATE:BURST \(e\.g\. 10000:5000\) or off, got "lots"/)
 })

@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
-import { createServer } from 'node:net'
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
 import { Redis } from 'ioredis'
@@ -256,5 +256,42 @@ export function alive(pid: number): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/** A TCP proxy to the real Redis that can cut every connection and refuse new ones (`down`), and let them through again (`up`). */
+export async function redisProxy() {
+  let up = true
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    if (!up) {
+      client.destroy()
+      return
+    }
+    const redis = connect(6379, '127.0.0.1')
+    for (const s of [client, redis]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => undefined)
+    }
+    client.pipe(redis).pipe(client)
+    client.on('close', () => redis.destroy())
+    redis.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    down() {
+      up = false
+      for (const s of sockets) s.destroy()
+    },
+    up() {
+      up = true
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
   }
 }

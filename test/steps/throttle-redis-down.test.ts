@@ -6,50 +6,11 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { serviceSkip } from '../services.js'
 import { eventually, startGateway, tempDir, writeFile, type TestGateway, type TestResponse } from '../helpers.js'
-import { dropRedisPrefix, uniqueRedisPrefix } from '../multinode/helpers.js'
+import { dropRedisPrefix, redisProxy, uniqueRedisPrefix } from '../multinode/helpers.js'
 
 const redisSkip = await serviceSkip('Redis', '127.0.0.1', 6379)
-
-/** A TCP proxy to the real Redis that can cut every connection and refuse new ones (`down`), and let them through again (`up`). */
-async function redisProxy() {
-  let up = true
-  const sockets = new Set<Socket>()
-  const server = createServer((client) => {
-    if (!up) {
-      client.destroy()
-      return
-    }
-    const redis = connect(6379, '127.0.0.1')
-    for (const s of [client, redis]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => undefined)
-    }
-    client.pipe(redis).pipe(client)
-    client.on('close', () => redis.destroy())
-    redis.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    down() {
-      up = false
-      for (const s of sockets) s.destroy()
-    },
-    up() {
-      up = true
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
 
 test('Redis down with --redis-unavailable closed: 503 Service Unavailable, and a bounded log', { skip: redisSkip || false }, async (t) => {
   const tmp = tempDir()

@@ -7,15 +7,17 @@ import assert from 'node:assert/strict'
 import { MemoryBucketStore } from '../../src/store/memory/bucket-store.js'
 import { MemoryQuotaStore } from '../../src/store/memory/quota-store.js'
 import { MemoryCacheStore } from '../../src/store/memory/cache-store.js'
+import { MemoryResponseCache } from '../../src/store/memory/response-cache.js'
 import { composeStateStore, localStateStore } from '../../src/store/compose.js'
 import { quotaPeriod } from '../../src/store/port/state-rules.js'
-import { T, bucketStoreConformance, cacheStoreConformance, quotaStoreConformance, stateStoreConformance } from '../conformance/state-store.js'
+import { T, bucketStoreConformance, cacheStoreConformance, responseCacheConformance, quotaStoreConformance, stateStoreConformance } from '../conformance/state-store.js'
 
 const closing = <S extends { close(): Promise<void> }>(store: S) => ({ store, cleanup: () => store.close() })
 
 bucketStoreConformance('memory', async () => closing(new MemoryBucketStore()))
 quotaStoreConformance('memory', async () => closing(new MemoryQuotaStore()))
 cacheStoreConformance('memory', async () => closing(new MemoryCacheStore()))
+responseCacheConformance('memory', async () => closing(new MemoryResponseCache()), { boundsCapacity: true })
 stateStoreConformance('memory bundle (localStateStore without a data dir)', async () => closing(localStateStore()))
 
 const MINUTE = 60_000
@@ -59,15 +61,17 @@ test('memory: closed stores refuse calls; closing a bundle closes every part onc
   const buckets = new MemoryBucketStore()
   const quotas = new MemoryQuotaStore()
   const cache = new MemoryCacheStore()
+  const responses = new MemoryResponseCache()
   let closes = 0
   const counted = <S extends { close(): Promise<void> }>(s: S): S => Object.assign(s, { close: ((close) => () => (closes++, close()))(s.close.bind(s)) })
-  const bundle = composeStateStore({ buckets: counted(buckets), quotas: counted(quotas), cache: counted(cache) })
+  const bundle = composeStateStore({ buckets: counted(buckets), quotas: counted(quotas), cache: counted(cache), responses: counted(responses) })
   assert.equal(typeof bundle.admitSync, 'function', 'memory roles decide synchronously, so the bundle does too')
   await bundle.close()
   await bundle.close()
-  assert.equal(closes, 3)
+  assert.equal(closes, 4)
   await assert.rejects(buckets.takeTokens([], T), /MemoryBucketStore is closed/)
   await assert.rejects(quotas.consumeQuota('k', 1, quotaPeriod('DAY', 0, T), T), /MemoryQuotaStore is closed/)
   await assert.rejects(cache.get('k', T), /MemoryCacheStore is closed/)
   await assert.rejects(bundle.admit([], null, T), /MemoryBucketStore is closed/)
+  await assert.rejects(responses.getResponse('api/prod', 'k', T), /MemoryResponseCache is closed/)
 })

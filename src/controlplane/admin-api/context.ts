@@ -45,8 +45,8 @@ export interface TestInvokeResult {
 
 /**
  * What the data plane lends the control plane (the gateway composes them; tests may leave them out):
- * running one method in process (TestInvokeMethod), flushing a stage's authorizer cache, and where the data
- * plane listens (GetSdk).
+ * running one method in process (TestInvokeMethod), flushing a stage's authorizer cache and response cache,
+ * and where the data plane listens (GetSdk).
  */
 export interface ControlPlanePorts {
   testInvoke?(req: TestInvokeRequest): Promise<TestInvokeResult>
@@ -54,6 +54,8 @@ export interface ControlPlanePorts {
   flushAuthorizerCache?(apiId: string, stageName: string): Promise<void>
   /** Where the data plane listens (the default URL of generated SDKs, GetSdk); absent without a data plane. */
   dataPlane?(): { protocol: 'http' | 'https'; port: number } | undefined
+  /** Drops the cached responses of a REST API stage (FlushStageCache). */
+  flushStageCache?(apiId: string, stageName: string): Promise<void>
 }
 
 export interface HandlerContext {

@@ -1,7 +1,8 @@
 // AWS_IAM authorization (§7.5, §3.8): the SigV4 signature checked against the credentials of the config's
 // `identity.credentials` (service execute-api, the configured region, the body buffered for the payload
 // hash), then the principal's identity policies must allow execute-api:Invoke on the method ARN. The
-// caller's identity goes to `$context.identity.*` and Lambda events.
+// caller's identity goes to `$context.identity.*` and Lambda events; whether it may refresh a cached response
+// (execute-api:InvalidateCache, §8) to the cache step.
 
 import type { RouteInfo, Reply, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
@@ -11,6 +12,7 @@ import { verifySigV4, type VerifyResult } from '../../auth/sigv4.js'
 import { accessDeniedMessage, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential, type IdentityConfig } from '../../auth/identity.js'
 import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
+import { asksCacheInvalidation } from '../../dataplane/cache-control.js'
 
 const indexes = new WeakMap<IdentityConfig, ReadonlyMap<string, IamCredential>>()
 
@@ -61,6 +63,9 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       }
       const final = finalDecision(ctx, decision, cred.accountId === GATEWAY_ACCOUNT_ID, principal)
       if (final !== 'ALLOW') throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(cred.principalArn, arn, final === 'DENY'))
+      // §8: only a caller whose identity policies allow execute-api:InvalidateCache on this method may refresh
+      // its cached response; evaluated only when the request asks for it.
+      if (asksCacheInvalidation(ctx)) ctx.cacheInvalidationAllowed = allows(cred.policies, { ...req, action: 'execute-api:InvalidateCache' })
 
       ctx.identity = {
         accessKey: cred.accessKeyId,
@@ -89,6 +94,17 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       return undefined
     },
   }
+}
+
+/** Whether the identity policies allow `req`: some statement allows it and none denies it. */
+function allows(policies: IamCredential['policies'], req: PolicyRequest): boolean {
+  let allowed = false
+  for (const policy of policies) {
+    const d = evaluatePolicy(policy, req)
+    if (d === 'DENY') return false
+    if (d === 'ALLOW') allowed = true
+  }
+  return allowed
 }
 
 /**

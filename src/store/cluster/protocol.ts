@@ -10,7 +10,7 @@ export interface IpcEndpoint {
 }
 
 /** The StateStore methods a worker may call on the primary's store (never `close`: the primary owns it). */
-export const STATE_OPS = ['admit', 'takeTokens', 'consumeQuota', 'quotaStatus', 'adjustQuota', 'getUsage', 'get', 'set', 'delete', 'deletePrefix'] as const
+export const STATE_OPS = ['admit', 'takeTokens', 'consumeQuota', 'quotaStatus', 'adjustQuota', 'getUsage', 'get', 'set', 'delete', 'deletePrefix', 'getResponse', 'setResponse', 'flushResponses'] as const
 export type StateOp = (typeof STATE_OPS)[number]
 
 /** One StateStore call. */

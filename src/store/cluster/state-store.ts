@@ -1,11 +1,11 @@
-// ClusterStateStore: the StateStore (every role: buckets, quotas, cache, `admit`) of a `--workers N` worker.
+// ClusterStateStore: the StateStore (every role: buckets, quotas, cache, the response cache, `admit`) of a `--workers N` worker.
 // Every call travels over the cluster IPC channel to the one store the primary holds
 // (src/store/cluster/state-host.ts), so the workers of one machine share one set of buckets, quotas and cache
 // entries instead of each enforcing the limits on its own. A throttled request is one `admit` call.
 
 import { StateStoreUnavailableError } from '../port/ports.js'
-import type { AdmitResult, BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
-import { checkAdmit, checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkTime, checkTtl, checkValue, daysBetween } from '../port/state-rules.js'
+import type { AdmitResult, BucketSpec, CachedResponse, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
+import { checkAdmit, checkBuckets, checkConsume, checkCount, checkKey, checkPeriod, checkResponseEntry, checkTime, checkTtl, checkValue, daysBetween } from '../port/state-rules.js'
 import { decode, encode, isStateReply } from './protocol.js'
 import type { IpcEndpoint, StateCall, StateOp } from './protocol.js'
 
@@ -119,6 +119,23 @@ export class ClusterStateStore implements StateStore {
   async deletePrefix(prefix: string): Promise<void> {
     if (typeof prefix !== 'string') throw new TypeError('prefix must be a string')
     await this.#call('deletePrefix', [prefix])
+  }
+
+  async getResponse(stage: string, key: string, nowMs: number): Promise<CachedResponse | undefined> {
+    checkKey(stage, 'stage')
+    checkKey(key)
+    checkTime(nowMs, 'nowMs')
+    return (await this.#call('getResponse', [stage, key, nowMs])) as CachedResponse | undefined
+  }
+
+  async setResponse(stage: string, key: string, entry: CachedResponse, ttlMs: number, nowMs: number, capacityBytes: number): Promise<void> {
+    checkResponseEntry(stage, key, entry, ttlMs, nowMs, capacityBytes)
+    await this.#call('setResponse', [stage, key, { status: entry.status, headers: entry.headers, body: entry.body }, ttlMs, nowMs, capacityBytes])
+  }
+
+  async flushResponses(stage: string): Promise<void> {
+    checkKey(stage, 'stage')
+    await this.#call('flushResponses', [stage])
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // The storage ports (src/store/port/, with state-rules.ts, batch.ts and watchers.ts, the contract code every
 // adapter shares). ConfigStore: revisioned config documents with a change feed (memory, SQLite, PostgreSQL).
-// State, one port per role (BucketStore, QuotaStore, CacheStore, LimitStore) bundled as StateStore: memory,
-// SQLite (quotas), Redis or a cluster primary.
+// State, one port per role (BucketStore, QuotaStore, CacheStore, LimitStore, ResponseCache) bundled as
+// StateStore: memory, SQLite (quotas), Redis or a cluster primary.
 // Adapters import only the port; one conformance suite per port (test/conformance/) runs against each adapter.
 
 /** Kinds of config document. One document per (kind, id). */
@@ -208,6 +208,34 @@ export interface CacheStore {
   deletePrefix(prefix: string): Promise<void>
 }
 
+/** One cached REST response (§8): what the integration answered, as the response chain carried it. */
+export interface CachedResponse {
+  readonly status: number
+  /** Flat `[name, value, …]`, names in their case, without `Content-Length` (the chain's header form). */
+  readonly headers: readonly string[]
+  readonly body: Buffer
+}
+
+/**
+ * The REST stage response cache (§8), kept apart from CacheStore's bag of small entries. Entries belong to a
+ * stage (`stage`: `{apiId}/{stageName}`), so `flushResponses` drops a whole stage at once, cheaply. Expiry is
+ * decided on the callers' clock. `capacityBytes` is the stage's bound (`cacheClusterSize`): an adapter that
+ * holds entries itself evicts the least recently used ones to stay within it and never stores an entry larger
+ * than it; a shared backend (Redis) may leave the bound to the backend's own memory policy. An entry is copied
+ * in: mutating what was passed never changes the cache. What comes out is the caller's to send, not to change:
+ * in-process adapters hand out the stored body itself (a hit copies no bytes), with a fresh header list.
+ */
+export interface ResponseCache {
+  /** The stage's entry under `key`, or undefined when absent, expired at `nowMs` or flushed. */
+  getResponse(stage: string, key: string, nowMs: number): Promise<CachedResponse | undefined>
+  /** Optional: the same lookup synchronously, for in-process adapters (a hit then answers without an await). */
+  getResponseSync?(stage: string, key: string, nowMs: number): CachedResponse | undefined
+  /** Stores (or replaces) an entry that expires `ttlMs` (> 0) after `nowMs`. */
+  setResponse(stage: string, key: string, entry: CachedResponse, ttlMs: number, nowMs: number, capacityBytes: number): Promise<void>
+  /** Drops every entry of the stage (FlushStageCache, a new deployment of the stage). */
+  flushResponses(stage: string): Promise<void>
+}
+
 /** The quota a request of `admit` is counted against: `consumeQuota`'s arguments. */
 export interface QuotaSpec {
   readonly key: string
@@ -251,9 +279,9 @@ export interface LimitStore extends BucketStore, QuotaStore {
 /**
  * Every state role in one bundle, as the composition root (src/store/compose.ts) or a shared backend (Redis,
  * a cluster primary) provides it. Consumers take the role they use: the throttle step a LimitStore, the
- * authorizer cache a CacheStore, the usage reader a QuotaStore.
+ * authorizer cache a CacheStore, the usage reader a QuotaStore, the cache step a ResponseCache.
  */
-export interface StateStore extends LimitStore, CacheStore, Closable {}
+export interface StateStore extends LimitStore, CacheStore, ResponseCache, Closable {}
 
 // Later roles, each its own port beside these (and on the bundle when a backend serves it):
 // ConnectionRegistry (WebSocket connections: §10.4–10.5, @connections) and PubSub (delivery between nodes).

@@ -2,7 +2,7 @@
 // arithmetic, UTC days) and the pure `quotaPeriod` helper that turns a usage plan's quota settings into a
 // period [start, end). Adapters import it as they import ports.ts; so do callers that compute periods.
 
-import type { BucketSpec, QuotaPeriod, QuotaSpec } from './ports.js'
+import type { CachedResponse, BucketSpec, QuotaPeriod, QuotaSpec } from './ports.js'
 
 const DAY_MS = 86_400_000
 
@@ -239,4 +239,25 @@ export function waitForToken(tokens: number, spec: BucketSpec): number {
 /** Milliseconds until a bucket holding `tokens` is full again (after which it may be forgotten). */
 export function timeToFull(tokens: number, spec: BucketSpec): number {
   return Math.max(0, Math.ceil(((spec.burst - tokens) * 1000) / spec.rate))
+}
+
+/** The checks of `setResponse`: a stage and key, a status, a flat header list of strings, a Buffer body, ttl, time, capacity. */
+export function checkResponseEntry(stage: string, key: string, entry: CachedResponse, ttlMs: number, nowMs: number, capacityBytes: number): void {
+  checkKey(stage, 'stage')
+  checkKey(key)
+  if (typeof entry !== 'object' || entry === null) throw new TypeError('entry must be an object')
+  if (!Number.isInteger(entry.status) || entry.status < 100 || entry.status > 599) throw new RangeError(`entry.status must be an HTTP status, got ${entry.status}`)
+  const h = entry.headers
+  if (!Array.isArray(h) || h.length % 2 !== 0 || h.some((x) => typeof x !== 'string')) throw new TypeError('entry.headers must be a flat [name, value, …] list of strings')
+  if (!Buffer.isBuffer(entry.body)) throw new TypeError('entry.body must be a Buffer')
+  checkTtl(ttlMs)
+  checkTime(nowMs, 'nowMs')
+  if (typeof capacityBytes !== 'number' || !(capacityBytes > 0)) throw new RangeError(`capacityBytes must be > 0, got ${capacityBytes}`)
+}
+
+/** What an entry counts against a stage's capacity: its body, header text and key, plus a fixed overhead. */
+export function responseEntryBytes(key: string, entry: CachedResponse): number {
+  let n = 64 + key.length + entry.body.length
+  for (const s of entry.headers) n += s.length
+  return n
 }

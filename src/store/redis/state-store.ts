@@ -1,11 +1,11 @@
-// RedisStateStore: every state role (buckets, quotas, cache, and `admit`) in one Redis shared by every gateway
+// RedisStateStore: every state role (buckets, quotas, cache, the response cache, and `admit`) in one Redis shared by every gateway
 // node. Each decision is one Lua script (EVALSHA through ioredis defineCommand), so limits and quotas hold
 // exactly across nodes, and a throttled request with a quota costs one round trip.
 
 import { Redis } from 'ioredis'
 import type { RedisOptions } from 'ioredis'
 import { StateStoreUnavailableError } from '../port/ports.js'
-import type { AdmitResult, BucketSpec, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
+import type { AdmitResult, BucketSpec, CachedResponse, DailyUsage, QuotaPeriod, QuotaResult, QuotaSpec, QuotaStatus, StateStore, TakeResult } from '../port/ports.js'
 import {
   BUCKET_KEEP_AFTER_FULL_MS,
   CACHE_KEEP_AFTER_EXPIRY_MS,
@@ -15,6 +15,7 @@ import {
   checkBuckets,
   checkConsume,
   checkCount,
+  checkResponseEntry,
   checkKey,
   checkPeriod,
   checkRetentionDays,
@@ -22,6 +23,7 @@ import {
   checkTtl,
   checkValue,
   daysBetween,
+  responseEntryBytes,
   usageTtlMs,
   utcDay,
 } from '../port/state-rules.js'
@@ -116,7 +118,25 @@ redis.call('HSET', KEYS[1], 'v', ARGV[1], 't', ARGV[2], 'e', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 `
 
+// The response cache (§8). Each stage has a generation counter (KEYS[1], `rgen:{stage}`); its entries live under
+// `resp:{stage}:{generation}:{key}`, so FlushStageCache is one INCR: the old generation's entries are never
+// read again and expire on their own (PEXPIRE: the TTL plus a margin). No SCAN, however many entries.
+// GET — ARGV: entry key base (`…resp:{stage}:`), key. Returns { expiresAt, status, headers JSON, body } or nils.
+const RESPONSE_GET = `
+local g = redis.call('GET', KEYS[1]) or '0'
+return redis.call('HMGET', ARGV[1] .. g .. ':' .. ARGV[2], 'e', 's', 'h', 'b')
+`
+// SET — ARGV: entry key base, key, expiresAt, status, headers JSON, body, ttl ms.
+const RESPONSE_SET = `
+local g = redis.call('GET', KEYS[1]) or '0'
+local k = ARGV[1] .. g .. ':' .. ARGV[2]
+redis.call('HSET', k, 'e', ARGV[3], 's', ARGV[4], 'h', ARGV[5], 'b', ARGV[6])
+redis.call('PEXPIRE', k, ARGV[7])
+`
+
 interface Scripts {
+  ghResponseGetBuffer(gen: string, base: string, key: string): Promise<Array<Buffer | null>>
+  ghResponseSet(gen: string, base: string, key: string, expiresAt: string, status: number, headers: string, body: Buffer, ttl: number): Promise<null>
   ghAdmit(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number]>
   ghAdjustQuota(key: string, remaining: number, counterTtl: number): Promise<number>
   ghCacheSet(key: string, value: string | Buffer, type: string, expiresAt: string, ttl: number): Promise<null>
@@ -199,6 +219,8 @@ export class RedisStateStore implements StateStore {
     this.#client.defineCommand('ghAdmit', { lua: ADMIT })
     this.#client.defineCommand('ghAdjustQuota', { numberOfKeys: 1, lua: ADJUST_QUOTA })
     this.#client.defineCommand('ghCacheSet', { numberOfKeys: 1, lua: CACHE_SET })
+    this.#client.defineCommand('ghResponseGet', { numberOfKeys: 1, lua: RESPONSE_GET })
+    this.#client.defineCommand('ghResponseSet', { numberOfKeys: 1, lua: RESPONSE_SET })
     this.#scripts = this.#client as unknown as Scripts
   }
 
@@ -305,6 +327,31 @@ export class RedisStateStore implements StateStore {
     })
   }
 
+  async getResponse(stage: string, key: string, nowMs: number): Promise<CachedResponse | undefined> {
+    checkKey(stage, 'stage')
+    checkKey(key)
+    checkTime(nowMs, 'nowMs')
+    const [e, st, h, b] = await this.#run('getResponse', () => this.#scripts.ghResponseGetBuffer(this.#key('rgen', stage), this.#key('resp', `${stage}:`), key))
+    if (e == null || st == null || h == null || b == null || nowMs >= Number(e.toString())) return undefined
+    return { status: Number(st.toString()), headers: JSON.parse(h.toString('utf8')) as string[], body: b }
+  }
+
+  /** Redis bounds memory itself (maxmemory with a volatile-* policy: every entry has a TTL); `capacityBytes` only refuses entries larger than the bound. */
+  async setResponse(stage: string, key: string, entry: CachedResponse, ttlMs: number, nowMs: number, capacityBytes: number): Promise<void> {
+    checkResponseEntry(stage, key, entry, ttlMs, nowMs, capacityBytes)
+    if (responseEntryBytes(key, entry) > capacityBytes) return
+    const headers = JSON.stringify(entry.headers)
+    await this.#run('setResponse', () =>
+      this.#scripts.ghResponseSet(this.#key('rgen', stage), this.#key('resp', `${stage}:`), key, String(nowMs + ttlMs), entry.status, headers, entry.body, Math.ceil(ttlMs) + CACHE_KEEP_AFTER_EXPIRY_MS),
+    )
+  }
+
+  /** One INCR of the stage's generation: every entry stored before is unreachable from then on. */
+  async flushResponses(stage: string): Promise<void> {
+    checkKey(stage, 'stage')
+    await this.#run('flushResponses', () => this.#client.incr(this.#key('rgen', stage)))
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
@@ -326,7 +373,7 @@ export class RedisStateStore implements StateStore {
     this.#client.disconnect()
   }
 
-  #key(space: 'bucket' | 'usage' | 'cache' | 'quota', key: string): string {
+  #key(space: 'bucket' | 'usage' | 'cache' | 'quota' | 'rgen' | 'resp', key: string): string {
     return `${this.keyPrefix}${space}:${key}`
   }
 

@@ -443,9 +443,11 @@ export async function flushAuthorizersCache(ctx: HandlerContext): Promise<void> 
   sendAccepted(ctx.res)
 }
 
-/** DELETE /restapis/{id}/stages/{stageName}/cache/data (FlushStageCache, 202): no response cache yet, so nothing to drop. */
+/** DELETE /restapis/{id}/stages/{stageName}/cache/data (FlushStageCache, 202): drops the stage's cached responses. */
 export async function flushStageCache(ctx: HandlerContext): Promise<void> {
-  await stageDoc(ctx, ctx.store, ctx.params[0]!, ctx.params[1]!)
+  const [apiId, stageName] = [ctx.params[0]!, ctx.params[1]!]
+  await stageDoc(ctx, ctx.store, apiId, stageName)
+  await ctx.ports.flushStageCache?.(apiId, stageName)
   sendAccepted(ctx.res)
 }
 
