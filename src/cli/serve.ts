@@ -30,7 +30,8 @@ Options:
                            values of the template's Parameters, as the AWS and SAM CLIs take them
   --rest-api FILE          import an OpenAPI 3 / Swagger 2 file as a REST API (repeatable)
   --http-api FILE          import an OpenAPI 3 file as an HTTP API (repeatable)
-  --stage NAME             stage to deploy the imported APIs to (default dev; '$default' for HTTP APIs)
+  --stage NAME             stage to deploy the imported APIs to (default dev; '$default' for HTTP APIs);
+                           with --template serverless.yml, the service's stage
   --stage-variable K=V     a stage variable for the imported APIs' stage (repeatable)
   --functions DIR          where Lambda-style functions live (NAME.{mjs,js,cjs,ts} or NAME/index.*)
   --port N                 data-plane port (default 8080)

@@ -55,3 +55,19 @@ test('serve --template refuses a template with problems, each with its file and 
   assert.match(run.stderr(), /configuration refused/)
   assert.match(run.stderr(), /--parameter-overrides.*Nope: the template declares no parameter of that name \(it has AppName\)/)
 })
+
+test('serve --template serverless.yml: a Serverless Framework service through the same flag, its stage from --stage', async () => {
+  const run = cli(['serve', '--template', 'test/fixtures/serverless/aws-node-http-api/serverless.yml', '--stage', 'prod', '--port', '0', '--admin-port', '0', '--no-access-log', '--no-watch'])
+  try {
+    const m = await waitFor(run.stdout, /HTTP API prod-serverless-http-api \(\w+\), stage \$default:\n\s+(http:\/\/\S+)/, run.exit)
+    const port = Number(m[1]!.match(/:(\d+)\//)![1])
+    const host = new URL(m[1]!).host
+    const res = await send(port, '/', { host })
+    assert.equal(res.status, 200)
+    assert.equal(res.json().message, 'Go Serverless v3.0! Your function executed successfully!')
+    assert.equal(res.json().input.routeKey, 'GET /')
+  } finally {
+    run.stop()
+    assert.equal(await run.exit, 0)
+  }
+})

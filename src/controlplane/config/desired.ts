@@ -19,7 +19,7 @@ import { buildUsagePlans } from './usage-plans.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
 import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
-import { readTemplate, type IgnoredResource, type TemplateResult } from '../template/index.js'
+import { readTemplate, type IgnoredResource, type TemplateOptions, type TemplateResult } from '../template/index.js'
 import { redirectCognitoIssuers } from '../template/cognito-issuers.js'
 
 export { planStoreChanges, stageDocId, FILE_ORIGIN } from './store-plan.js'
@@ -255,7 +255,10 @@ class Loader {
     if (this.#sources.template === undefined) return undefined
     const abs = resolve(this.#cwd, this.#sources.template)
     const file = this.#display(abs)
-    const result = await readTemplate(abs, { file, dir: dirname(abs), parameterOverrides: this.#sources.parameterOverrides ?? {} })
+    const opts: TemplateOptions = { file, dir: dirname(abs), parameterOverrides: this.#sources.parameterOverrides ?? {} }
+    // --stage is a Serverless Framework service's stage (SAM and CloudFormation name their stages themselves).
+    if (this.#sources.stage !== undefined) opts.stage = this.#sources.stage
+    const result = await readTemplate(abs, opts)
     this.#files.push(...result.files)
     this.#problems.push(...result.problems)
     this.#warnings.push(...result.warnings)

@@ -7,6 +7,7 @@ import { isRecord } from '../config/config-file.js'
 import { OPENAPI_FILE_LIMIT, readBoundedText, tooLargeMessage } from '../config/limits.js'
 import { parseTemplateText } from './cfn-yaml.js'
 import { readCloudFormation } from './cloudformation.js'
+import { readServerlessYml } from './serverless.js'
 import type { TemplateOptions, TemplateResult } from './types.js'
 
 export type { TemplateOptions, TemplateResult, IgnoredResource } from './types.js'
@@ -14,21 +15,6 @@ export type { TemplateOptions, TemplateResult, IgnoredResource } from './types.j
 /** Whether a parsed document is a Serverless Framework service rather than a CloudFormation template. */
 export function isServerlessService(doc: unknown): boolean {
   return isRecord(doc) && doc.service !== undefined && doc.provider !== undefined && doc.AWSTemplateFormatVersion === undefined && doc.Transform === undefined
-}
-
-type ServerlessReader = (doc: unknown, opts: TemplateOptions) => Promise<TemplateResult>
-
-/** The Serverless Framework reader, when this build has it (src/controlplane/template/serverless.ts). */
-async function serverlessReader(): Promise<ServerlessReader | undefined> {
-  const specifier = './serverless.js'
-  try {
-    const mod = (await import(specifier)) as { readServerlessYml?: ServerlessReader }
-    return mod.readServerlessYml
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined
-    throw err
-  }
 }
 
 /**
@@ -49,9 +35,7 @@ export async function readTemplate(absPath: string, opts: TemplateOptions): Prom
   const withOpts: TemplateOptions = { ...opts, dir: opts.dir || dirname(absPath) }
   let result: TemplateResult
   if (isServerlessService(parsed.value)) {
-    const reader = await serverlessReader()
-    if (reader === undefined) return empty('serverless.yml templates are not supported yet (a Serverless Framework service: it has service: and provider:)')
-    result = await reader(parsed.value, withOpts)
+    result = await readServerlessYml(parsed.value, withOpts)
   } else result = await readCloudFormation(parsed.value, withOpts)
   result.warnings.unshift(...parsed.warnings)
   result.files = [...new Set([absPath, ...result.files])]
