@@ -293,37 +293,28 @@ function applyStagePatch(stage: Stage, op: PatchOperation, deploymentIds: Readon
     return
   }
   const parts = path.split('/')
+  // A string field that `remove` (or an empty value) takes away.
+  type OptionalField = 'description' | 'cacheClusterSize' | 'clientCertificateId' | 'documentationVersion' | 'webAclArn'
+  const optional = (key: OptionalField, parse: (v: string) => string = (v) => v) => (): void => {
+    if (op.op === 'remove' || !value) delete stage[key]
+    else stage[key] = parse(value)
+  }
   const simple: Record<string, () => void> = {
     '/deploymentId': () => {
       if (!value || !deploymentIds.has(value)) throw badRequest('Deployment id does not exist')
       stage.deploymentId = value
     },
-    '/description': () => {
-      if (op.op === 'remove' || !value) delete stage.description
-      else stage.description = value
-    },
+    '/description': optional('description'),
     '/cacheClusterEnabled': () => {
       stage.cacheClusterEnabled = patchBoolean(value)
     },
-    '/cacheClusterSize': () => {
-      if (op.op === 'remove' || !value) delete stage.cacheClusterSize
-      else stage.cacheClusterSize = cacheSize(value)
-    },
-    '/clientCertificateId': () => {
-      if (op.op === 'remove' || !value) delete stage.clientCertificateId
-      else stage.clientCertificateId = value
-    },
+    '/cacheClusterSize': optional('cacheClusterSize', cacheSize),
+    '/clientCertificateId': optional('clientCertificateId'),
     '/tracingEnabled': () => {
       stage.tracingEnabled = patchBoolean(value)
     },
-    '/documentationVersion': () => {
-      if (op.op === 'remove' || !value) delete stage.documentationVersion
-      else stage.documentationVersion = value
-    },
-    '/webAclArn': () => {
-      if (op.op === 'remove' || !value) delete stage.webAclArn
-      else stage.webAclArn = value
-    },
+    '/documentationVersion': optional('documentationVersion'),
+    '/webAclArn': optional('webAclArn'),
   }
   if (simple[path]) return simple[path]!()
 
