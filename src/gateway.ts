@@ -32,7 +32,7 @@ import { localStateStore } from './store/compose.js'
 import { RedisStateStore } from './store/redis/state-store.js'
 import { openConfigStoreUrl } from './store/config-url.js'
 import { stateUsageReader } from './observe/usage.js'
-import type { ApiKey, UsagePlan } from './model/types.js'
+import type { ApiKey, DomainName, UsagePlan } from './model/types.js'
 import { LogThrottle } from './observe/log-throttle.js'
 import { testInvoker } from './test-invoke.js'
 
@@ -386,7 +386,7 @@ export class Gateway {
 
   async #applyDesired(desired: DesiredState): Promise<number> {
     const store = this.#store!
-    const [api, deployment, stage, settings, fn, apikey, usageplan] = await Promise.all([
+    const [api, deployment, stage, settings, fn, apikey, usageplan, domain] = await Promise.all([
       store.list('api'),
       store.list('deployment'),
       store.list('stage'),
@@ -394,21 +394,23 @@ export class Gateway {
       store.list('function'),
       store.list('apikey'),
       store.list('usageplan'),
+      store.list('domain'),
     ])
-    const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan })
+    const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan, domain })
     return store.apply(ops)
   }
 
   async #compile(): Promise<GatewayPlan> {
     const store = this.#store!
     const revision = await store.revision()
-    const [deployments, stages, settings, functions, apiKeys, usagePlans] = await Promise.all([
+    const [deployments, stages, settings, functions, apiKeys, usagePlans, domains] = await Promise.all([
       store.list<Deployment>('deployment'),
       store.list<Stage>('stage'),
       store.get<GatewaySettings>('settings', 'gateway'),
       store.list<FunctionConfig>('function'),
       store.list<ApiKey>('apikey'),
       store.list<UsagePlan>('usageplan'),
+      store.list<DomainName>('domain'),
     ])
     for (const f of functions) {
       // Re-registering retires warm environments: only do it when the declaration changed.
@@ -434,9 +436,10 @@ export class Gateway {
         revision,
         deployments: new Map(deployments.map((d: StoredDoc<Deployment>) => [d.id, d.value])),
         stages: stages.map((s) => s.value),
-        settings: settings?.value ?? { domains: [] },
+        settings: settings?.value ?? {},
         apiKeys: apiKeys.map((k) => k.value),
         usagePlans: usagePlans.map((p) => p.value),
+        domains: domains.map((d) => d.value),
       },
       deps,
     )

@@ -71,7 +71,7 @@ export function testInvoker(deps: TestInvokeDeps): (req: TestInvokeRequest) => P
     const deployment: Deployment = { id: 'testinvoke', apiId: api.id, createdDate: now, snapshot: api }
     const stage: Stage = { apiId: api.id, stageName: STAGE, deploymentId: deployment.id, variables: { ...req.stageVariables }, methodSettings: {}, tags: {}, createdDate: now, lastUpdatedDate: now }
     const plan = compileGateway(
-      { revision: 0, deployments: new Map([[deployment.id, deployment]]), stages: [stage], settings: { domains: [] } },
+      { revision: 0, deployments: new Map([[deployment.id, deployment]]), stages: [stage], settings: {} },
       { metrics: { handle: () => NO_METRICS }, accessLogs: false, steps: deps.steps().filter((f) => !SKIPPED_STEPS.has(f.kind)), integrations: deps.integrations() },
     )
     const headers: Array<[string, string]> = [['Host', `${api.id}.execute-api.localhost`]]

@@ -382,17 +382,65 @@ export interface Stage {
   lastUpdatedDate: string
 }
 
-/** Gateway-wide settings that are config, not API model: which API answers on bare `localhost`, domains. */
+/** Gateway-wide settings that are config, not API model: which API answers on bare `localhost`, certificates, history. */
 export interface GatewaySettings {
   /** The API served at `http://localhost:PORT/{stage}/…` when several are served. */
   defaultApiId?: string
-  domains: DomainName[]
+  /**
+   * ACM certificate ARNs → the PEM files that stand for them here (a domain's `certificateArn` /
+   * `regionalCertificateArn` is resolved through this table; §12 of docs/aws-behaviour.md).
+   */
+  certificates?: Record<string, CertificateFiles>
+  /** How many deployments per API are kept beyond those a stage or canary points at (docs/deployments.md). */
+  deploymentHistory?: number
 }
 
+/** A certificate as PEM files: read when the plan is compiled, re-read when they change. */
+export interface CertificateFiles {
+  certFile: string
+  keyFile: string
+  /** Intermediate certificates, appended to the chain. */
+  chainFile?: string
+}
+
+/**
+ * A custom domain name (§1.7; AWS's `DomainName` of apigateway and apigatewayv2, which share one namespace).
+ * Stored as its own document (kind `domain`, id = the lower-cased domain name). Its certificate is PEM text
+ * (CreateDomainName's `certificateBody`/`certificatePrivateKey`/`certificateChain`), PEM files (the config
+ * file), or an ACM ARN resolved through `GatewaySettings.certificates`.
+ */
 export interface DomainName {
+  /** Lower case; a leading `*.` is a wildcard domain (one label). */
   domainName: string
-  /** basePath ('' for `(none)`) → target. Longest prefix wins (§1.7). */
-  mappings: Array<{ basePath: string; apiId: string; stage?: string }>
+  /** The ACM ARN given (`certificateArn` or `regionalCertificateArn`), when the certificate came as one. */
+  certificateArn?: string
+  certificateName?: string
+  /** PEM text, when given inline or through the control plane. */
+  certificatePem?: { body: string; privateKey: string; chain?: string }
+  /** PEM files, when given in the config file. */
+  certificateFiles?: CertificateFiles
+  /** `TLS_1_2` (default) or `TLS_1_0` (§14.3): the lowest TLS version the domain's handshake accepts. */
+  securityPolicy: 'TLS_1_0' | 'TLS_1_2'
+  endpointType: 'REGIONAL' | 'EDGE'
+  /** Mutual TLS (§7.8): the truststore (PEM bundle) the domain's client certificates must chain to. */
+  mutualTlsAuthentication?: { truststoreUri: string; truststoreVersion?: string; truststorePem?: string }
+  /** Base path mappings (REST) and API mappings (HTTP APIs), one list: the longest matching base path wins. */
+  mappings: ApiMapping[]
+  tags: Record<string, string>
+  createdDate: string
+}
+
+/**
+ * One base path mapping / API mapping (§1.7): `basePath` is '' for `(none)`, else one or more segments
+ * without leading or trailing `/` (`v1`, `v1/orders`). Without `stage` (REST only), the first path segment
+ * after the base path names the stage.
+ */
+export interface ApiMapping {
+  /** The apigatewayv2 `ApiMappingId`. */
+  id: string
+  basePath: string
+  apiId: string
+  stage?: string
 }
 
 // ---------------------------------------------------------------------------------------------------

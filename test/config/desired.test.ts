@@ -82,7 +82,6 @@ describe('loadDesiredState: config files', () => {
     assert.equal(state.dataDir, join(tmp.dir, 'conf/state'), 'dataDir is relative to the config file')
     assert.deepEqual(state.logging, { level: 'debug', accessLogs: true })
     assert.equal(state.settings.defaultApiId, rest.id)
-    assert.deepEqual(state.settings.domains, [])
     assert.deepEqual(state.files.sort(), [config, join(tmp.dir, 'apis/petstore.yaml')].sort())
   })
 

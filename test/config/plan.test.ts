@@ -122,7 +122,7 @@ functions:
     await writeFile(config, twoApis())
     const store = new MemoryConfigStore()
     const desired = await load('2024-01-01T00:00:00Z')
-    await store.apply([{ op: 'put', kind: 'settings', id: 'gateway', value: { domains: [{ domainName: 'api.example', mappings: [] }] }, origin: 'admin' }])
+    await store.apply([{ op: 'put', kind: 'settings', id: 'gateway', value: { defaultApiId: 'admin-owned' }, origin: 'admin' }])
     const ops = planStoreChanges(desired, await current(store))
     assert.ok(!ops.some((op) => op.kind === 'settings'))
   })

@@ -123,7 +123,7 @@ test('the compiler turns a misconfigured validator into a route that answers 500
   const api = restApi({ '/x': m }, { models: { Pet: model('Pet', { type: 7 }) } })
   const deployment: Deployment = { id: 'd1', apiId: 'api1', createdDate: '', snapshot: api }
   const plan = compileGateway(
-    { revision: 1, deployments: new Map([['d1', deployment]]), stages: [stage('dev', 'd1')], settings: { domains: [] } },
+    { revision: 1, deployments: new Map([['d1', deployment]]), stages: [stage('dev', 'd1')], settings: {} },
     { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep()] },
   )
   assert.match(plan.warnings.join('\n'), /api1\/dev POST \/x: validate step: request model for application\/json: model 'Pet' is not a valid JSON Schema/)
@@ -137,7 +137,7 @@ test('a model shared by 100 methods and 2 stages is compiled once, and not again
   const compile = (api: RestApi, deploymentId: string) => {
     const deployment: Deployment = { id: deploymentId, apiId: 'api1', createdDate: '', snapshot: api }
     return compileGateway(
-      { revision: 1, deployments: new Map([[deploymentId, deployment]]), stages: [stage('dev', deploymentId), stage('prod', deploymentId)], settings: { domains: [] } },
+      { revision: 1, deployments: new Map([[deploymentId, deployment]]), stages: [stage('dev', deploymentId), stage('prod', deploymentId)], settings: {} },
       { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [f] },
     )
   }

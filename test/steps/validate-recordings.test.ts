@@ -157,7 +157,7 @@ test('§9 recording: missing header, path and query parameters are listed header
       revision: 1,
       deployments: new Map([['d1', { id: 'd1', apiId: rest.id, createdDate: '', snapshot: rest }]]),
       stages: [{ apiId: rest.id, stageName: 'dev', deploymentId: 'd1', variables: {}, methodSettings: {}, tags: {}, createdDate: '', lastUpdatedDate: '' }],
-      settings: { domains: [] },
+      settings: {},
     },
     { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep(), transformStep] },
   )
@@ -239,7 +239,7 @@ test('test_apigateway_common :: TestApiGatewayCommon::test_api_gateway_request_v
       revision: 1,
       deployments: new Map([['d1', { id: 'd1', apiId: rest.id, createdDate: '', snapshot: rest }]]),
       stages: [{ apiId: rest.id, stageName: 'local', deploymentId: 'd1', variables: {}, methodSettings: {}, tags: {}, createdDate: '', lastUpdatedDate: '' }],
-      settings: { domains: [] },
+      settings: {},
     },
     { integrations: createIntegrations({ dispatcher, functions }), metrics: new GatewayMetrics(), accessLogs: false, steps: [createValidationStep(), transformStep] },
   )

@@ -3,7 +3,7 @@
 // it is given. Pure apart from those and the metric handles: no I/O, no clock. A route whose integration
 // cannot run answers 500 API_CONFIGURATION_ERROR and is reported in `warnings`, never thrown.
 
-import type { ApiKey, Deployment, GatewaySettings, HttpApi, Integration, IntegrationV2, Method, RestApi, Stage, UsagePlan } from '../../model/types.js'
+import type { ApiKey, Deployment, DomainName, GatewaySettings, HttpApi, Integration, IntegrationV2, Method, RestApi, Stage, UsagePlan } from '../../model/types.js'
 import { compileKeyIndex } from './keys.js'
 import { Router } from '../../dataplane/router.js'
 import { HostTable } from '../../dataplane/resolve.js'
@@ -37,6 +37,8 @@ export interface CompileInput {
   deployments: ReadonlyMap<string, Deployment>
   stages: readonly Stage[]
   settings: GatewaySettings
+  /** Custom domain names with their mappings (§1.7). */
+  domains?: readonly DomainName[]
 }
 
 export interface CompileDeps {

@@ -5,7 +5,7 @@
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError } from '../../errors.js'
 import type { ConfigProblem } from '../../errors.js'
-import type { Api, ApiKey, Deployment, GatewaySettings, Stage, UsagePlan } from '../../model/types.js'
+import type { Api, ApiKey, Deployment, DomainName, GatewaySettings, Stage, UsagePlan } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
 import { stageVariablesSchema } from '../../model/schemas.js'
 import type { ApiDecl, ConfigFileDecl, FunctionDecl, StageDecl } from './config-file.js'
@@ -84,6 +84,8 @@ export interface DesiredState {
   /** API keys of the config file; `value` is '' where the file gives none (the store planner fills it in). */
   apiKeys: ApiKey[]
   usagePlans: UsagePlan[]
+  /** Custom domain names of the config file (`domains:`), with their mappings resolved to API ids. */
+  domains: DomainName[]
   /** The config file's `identity` section, checked (region, Cognito pools, IAM credentials). */
   identity: IdentityConfig
   /**
@@ -201,7 +203,7 @@ class Loader {
     for (const file of this.#sources.httpApis ?? []) await this.#loadCliApi(file, 'HTTP')
 
     this.#checkIdCollisions()
-    const settings: GatewaySettings = { domains: [] }
+    const settings: GatewaySettings = {}
     const defaultApiId = this.#resolveDefaultApi(config?.defaultApi)
     if (defaultApiId !== undefined) settings.defaultApiId = defaultApiId
     const functions = this.#functions([...(Array.isArray(config?.functions) ? config.functions : []), ...(template?.config?.functions ?? [])])
@@ -226,6 +228,7 @@ class Loader {
       functions,
       apiKeys: usage.apiKeys,
       usagePlans: usage.usagePlans,
+      domains: [],
       identity: identity.identity,
       listeners,
       logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },

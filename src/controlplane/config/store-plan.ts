@@ -18,6 +18,8 @@ export interface CurrentDocs {
   apikey?: StoredDoc[]
   /** Usage plans; absent is the same as none stored. */
   usageplan?: StoredDoc[]
+  /** Custom domain names; absent is the same as none stored. */
+  domain?: StoredDoc[]
 }
 
 type PlannedKind = keyof CurrentDocs
@@ -67,6 +69,7 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
     ...desired.functions.map((f): DesiredDoc => ({ kind: 'function', id: functionId(f), value: f })),
     ...desired.apiKeys.map((k): DesiredDoc => ({ kind: 'apikey', id: k.id, value: k })),
     ...desired.usagePlans.map((p): DesiredDoc => ({ kind: 'usageplan', id: p.id, value: p })),
+    ...(desired.domains ?? []).map((d): DesiredDoc => ({ kind: 'domain', id: d.domainName, value: d })),
   ]
 
   const apiCreated = new Map<string, string>()
@@ -98,7 +101,7 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
     if (typeof stage?.deploymentId === 'string') inUse.add(stage.deploymentId)
     if (typeof stage?.canarySettings?.deploymentId === 'string') inUse.add(stage.canarySettings.deploymentId)
   }
-  for (const kind of ['stage', 'deployment', 'api', 'function', 'settings', 'usageplan', 'apikey'] as const) {
+  for (const kind of ['stage', 'deployment', 'api', 'function', 'settings', 'usageplan', 'apikey', 'domain'] as const) {
     for (const doc of current[kind] ?? []) {
       if (!gone(doc, kind)) continue
       if (kind === 'deployment' && inUse.has(doc.id)) continue

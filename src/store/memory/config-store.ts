@@ -29,7 +29,7 @@ interface Row {
  *
  * @example
  * const store = new MemoryConfigStore()
- * const rev = await store.apply([{ op: 'put', kind: 'settings', id: 'gateway', value: { domains: [] } }])
+ * const rev = await store.apply([{ op: 'put', kind: 'settings', id: 'gateway', value: {} }])
  */
 export class MemoryConfigStore implements ConfigStore {
   readonly #docs = new Map<string, Row>()

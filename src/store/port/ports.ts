@@ -13,8 +13,9 @@ export type DocKind =
   | 'function' // function declarations
   | 'apikey' // API keys
   | 'usageplan' // usage plans
+  | 'domain' // DomainName (custom domains with their mappings), id = domainName
 
-export const DOC_KINDS: readonly DocKind[] = ['api', 'deployment', 'stage', 'settings', 'function', 'apikey', 'usageplan']
+export const DOC_KINDS: readonly DocKind[] = ['api', 'deployment', 'stage', 'settings', 'function', 'apikey', 'usageplan', 'domain']
 
 export interface StoredDoc<T = unknown> {
   kind: DocKind
