@@ -103,6 +103,8 @@ export interface GatewayOptions {
   onConfigLoaded?: (desired: DesiredState) => void
   /** The HTTP edge's timeouts and connection cap; each field given wins over the config file's `listeners.http.limits`. */
   limits?: Partial<EdgeLimits>
+  /** Numbers in [0, 1) for the canary draw of each request (§1.6). Default Math.random; tests pass a seeded one. */
+  random?: () => number
 }
 
 export interface ServedUrl {
@@ -371,7 +373,9 @@ export class Gateway {
     for (const [apiId, api] of before.apis) {
       if (api.kind !== 'REST') continue
       for (const [stageName, stage] of api.stages) {
-        if (after.apis.get(apiId)?.stages.get(stageName)?.deploymentId === stage.deploymentId) continue
+        const now = after.apis.get(apiId)?.stages.get(stageName)
+        // The canary's entries live in the stage's cache too (§1.6): a new canary deployment flushes it as well.
+        if (now?.deploymentId === stage.deploymentId && now.canary?.plan.deploymentId === stage.canary?.plan.deploymentId) continue
         this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
       }
     }
@@ -430,6 +434,7 @@ export class Gateway {
       accessLogs: this.#accessLog !== null,
       steps: this.#steps,
       integrations: this.#integrations!,
+      ...(this.#opts.random ? { random: this.#opts.random } : {}),
     }
     const plan = compileGateway(
       {

@@ -69,7 +69,8 @@ const GETTERS: Record<string, ContextGetter> = {
   'error.messageString': (c) => (c.errorMessage === null ? 'null' : JSON.stringify(c.errorMessage)),
   'error.responseType': (c) => c.errorType,
   'error.validationErrorString': (c) => c.validationError ?? undefined,
-  isCanaryRequest: () => false,
+  // §1.6: the canary's plan was chosen at resolution; AWS prints the boolean.
+  isCanaryRequest: (c) => c.stage !== null && c.stage.isCanary,
   xrayTraceId: () => undefined,
   wafResponseCode: () => undefined,
   'customDomain.basePathMatched': () => undefined,

@@ -79,6 +79,11 @@ export interface RouteInfo {
   resourcePath: string
   httpMethod: string
   routeKey: string
+  /**
+   * Set when compiling a stage's canary (§1.6): the stage's own deployment, and whether the canary reads and
+   * writes the stage's cache entries (`useStageCache`) instead of keeping its own.
+   */
+  canary?: { stageDeploymentId: string; useStageCache: boolean }
   /** REST only. */
   method?: Method
   resource?: Resource
@@ -188,6 +193,14 @@ export interface StagePlan {
   readonly unmatchedMetrics: MetricsHandle
   /** HTTP APIs with a corsConfiguration: preflights answered before route matching, CORS headers on responses; otherwise null. */
   readonly cors: StageCors | null
+  /**
+   * REST stages with a canary of more than 0 % (§1.6): the canary's own plan (its deployment, the stage
+   * variables with its overrides merged in) and the percentage of requests it takes; otherwise null.
+   * Resolution draws one random number per request and picks this plan or the stage's.
+   */
+  readonly canary: { readonly percent: number; readonly plan: StagePlan } | null
+  /** True on a canary's plan: `$context.isCanaryRequest`, and metrics under the stage `{stage}/Canary` (§11.5). */
+  readonly isCanary: boolean
 }
 
 /**

@@ -1,7 +1,9 @@
 // Host and stage resolution (§0, §2.1), compiled once per plan: which API a request's host names (an
 // `{apiId}.execute-api.…` host, LocalStack's `/restapis/{apiId}/{stage}/_user_request_/…` path, or the
 // default API on a bare host), then which stage its first path segment names (HTTP APIs fall back to
-// `$default`, §3.3). Custom domains and base-path mappings join this table when they come.
+// `$default`, §3.3). Custom domains and base-path mappings join this table when they come. A REST stage with
+// a canary sends each request to the canary's plan at random, with the canary's probability (§1.6): one
+// draw and a pointer choice, the canary's plan having been compiled with the stage.
 
 import type { RequestContext } from './context.js'
 import type { ApiPlan, HostResolver, StagePlan } from './plan.js'
@@ -18,10 +20,13 @@ export type Resolution = 0 | 403 | 404
 export class HostTable implements HostResolver {
   readonly #apis: ReadonlyMap<string, ApiPlan>
   readonly #defaultApi: ApiPlan | null
+  readonly #random: () => number
 
-  constructor(apis: ReadonlyMap<string, ApiPlan>, defaultApi: ApiPlan | null) {
+  /** `random` yields numbers in [0, 1) for the canary draw (Math.random; tests pass a seeded generator). */
+  constructor(apis: ReadonlyMap<string, ApiPlan>, defaultApi: ApiPlan | null, random: () => number = Math.random) {
     this.#apis = apis
     this.#defaultApi = defaultApi
+    this.#random = random
   }
 
   /** Resolves the API and stage of `ctx` from its Host and raw path, writing them onto the context. */
@@ -54,6 +59,9 @@ export class HostTable implements HostResolver {
     if (stage) path = i >= path.length ? '/' : path.slice(i)
     else if (api.kind === 'HTTP' && api.defaultStage) stage = api.defaultStage
     if (!stage) return api.kind === 'HTTP' ? 404 : 403
+    // §1.6: 100 % always takes the canary (the draw is below 1), and a 0 % canary is not compiled at all.
+    const canary = stage.canary
+    if (canary !== null && this.#random() * 100 < canary.percent) stage = canary.plan
     ctx.stage = stage
     ctx.stageVariables = stage.variables
     ctx.path = path

@@ -48,6 +48,8 @@ export interface CompileDeps {
   steps?: readonly StepFactory[]
   /** The integration table (src/integrations `createIntegrations`). */
   integrations: IntegrationTable
+  /** Numbers in [0, 1) for the per-request canary draw (§1.6). Default Math.random; tests pass a seeded one. */
+  random?: () => number
 }
 
 /** A route that cannot run: answers 500 API_CONFIGURATION_ERROR. `type` says what it was meant to be. */
@@ -110,12 +112,21 @@ function compileIntegration(info: RouteInfo, integration: Integration | Integrat
   }
 }
 
-function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, deps: CompileDeps, warn: (m: string) => void): StagePlan {
+/**
+ * How a REST stage plan is compiled: the stage's own (with its canary's plan, if any), or a canary's (§1.6),
+ * which carries the stage's deployment id for `useStageCache` and reports metrics as `{stage}/Canary` (§11.5).
+ */
+type RestStageRole = { canary: StagePlan['canary'] } | { canaryOf: NonNullable<RouteInfo['canary']> }
+
+function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, deps: CompileDeps, warn: (m: string) => void, role: RestStageRole): StagePlan {
   const router = new Router<RoutePlan>()
+  const isCanary = 'canaryOf' in role
+  const metricStage = isCanary ? `${stage.stageName}/Canary` : stage.stageName
   for (const resource of Object.values(api.resources)) {
     for (const [verb, method] of Object.entries(resource.resourceMethods) as Array<[string, Method]>) {
       const routeKey = `${verb} ${resource.path}`
       const info: RouteInfo = { apiKind: 'REST', api, stage, deploymentId: deployment.id, resourcePath: resource.path, httpMethod: verb, routeKey, method, resource }
+      if (isCanary) info.canary = role.canaryOf
       const steps = Object.freeze(compileSteps(info, deps, warn))
       const route: RoutePlan = Object.freeze({
         resourcePath: resource.path,
@@ -126,7 +137,7 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
         steps,
         integration: compileIntegration(info, method.methodIntegration, deps, warn),
         response: responseChain(steps),
-        metrics: deps.metrics.handle(api.name, api.id, stage.stageName, verb, resource.path),
+        metrics: deps.metrics.handle(api.name, api.id, metricStage, verb, resource.path),
       })
       try {
         router.add(resource.path, verb, route)
@@ -152,10 +163,38 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
     accessLog: accessLogFor(stage, DEFAULT_REST_ACCESS_LOG_FORMAT, deps),
     binaryMediaTypes: Object.freeze([...api.binaryMediaTypes]),
     minimumCompressionSize: api.minimumCompressionSize,
-    unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
+    unmatchedMetrics: deps.metrics.handle(api.name, api.id, metricStage, '-', '-'),
     // REST APIs have no CORS engine: OPTIONS methods and gateway responses do it (§19.1).
     cors: null,
+    canary: isCanary ? null : role.canary,
+    isCanary,
   })
+}
+
+/**
+ * A REST stage's canary (§1.6), compiled beside the stage: its deployment, with the stage variables and the
+ * canary's overrides merged over them (so URIs and templates are filled in now, not per request). Null when
+ * there is none, when it takes 0 % of the traffic, or when its deployment cannot be served (with a warning).
+ */
+function compileCanary(stage: Stage, deployments: ReadonlyMap<string, Deployment>, deps: CompileDeps, warn: (m: string) => void): StagePlan['canary'] {
+  const c = stage.canarySettings
+  if (c === undefined || !(c.percentTraffic > 0)) return null
+  const where = `canary of stage ${stage.apiId}/${stage.stageName}`
+  const deployment = deployments.get(c.deploymentId)
+  if (!deployment) {
+    warn(`${where} points at missing deployment ${c.deploymentId}; the stage serves all requests`)
+    return null
+  }
+  const api = deployment.snapshot
+  if (api.kind !== 'REST' || api.id !== stage.apiId) {
+    warn(`${where}: deployment ${c.deploymentId} is not one of this REST API's; the stage serves all requests`)
+    return null
+  }
+  const canaryStage: Stage = { ...stage, variables: { ...stage.variables, ...c.stageVariableOverrides } }
+  const plan = compileRestStage(api, canaryStage, deployment, deps, (m) => warn(`(canary) ${m}`), {
+    canaryOf: { stageDeploymentId: stage.deploymentId, useStageCache: c.useStageCache },
+  })
+  return Object.freeze({ percent: Math.min(c.percentTraffic, 100), plan })
 }
 
 function accessLogFor(stage: Stage, fallback: string, deps: CompileDeps): AccessLogFormatter | null {
@@ -220,6 +259,9 @@ function compileHttpStage(api: HttpApi, stage: Stage, deployment: Deployment, de
     minimumCompressionSize: null,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, stage.stageName, '-', '-'),
     cors: api.corsConfiguration ? compileCors(api.corsConfiguration) : null,
+    // AWS HTTP APIs have no canary releases.
+    canary: null,
+    isCanary: false,
   })
 }
 
@@ -241,7 +283,9 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     if (api.kind === 'HTTP' && api.protocolType === 'WEBSOCKET') continue
     let plan: StagePlan
     try {
-      plan = api.kind === 'REST' ? compileRestStage(api, stage, deployment, deps, warn) : compileHttpStage(api, stage, deployment, deps, warn)
+      plan = api.kind === 'REST'
+        ? compileRestStage(api, stage, deployment, deps, warn, { canary: compileCanary(stage, input.deployments, deps, warn) })
+        : compileHttpStage(api, stage, deployment, deps, warn)
     } catch (err) {
       warn(`stage ${stage.apiId}/${stage.stageName}: ${(err as Error).message}; not served`)
       continue
@@ -266,7 +310,7 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
-  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi), keys, warnings: Object.freeze(warnings) })
+  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, deps.random), keys, warnings: Object.freeze(warnings) })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */
@@ -317,6 +361,7 @@ export function describeRoutes(plan: GatewayPlan): Array<{ api: string; stage: s
       if (s.binaryMediaTypes.length) settings['binaryMediaTypes'] = s.binaryMediaTypes
       if (s.minimumCompressionSize !== null) settings['minimumCompressionSize'] = s.minimumCompressionSize
       if (s.cors !== null) settings['cors'] = true
+      if (s.canary !== null) settings['canary'] = { percentTraffic: s.canary.percent, deploymentId: s.canary.plan.deploymentId, variables: s.canary.plan.variables }
       out.push({ api: api.id, stage: s.stageName, settings, routes })
     }
   }

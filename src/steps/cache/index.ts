@@ -126,7 +126,10 @@ export function createCacheStep(opts: CacheStepOptions): StepFactory {
       // Parameters the key cannot read (a body, an integration parameter not mapped from the method request).
       const ignored = params.filter((p) => keyPart(p, route) === null)
       const fixedMethod = route.httpMethod === 'ANY' ? null : route.httpMethod
-      const prefix = `${route.deploymentId}|${route.resourcePath}|${namespace.length}:${namespace}`
+      // §1.6: a canary on another deployment keeps its own entries (its deployment is in the key) unless
+      // `useStageCache` has it read and write the stage's; on the stage's deployment the two share them.
+      const keyDeployment = route.canary?.useStageCache ? route.canary.stageDeploymentId : route.deploymentId
+      const prefix = `${keyDeployment}|${route.resourcePath}|${namespace.length}:${namespace}`
       const keyOf = (ctx: RequestContext): string => {
         let key = prefix + '|' + (fixedMethod ?? ctx.httpMethod)
         for (let i = 0; i < parts.length; i++) {
@@ -253,6 +256,7 @@ export function createCacheStep(opts: CacheStepOptions): StepFactory {
           ...(keyParameters.length > 0 ? { keyParameters } : {}),
           ...(ignored.length > 0 ? { ignoredKeyParameters: ignored } : {}),
           ...(namespace !== route.resource?.id ? { namespace } : {}),
+          ...(route.canary?.useStageCache ? { useStageCache: true } : {}),
           ...(requireAuth ? {} : { requireAuthorizationForCacheControl: false }),
           ...(strategy !== 'SUCCEED_WITH_RESPONSE_HEADER' ? { unauthorizedCacheControlHeaderStrategy: strategy } : {}),
         }),
