@@ -87,7 +87,8 @@ describe('REST API control plane through the AWS SDK', () => {
   let client: APIGatewayClient
 
   before(async () => {
-    gw = await startGateway({})
+    // The canary the settings test makes (10 %) never draws a request: what it checks is the stage's own answer.
+    gw = await startGateway({}, { random: () => 0.99 })
     client = restClient(gw.adminPort)
   })
   after(async () => {
