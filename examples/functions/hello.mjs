@@ -14,6 +14,8 @@ export const handler = async (event, context) => {
       path: event.path ?? event.rawPath,
       requestId: context.awsRequestId,
       warmInvocations: invocations,
+      // The stage variable the example's prod stage sets, which its canary overrides (docs/canary.md).
+      release: event.stageVariables?.release ?? null,
     }),
   }
 }

@@ -51,6 +51,8 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     const hello = await send(port, '/dev/hello?name=ada')
     assert.equal(hello.status, 200)
     assert.equal(hello.json().message, 'hello, ada')
+    // The prod stage's canary (10 %) answers with its own stage variable; the stage with its own.
+    assert.ok(['stable', 'canary'].includes((await send(port, '/prod/hello')).json().release))
     const json = { 'content-type': 'application/json' }
     const created = await send(port, '/dev/pets', { method: 'POST', headers: json, body: '{"name":"Rex","type":"dog","price":10}' })
     assert.equal(created.status, 201)
