@@ -514,7 +514,8 @@ describe('a deployed API exported and imported again compiles to the same plan',
       const desired = await loadDesiredState({ configFile: path, restApis: [], httpApis: [], stageVariables: {}, now: () => new Date('2026-01-01T00:00:00Z') })
       assert.ok(desired.deployments.length > 0)
       const deployments = desired.deployments.map((d) => {
-        const stage = desired.stages.find((s) => s.deploymentId === d.id)!
+        // A canary's own deployment is exported under the stage it is the canary of.
+        const stage = desired.stages.find((s) => s.deploymentId === d.id || s.canarySettings?.deploymentId === d.id)!
         const api = d.snapshot
         const doc =
           api.kind === 'REST'

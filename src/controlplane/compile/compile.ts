@@ -339,7 +339,8 @@ function collectRoutes(stage: StagePlan, into: Set<RoutePlan>): void {
 /**
  * What every route of a plan was compiled to — its steps (with what each was compiled for) and its
  * integration — per API stage, as plain data (golden tests, and a readable answer to "what will this
- * config do"). Deterministic: APIs, stages and routes sorted.
+ * config do"). A stage's canary (§1.6) is described after it as `{stage}/Canary`. Deterministic: APIs,
+ * stages and routes sorted.
  */
 export function describeRoutes(plan: GatewayPlan): Array<{ api: string; stage: string; settings: Record<string, unknown>; routes: Array<Record<string, unknown>> }> {
   const out: Array<{ api: string; stage: string; settings: Record<string, unknown>; routes: Array<Record<string, unknown>> }> = []
@@ -347,23 +348,33 @@ export function describeRoutes(plan: GatewayPlan): Array<{ api: string; stage: s
     const stages = [...api.stages.values()]
     if (api.defaultStage) stages.push(api.defaultStage)
     for (const s of stages) {
-      const seen = new Set<RoutePlan>()
-      collectRoutes(s, seen)
-      const routes = [...seen]
-        .sort((a, b) => a.routeKey.localeCompare(b.routeKey))
-        .map((r) => ({
-          route: r.routeKey,
-          steps: r.steps.map((step) => (step.describe ? { step: step.name, ...(step.describe() as object) } : { step: step.name })),
-          integration: r.integration.describe ? r.integration.describe() : { type: r.integration.type },
-        }))
-      const settings: Record<string, unknown> = {}
-      if (s.hasVariables) settings['variables'] = s.variables
-      if (s.binaryMediaTypes.length) settings['binaryMediaTypes'] = s.binaryMediaTypes
-      if (s.minimumCompressionSize !== null) settings['minimumCompressionSize'] = s.minimumCompressionSize
-      if (s.cors !== null) settings['cors'] = true
-      if (s.canary !== null) settings['canary'] = { percentTraffic: s.canary.percent, deploymentId: s.canary.plan.deploymentId, variables: s.canary.plan.variables }
-      out.push({ api: api.id, stage: s.stageName, settings, routes })
+      out.push({ api: api.id, stage: s.stageName, settings: stageSettings(s), routes: describeStageRoutes(s) })
+      if (s.canary !== null) {
+        const settings = { percentTraffic: s.canary.percent, deploymentId: s.canary.plan.deploymentId, ...stageSettings(s.canary.plan) }
+        out.push({ api: api.id, stage: `${s.stageName}/Canary`, settings, routes: describeStageRoutes(s.canary.plan) })
+      }
     }
   }
   return out.sort((a, b) => (a.api + '/' + a.stage).localeCompare(b.api + '/' + b.stage))
+}
+
+function stageSettings(s: StagePlan): Record<string, unknown> {
+  const settings: Record<string, unknown> = {}
+  if (s.hasVariables) settings['variables'] = s.variables
+  if (s.binaryMediaTypes.length) settings['binaryMediaTypes'] = s.binaryMediaTypes
+  if (s.minimumCompressionSize !== null) settings['minimumCompressionSize'] = s.minimumCompressionSize
+  if (s.cors !== null) settings['cors'] = true
+  return settings
+}
+
+function describeStageRoutes(s: StagePlan): Array<Record<string, unknown>> {
+  const seen = new Set<RoutePlan>()
+  collectRoutes(s, seen)
+  return [...seen]
+    .sort((a, b) => a.routeKey.localeCompare(b.routeKey))
+    .map((r) => ({
+      route: r.routeKey,
+      steps: r.steps.map((step) => (step.describe ? { step: step.name, ...(step.describe() as object) } : { step: step.name })),
+      integration: r.integration.describe ? r.integration.describe() : { type: r.integration.type },
+    }))
 }
