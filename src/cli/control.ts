@@ -62,7 +62,7 @@ ${COMMON}
 export const DEPLOYMENTS_HELP = `Usage: gatehouse deployments list --admin URL --api ID
        gatehouse deployments rollback --admin URL --api ID --stage NAME [--to DEPLOYMENT_ID]
 
-list: an API's deployments, oldest first, with the stages that serve each.
+list: an API's deployments, oldest first, with the stages that serve each (a canary as STAGE/Canary(N%)).
 rollback: points the stage at an earlier deployment (--to, default: the one before the stage's current one).
 
 Options:
@@ -222,11 +222,16 @@ export async function deploymentsCommand(argv: string[], out: Out = process.stdo
         deployments.push({ id: d.deploymentId, createdDate: d.createdDate, ...(d.description ? { description: d.description } : {}) })
       }
     }
-    const stages: Array<{ stageName: string; deploymentId?: string }> = rest ? ((await client.send('GET', `/restapis/${id}/stages`)).json().item ?? []) : ((await client.send('GET', `/v2/apis/${id}/stages`)).json().items ?? [])
+    const stages: Array<{ stageName: string; deploymentId?: string; canarySettings?: { deploymentId: string; percentTraffic: number } }> = rest ? ((await client.send('GET', `/restapis/${id}/stages`)).json().item ?? []) : ((await client.send('GET', `/v2/apis/${id}/stages`)).json().items ?? [])
 
     if (action === 'list') {
       const rows = [['DEPLOYMENT', 'CREATED', 'STAGES', 'DESCRIPTION']]
-      for (const d of deployments) rows.push([d.id, d.createdDate, stages.filter((s) => s.deploymentId === d.id).map((s) => s.stageName).join(',') || '-', d.description ?? ''])
+      // A REST stage's canary shows as `{stage}/Canary` with its share (docs/canary.md).
+      const servedBy = (id: string): string[] => [
+        ...stages.filter((s) => s.deploymentId === id).map((s) => s.stageName),
+        ...stages.filter((s) => s.canarySettings?.deploymentId === id).map((s) => `${s.stageName}/Canary(${s.canarySettings!.percentTraffic}%)`),
+      ]
+      for (const d of deployments) rows.push([d.id, d.createdDate, servedBy(d.id).join(',') || '-', d.description ?? ''])
       const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
       out.write(rows.map((r) => r.map((cell, c) => cell.padEnd(width[c]!)).join('  ').trimEnd()).join('\n') + '\n')
       return 0

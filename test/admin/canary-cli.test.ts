@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
-import { importCommand } from '../../src/cli/control.js'
+import { deploymentsCommand, importCommand } from '../../src/cli/control.js'
 import { canaryCommand } from '../../src/cli/canary.js'
 import { invoke, settle } from './control-plane.js'
 
@@ -66,6 +66,9 @@ describe('gatehouse canary', () => {
     const set = await run(canaryCommand, ['set', '--api', apiId, '--stage', 'dev', '--deploy', '--percent', '100', '--variable', 'color=green'])
     assert.match(set, /^deployment \w+ made for the canary\nstage dev serves deployment \w+; canary: 100 % to deployment \w+, overrides color=green\n$/)
     assert.deepEqual(await pets(), { version: 'v2', color: 'green', canary: 'true' })
+    // `deployments list` names the canary beside the stage.
+    const listed = await run((a, o, e) => deploymentsCommand(a, o, e), ['list', '--api', apiId])
+    assert.match(listed, /\n\w+ +\S+ +dev +[^\n]*\n\w+ +\S+ +dev\/Canary\(100%\)/)
 
     // Its share changes without a deployment; at 0 % the stage answers everything.
     assert.match(await run(canaryCommand, ['set', '--api', apiId, '--stage', 'dev', '--percent', '0']), /canary: 0 % to deployment/)

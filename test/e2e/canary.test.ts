@@ -201,4 +201,19 @@ describe('canary releases on the data plane', () => {
     assert.deepEqual((await gw.fetch('/shared/cached')).json(), b)
     assert.equal((await gw.fetch('/shared/hello')).json().version, 'v2')
   })
+
+  it('a new deployment of the stage flushes the canary’s cache entries too', async () => {
+    draw = () => 0
+    const before = (await gw.fetch('/own/cached')).json()
+    assert.deepEqual((await gw.fetch('/own/cached')).json(), before, 'cached')
+    const ids = deploymentIds('own')
+    writeFile(tmp.dir, 'v1.json', { ...definition('v1', upstream.url), info: { title: 'shop', version: '1', description: 'redeployed' } })
+    assert.equal((await gw.gateway.reload()).ok, true)
+    await gw.gateway.settled()
+    assert.notEqual(deploymentIds('own').base, ids.base)
+    assert.equal(deploymentIds('own').canary, ids.canary, 'the canary runs the same deployment')
+    const after = (await gw.fetch('/own/cached')).json()
+    assert.equal(after.backend, '/v2')
+    assert.ok(after.n > before.n, 'fetched again, not served from the flushed cache')
+  })
 })
