@@ -113,6 +113,8 @@ export interface ServedUrl {
   kind: 'REST' | 'HTTP'
   stage: string
   urls: string[]
+  /** A REST stage's canary (§1.6): the share of requests it takes and its deployment. */
+  canary?: { percent: number; deploymentId: string }
 }
 
 export class Gateway {
@@ -569,7 +571,8 @@ export class Gateway {
         const urls = [`${scheme}://${api.id}.execute-api.${publicHost}:${port}${prefix}/`]
         if (plan.defaultApi === api) urls.push(`${scheme}://${publicHost}:${port}${prefix}/`)
         if (api.kind === 'REST') urls.push(`${scheme}://${publicHost}:${port}/restapis/${api.id}/${stage}/_user_request_/`)
-        out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls })
+        const canary = api.stages.get(stage)?.canary
+        out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls, ...(canary ? { canary: { percent: canary.percent, deploymentId: canary.plan.deploymentId } } : {}) })
       }
     }
     return out

@@ -38,6 +38,7 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     const out = run.stdout()
     const port = Number(out.match(/http:\/\/localhost:(\d+)\/dev\//)![1])
     assert.match(out, /REST API pets \(petstore01\), stage dev:/)
+    assert.match(out, /REST API pets \(petstore01\), stage prod \(canary: 10 % of requests to deployment \w+\):/)
     assert.match(out, /http:\/\/petstore01\.execute-api\.localhost:\d+\/dev\//)
     assert.match(out, /HTTP API pets-http \(petshttp01\), stage \$default:/)
     const pets = await send(port, '/dev/pets')
