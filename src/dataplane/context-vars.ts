@@ -72,7 +72,7 @@ const GETTERS: Record<string, ContextGetter> = {
   isCanaryRequest: () => false,
   xrayTraceId: () => undefined,
   wafResponseCode: () => undefined,
-  'customDomain.basePathMatched': () => undefined,
+  'customDomain.basePathMatched': (c) => c.basePathMatched ?? undefined,
 }
 
 /**
