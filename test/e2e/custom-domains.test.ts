@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { connect, type TLSSocket } from 'node:tls'
 import { X509Certificate } from 'node:crypto'
 import { Agent, request } from 'undici'
-import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
+import { PATIENCE_MS, eventually, startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 
 let tmp: { dir: string; cleanup: () => void }
 let opensslMissing: string | false = false
@@ -419,6 +419,31 @@ test('a replaced certificate file is served to new handshakes after a reload, wi
     assert.ok('fingerprint' in still && still.fingerprint === after.fingerprint)
   } finally {
     await open.close()
+    await g.stop()
+  }
+})
+
+test('the config watcher watches certificate files: replacing one reloads, and new handshakes get the new certificate', async (t) => {
+  if (opensslMissing) return t.skip(opensslMissing)
+  const dir = tmp.dir
+  writeFile(dir, 'watched-cert.pem', readFileSync(join(dir, 'api.pem'), 'utf8'))
+  writeFile(dir, 'watched-key.pem', readFileSync(join(dir, 'api.key'), 'utf8'))
+  const cfg = config({
+    domains: [{ domainName: 'api.example.com', certificate: { cert: './watched-cert.pem', key: './watched-key.pem' }, mappings: [{ basePath: 'v1', api: 'orders-rest', stage: 'prod' }] }],
+  })
+  delete cfg['certificates']
+  const g = await startGateway({ configFile: writeFile(dir, 'watched.yaml', cfg) }, { watch: true })
+  const port = g.gateway.httpsAddress!.port
+  const wanted = new X509Certificate(readFileSync(join(dir, 'api2.pem'))).fingerprint256
+  try {
+    // The key first: until the certificate follows, the pair does not match and the reload is refused.
+    writeFile(dir, 'watched-key.pem', readFileSync(join(dir, 'api2.key'), 'utf8'))
+    writeFile(dir, 'watched-cert.pem', readFileSync(join(dir, 'api2.pem'), 'utf8'))
+    await eventually(async () => {
+      const r = await handshake(port, 'api.example.com')
+      return 'fingerprint' in r && r.fingerprint === wanted
+    }, PATIENCE_MS, 'the new certificate')
+  } finally {
     await g.stop()
   }
 })
