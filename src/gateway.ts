@@ -594,6 +594,19 @@ export class Gateway {
         out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls })
       }
     }
+    // Custom domains: on the HTTPS listener when there is one, else by Host on the data-plane listener.
+    const https = this.#httpsAddress
+    const origin = (name: string) => (https ? `https://${name}:${https.port}` : `${this.#dataPlane?.isHttps ? 'https' : 'http'}://${name}:${port}`)
+    for (const d of plan.domains?.all() ?? []) {
+      for (const m of d.mappings) {
+        const base = m.basePath === '' ? '/' : `/${m.basePath}/`
+        for (const entry of out) {
+          if (entry.apiId !== m.api.id) continue
+          if (m.stage !== null && entry.stage !== m.stage.stageName) continue
+          entry.urls.push(origin(d.name) + base + (m.stage === null ? `${entry.stage}/` : ''))
+        }
+      }
+    }
     return out
   }
 

@@ -63,6 +63,11 @@ export class DomainTable {
     return this.#exact.size + this.#wildcard.size
   }
 
+  /** Every domain (for banners and descriptions, not requests). */
+  all(): DomainPlan[] {
+    return [...this.#exact.values(), ...this.#wildcard.values()]
+  }
+
   /** The domain serving `name` (lower case, no port): an exact name first, else a wildcard one label up. */
   find(name: string): DomainPlan | undefined {
     const exact = this.#exact.get(name)

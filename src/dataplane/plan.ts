@@ -2,7 +2,7 @@
 // the response chain. The compiler (src/controlplane/compile) builds plans from deployments × stages with
 // the factories of src/steps and src/integrations; a plan is frozen and swapped in whole on every change.
 
-import type { TlsTable } from './domains.js'
+import type { DomainTable, TlsTable } from './domains.js'
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
 import type { KeyIndex } from './keys.js'
@@ -218,6 +218,8 @@ export interface GatewayPlan {
   readonly hosts: HostResolver
   /** API keys and the usage plans that bind them to stages. */
   readonly keys: KeyIndex
+  /** The custom domains with their compiled mappings (also inside `hosts`); null when there are none. */
+  readonly domains?: DomainTable | null
   /** The custom domains' certificates for the HTTPS listener's SNI callback (domains.ts); null when none has one. */
   readonly tls?: TlsTable | null
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */

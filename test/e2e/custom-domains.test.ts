@@ -261,6 +261,13 @@ test('base path mappings: v1 → REST stage, v2 → HTTP API, v1/orders (multi-l
       assert.equal(r.status, 403, path)
       assert.deepEqual(r.json, { message: 'Forbidden' }, path)
     }
+    // The startup banner lists the domain URLs with each API stage.
+    const urls = gw.gateway.urls()
+    const of = (apiId: string, stage: string) => urls.find((u) => u.apiId === apiId && u.stage === stage)?.urls ?? []
+    assert.ok(of('ordersrest1', 'prod').includes(`https://api.example.com:${httpsPort}/v1/`), JSON.stringify(urls))
+    assert.ok(of('ordersrest1', 'beta').includes(`https://api.example.com:${httpsPort}/v1/orders/`), JSON.stringify(urls))
+    assert.ok(of('ordersrest1', 'beta').includes(`https://api.example.com:${httpsPort}/staged/beta/`), JSON.stringify(urls))
+    assert.ok(of('itemshttp01', '$default').includes(`https://*.apps.example.com:${httpsPort}/`), JSON.stringify(urls))
     // A mapped base path whose API has no such route answers as the API does (REST: 403 Missing Authentication Token).
     const noRoute = await c.get('/v1/nowhere')
     assert.equal(noRoute.status, 403)

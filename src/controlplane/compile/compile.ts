@@ -271,7 +271,7 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
   const domains = compileDomains(input.domains ?? [], apis, input.domainPems ?? new Map(), warn)
-  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table), keys, tls: domains.tls, warnings: Object.freeze(warnings) })
+  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table), keys, domains: domains.table, tls: domains.tls, warnings: Object.freeze(warnings) })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */
