@@ -6,7 +6,8 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect, type TLSSocket } from 'node:tls'
@@ -452,5 +453,34 @@ test('the config watcher watches certificate files: replacing one reloads, and n
     }, PATIENCE_MS, 'the new certificate')
   } finally {
     await g.stop()
+  }
+})
+
+test('`gatehouse serve --https-port` opens the HTTPS listener of custom domains and prints it', async (t) => {
+  if (opensslMissing) return t.skip(opensslMissing)
+  const cfg = config()
+  delete cfg['listeners']
+  const file = writeFile(tmp.dir, 'cli.yaml', cfg)
+  const root = fileURLToPath(new URL('../..', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--config', file, '--port', '0', '--admin-port', '0', '--https-port', '0', '--host', '127.0.0.1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise((resolve) => child.on('close', resolve))
+  try {
+    await eventually(() => /custom domains \(HTTPS, SNI\): port \d+/.test(out), 90_000, `the banner in:\n${out}`)
+    const port = Number(out.match(/custom domains \(HTTPS, SNI\): port (\d+)/)![1])
+    assert.match(out, /https:\/\/api\.example\.com:\d+\/v1\//)
+    const c = httpsClient(port, 'api.example.com')
+    try {
+      const r = await c.get('/v1/ctx')
+      assert.equal(r.status, 200, r.text)
+      assert.equal(r.json.domainName, 'api.example.com')
+    } finally {
+      await c.close()
+    }
+  } finally {
+    child.kill('SIGTERM')
+    await exited
   }
 })
