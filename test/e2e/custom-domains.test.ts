@@ -387,6 +387,19 @@ test('securityPolicy: TLS_1_2 domains refuse a TLS 1.0/1.1 handshake; a TLS_1_0 
   }
   assert.equal(legacy.cn, 'legacy.example.com')
   assert.match(String(legacy.protocol), /^TLSv1(\.1)?$/)
+  // Without SNI the default domain's policy applies (*.apps.example.com, TLS_1_2): the connection is closed
+  // once the handshake is done, before any request is answered; with TLS 1.2 the same request is answered.
+  const answer = (opts: Record<string, unknown>) =>
+    new Promise<string>((resolve) => {
+      const s = connect({ port: httpsPort, host: '127.0.0.1', rejectUnauthorized: false, ...opts }, () => s.write('GET /ping HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\n'))
+      let text = ''
+      s.setEncoding('utf8')
+      s.on('data', (c: string) => (text += c))
+      s.on('close', () => resolve(text))
+      s.on('error', () => undefined)
+    })
+  assert.equal(await answer(old), '')
+  assert.match(await answer({}), /^HTTP\/1\.1 200 /)
   // TLS 1.2 and 1.3 still work on both.
   const current = await handshake(httpsPort, 'api.example.com')
   assert.ok('cn' in current && /^TLSv1\.[23]$/.test(String(current.protocol)), JSON.stringify(current))
