@@ -35,6 +35,7 @@ import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, DomainName, UsagePlan } from './model/types.js'
 import { LogThrottle } from './observe/log-throttle.js'
 import { testInvoker } from './test-invoke.js'
+import { readDomainPems } from './controlplane/config/domain-tls.js'
 
 /** How often a condition that may happen on every request (a state-store outage) is logged again. */
 const LOG_REPEAT_MS = 10_000
@@ -105,6 +106,12 @@ export interface GatewayOptions {
   limits?: Partial<EdgeLimits>
   /** Numbers in [0, 1) for the canary draw of each request (§1.6). Default Math.random; tests pass a seeded one. */
   random?: () => number
+  /**
+   * The HTTPS listener of custom domains (`--https-port`, wins over `listeners.https.port`): SNI picks each
+   * domain's certificate. Its host defaults to the HTTP listener's.
+   */
+  httpsPort?: number
+  httpsHost?: string
 }
 
 export interface ServedUrl {
@@ -124,6 +131,9 @@ export class Gateway {
   readonly #dispatcher: Dispatcher
   #store: ConfigStore | null = null
   #dataPlane: DataPlane | null = null
+  /** The HTTPS listener of custom domains, when configured. */
+  #httpsPlane: DataPlane | null = null
+  #httpsAddress: AddressInfo | null = null
   #admin: AdminServer | null = null
   #state: StateStore | null = null
   /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
@@ -178,6 +188,11 @@ export class Gateway {
 
   get address(): AddressInfo | null {
     return this.#address
+  }
+
+  /** The address of the HTTPS listener of custom domains, when one is configured. */
+  get httpsAddress(): AddressInfo | null {
+    return this.#httpsAddress
   }
 
   get adminAddress(): AddressInfo | null {
@@ -277,6 +292,12 @@ export class Gateway {
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
+    const httpsPort = this.#opts.httpsPort ?? desired.listeners.https?.port
+    if (httpsPort !== undefined) {
+      this.#httpsPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, sni: true, limits })
+      this.#httpsAddress = await this.#httpsPlane.listen(httpsPort, this.#opts.httpsHost ?? desired.listeners.https?.host ?? host)
+      if (!plan.tls) this.#log.warn({ httpsPort: this.#httpsAddress.port }, 'the HTTPS listener of custom domains has no certificate yet: no domain with a certificate is configured')
+    }
     const adminPort = this.#opts.adminPort ?? desired.listeners.admin?.port ?? 9090
     const adminHost = this.#opts.adminHost ?? desired.listeners.admin?.host ?? '127.0.0.1'
     this.#admin = new AdminServer({
@@ -429,6 +450,10 @@ export class Gateway {
         this.#log.error({ function: f.id, err }, 'function declaration refused')
       }
     }
+    // Certificates are read on every compile: a replaced file is served from the next one on.
+    const domainDocs = domains.map((d) => d.value)
+    const tls = await readDomainPems(domainDocs, settings?.value ?? {})
+    for (const p of tls.problems) this.#log.error({ revision }, `${p}; clients naming it get the default certificate`)
     // Reading large documents out of the store took a while too.
     await yieldToEventLoop()
     const deps: CompileDeps = {
@@ -446,7 +471,8 @@ export class Gateway {
         settings: settings?.value ?? {},
         apiKeys: apiKeys.map((k) => k.value),
         usagePlans: usagePlans.map((p) => p.value),
-        domains: domains.map((d) => d.value),
+        domains: domainDocs,
+        domainPems: tls.pems,
       },
       deps,
     )
@@ -469,6 +495,7 @@ export class Gateway {
           const plan = await this.#compile()
           const before = this.plan
           this.#dataPlane?.setPlan(plan)
+          this.#httpsPlane?.setPlan(plan)
           this.#flushRedeployedStages(before, plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
         } catch (err) {
@@ -575,6 +602,19 @@ export class Gateway {
         out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls, ...(canary ? { canary: { percent: canary.percent, deploymentId: canary.plan.deploymentId } } : {}) })
       }
     }
+    // Custom domains: on the HTTPS listener when there is one, else by Host on the data-plane listener.
+    const https = this.#httpsAddress
+    const origin = (name: string) => (https ? `https://${name}:${https.port}` : `${this.#dataPlane?.isHttps ? 'https' : 'http'}://${name}:${port}`)
+    for (const d of plan.domains?.all() ?? []) {
+      for (const m of d.mappings) {
+        const base = m.basePath === '' ? '/' : `/${m.basePath}/`
+        for (const entry of out) {
+          if (entry.apiId !== m.api.id) continue
+          if (m.stage !== null && entry.stage !== m.stage.stageName) continue
+          entry.urls.push(origin(d.name) + base + (m.stage === null ? `${entry.stage}/` : ''))
+        }
+      }
+    }
     return out
   }
 
@@ -585,7 +625,7 @@ export class Gateway {
     for (const w of this.#fileWatchers) w.close()
     if (this.#reloadTimer) clearTimeout(this.#reloadTimer)
     this.#unwatchStore?.()
-    await this.#dataPlane?.drain(timeoutMs)
+    await Promise.all([this.#dataPlane?.drain(timeoutMs), this.#httpsPlane?.drain(timeoutMs)])
     await this.#admin?.close()
     await this.#reloading?.catch(() => undefined)
     await this.settled()

@@ -36,6 +36,8 @@ Options:
   --functions DIR          where Lambda-style functions live (NAME.{mjs,js,cjs,ts} or NAME/index.*)
   --port N                 data-plane port (default 8080)
   --host ADDR              data-plane address (default 0.0.0.0)
+  --https-port N           the HTTPS listener of custom domains (SNI picks each domain's certificate;
+                           default: listeners.https.port, else none)
   --admin-port N           admin port: /health, /ready, /metrics (default 9090)
   --admin-host ADDR        admin address (default 127.0.0.1)
   --admin-allowed-host NAME
@@ -76,6 +78,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     port: { type: 'string' },
     host: { type: 'string' },
     'admin-port': { type: 'string' },
+    'https-port': { type: 'string' },
     'admin-host': { type: 'string' },
     'admin-allowed-host': { type: 'string', multiple: true },
     'data-dir': { type: 'string' },
@@ -121,6 +124,8 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
   const port = toPort(values.port, '--port')
   const adminPort = toPort(values['admin-port'], '--admin-port')
   if (port !== undefined) opts.port = port
+  const httpsPort = toPort(values['https-port'], '--https-port')
+  if (httpsPort !== undefined) opts.httpsPort = httpsPort
   if (adminPort !== undefined) opts.adminPort = adminPort
   if (values.host) opts.host = values.host
   if (values['admin-host']) opts.adminHost = values['admin-host']
@@ -263,6 +268,8 @@ function banner(gateway: Gateway): string {
     lines.push(`  ${s.kind === 'REST' ? 'REST API' : 'HTTP API'} ${s.apiName} (${s.apiId}), stage ${s.stage}${canary}:`)
     for (const u of s.urls) lines.push(`    ${u}`)
   }
+  const h = gateway.httpsAddress
+  if (h) lines.push(`  custom domains (HTTPS, SNI): port ${h.port}`)
   const a = gateway.adminAddress
   if (a) {
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address

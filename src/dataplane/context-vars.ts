@@ -73,7 +73,7 @@ const GETTERS: Record<string, ContextGetter> = {
   isCanaryRequest: (c) => c.stage !== null && c.stage.isCanary,
   xrayTraceId: () => undefined,
   wafResponseCode: () => undefined,
-  'customDomain.basePathMatched': () => undefined,
+  'customDomain.basePathMatched': (c) => c.basePathMatched ?? undefined,
 }
 
 /**

@@ -119,7 +119,7 @@ export class RequestContext {
   rawPath: string
   /** The raw query string without `?` ('' when none). */
   rawQuery: string
-  /** `Host` as received. */
+  /** `Host` as received; for a request through a custom domain, its host name (lower case, no port). */
   domainName: string
   sourceIp: string
   /** The kind of API the request resolved to, once known (decides REST vs HTTP response headers). */
@@ -156,6 +156,13 @@ export class RequestContext {
   // What steps hand each other.
   /** Listener (mutual TLS, §7.8): the verified client certificate. */
   clientCert: ClientCert | null = null
+  /** Listener (the HTTPS listener of custom domains): the SNI name of the connection, or null. */
+  tlsServerName: string | null = null
+  /**
+   * Resolution → `$context.customDomain.basePathMatched`, events: the base path of the custom-domain mapping
+   * the request came through ('' for `(none)`); null when it came through no custom domain (§1.7).
+   */
+  basePathMatched: string | null = null
   /** Policy step → auth step: the resource policy's decision before authentication, when final (§7.7). */
   resourcePolicy: 'ALLOW' | 'SILENT' | null = null
   /** Policy step → auth step: evaluates the resource policy again once an IAM principal is known. */

@@ -2,6 +2,7 @@
 // the response chain. The compiler (src/controlplane/compile) builds plans from deployments × stages with
 // the factories of src/steps and src/integrations; a plan is frozen and swapped in whole on every change.
 
+import type { DomainTable, TlsTable } from './domains.js'
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
 import type { KeyIndex } from './keys.js'
@@ -208,7 +209,7 @@ export interface StagePlan {
  * `stageVariables` onto the context: 0 when found, else the status of the bare answer (403 or 404).
  */
 export interface HostResolver {
-  resolve(ctx: RequestContext): 0 | 403 | 404
+  resolve(ctx: RequestContext): 0 | 200 | 403 | 404
 }
 
 export interface ApiPlan {
@@ -230,6 +231,10 @@ export interface GatewayPlan {
   readonly hosts: HostResolver
   /** API keys and the usage plans that bind them to stages. */
   readonly keys: KeyIndex
+  /** The custom domains with their compiled mappings (also inside `hosts`); null when there are none. */
+  readonly domains?: DomainTable | null
+  /** The custom domains' certificates for the HTTPS listener's SNI callback (domains.ts); null when none has one. */
+  readonly tls?: TlsTable | null
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */
   readonly warnings: readonly string[]
 }

@@ -84,7 +84,8 @@ export class Runner {
     }
     const resolved = plan.hosts.resolve(ctx)
     if (resolved !== 0) {
-      sendReply(ctx, bareReply(ctx, resolved === 403 ? 'FORBIDDEN' : 'NOT_FOUND'))
+      // 200: a custom domain's reserved health check (/ping, /sping, §1.7): an empty 200.
+      sendReply(ctx, resolved === 200 ? { status: 200, headers: {}, body: '' } : bareReply(ctx, resolved === 403 ? 'FORBIDDEN' : 'NOT_FOUND'))
       return undefined
     }
     const stage = ctx.stage!

@@ -7,6 +7,7 @@
 
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import type { SecureContext, Server as TlsServer, TLSSocket } from 'node:tls'
 import { performance } from 'node:perf_hooks'
 import type { AddressInfo, Socket } from 'node:net'
 import { listen } from './listen.js'
@@ -33,6 +34,13 @@ export interface DataPlaneOptions {
    * without it, a request over a connection that presented an untrusted certificate gets 403.
    */
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | null
+  /**
+   * The HTTPS listener of custom domains (docs/custom-domains.md): the SNI name picks the domain's certificate
+   * from the plan's TLS table, swapped with the plan; clients without SNI, or naming no domain, get the first
+   * domain's (by name). Client certificates are asked for while some domain has mutual TLS, never required at
+   * the handshake: resolution refuses (403) a request to such a domain without one from its truststore.
+   */
+  sni?: boolean
   /** The edge's timeouts and connection cap; defaults in `DEFAULT_EDGE_LIMITS`. */
   limits?: Partial<EdgeLimits>
 }
@@ -53,6 +61,14 @@ function onResponseClose(this: GatewayResponse): void {
 
 function sweepBodies(plane: DataPlane): void {
   plane.sweepBodies(performance.now())
+}
+
+/** True when a TLS socket negotiated TLS 1.0 or 1.1. */
+function isLegacyVersion(socket: unknown): boolean {
+  const s = socket as Partial<TLSSocket> | null
+  if (s === null || typeof s !== 'object' || typeof s.getProtocol !== 'function') return false
+  const v = s.getProtocol()
+  return v === 'TLSv1' || v === 'TLSv1.1'
 }
 
 /** How often node:http looks for requests past their headers or whole-request time: a tenth of the shorter one, 5 ms – 1 s. */
@@ -80,6 +96,7 @@ export class DataPlane {
   readonly #sockets = new Set<Socket>()
   readonly #https: boolean
   readonly #mutualTls: boolean
+  readonly #sni: boolean
   readonly #limits: EdgeLimits
   readonly #lingerMs: number
   readonly #clients: ClientConnections
@@ -105,9 +122,21 @@ export class DataPlane {
       connectionsCheckingInterval: checkingInterval(limits),
       ServerResponse: GatewayResponse,
     }
-    this.#https = Boolean(opts.tls)
+    this.#https = Boolean(opts.tls) || opts.sni === true
     this.#mutualTls = opts.tls?.requestCert === true
-    this.#server = (opts.tls ? createHttpsServer({ ...common, ...opts.tls }, handler) : createServer(common, handler)) as unknown as Server
+    this.#sni = opts.sni === true && !opts.tls
+    if (this.#sni) {
+      const plane = this
+      // Node calls the SNI callback on the connection's TLSSocket, once the version is negotiated.
+      const SNICallback = function (this: unknown, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void {
+        plane.#serverName(this, servername, cb)
+      }
+      const base = plan.tls?.defaultOptions
+      this.#server = createHttpsServer({ ...common, ...(base ?? {}), requestCert: plan.tls?.anyMutualTls === true, rejectUnauthorized: false, SNICallback }, handler) as unknown as Server
+      this.#server.on('secureConnection', (s: TLSSocket) => this.#checkVersion(s))
+    } else {
+      this.#server = (opts.tls ? createHttpsServer({ ...common, ...opts.tls }, handler) : createServer(common, handler)) as unknown as Server
+    }
     // One line more than the limit is kept, so the runner can tell "too many" from "exactly the limit".
     this.#server.maxHeadersCount = MAX_HEADER_COUNT + 1
     // Without this listener node:http answers `100 Continue` before anyone looked at the request.
@@ -142,9 +171,39 @@ export class DataPlane {
     return this.#limits
   }
 
-  /** Swaps in a new plan; requests already in flight keep the one they started with. */
+  /**
+   * Swaps in a new plan; requests already in flight keep the one they started with. On the domains' HTTPS
+   * listener, new handshakes get the new plan's certificates; open connections keep theirs.
+   */
   setPlan(plan: GatewayPlan): void {
+    const before = this.#plan.tls
     this.#plan = plan
+    const t = plan.tls
+    if (!this.#sni || t === before || !t) return
+    const server = this.#server as unknown as TlsServer & { requestCert: boolean; rejectUnauthorized: boolean }
+    if (t.defaultOptions !== null) server.setSecureContext({ ...t.defaultOptions })
+    server.requestCert = t.anyMutualTls
+    server.rejectUnauthorized = false
+  }
+
+  /** The SNI callback: the named domain's secure context; a TLS 1.0/1.1 handshake to a TLS_1_2 domain fails. */
+  #serverName(socket: unknown, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void {
+    const t = this.#plan.tls?.find(servername)
+    if (t === undefined) return cb(null)
+    if (t.domain.securityPolicy === 'TLS_1_2' && isLegacyVersion(socket)) return cb(new Error(`${servername} accepts TLS 1.2 and later (securityPolicy TLS_1_2)`))
+    cb(null, t.context)
+  }
+
+  /**
+   * After the handshake: the version floor again (for a connection the SNI callback did not see: no SNI name,
+   * or one naming no domain, judged by the default domain's policy).
+   */
+  #checkVersion(socket: TLSSocket): void {
+    if (!isLegacyVersion(socket)) return
+    const t = this.#plan.tls
+    const name = typeof socket.servername === 'string' ? socket.servername : ''
+    const domain = (name !== '' ? t?.find(name)?.domain : undefined) ?? t?.defaultDomain
+    if (domain?.securityPolicy !== 'TLS_1_0') socket.destroy()
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -283,6 +342,11 @@ export class DataPlane {
     if (this.#mutualTls) {
       ctx.clientCert = verifiedClientCert(req.socket)
       if (ctx.clientCert === null) ctx.untrustedClientCert = hasUntrustedCert(req.socket)
+    } else if (this.#sni) {
+      // Resolution keeps the certificate only for a domain with mutual TLS named by this SNI name.
+      const name = (req.socket as TLSSocket).servername
+      ctx.tlsServerName = typeof name === 'string' && name !== '' ? name : null
+      ctx.clientCert = verifiedClientCert(req.socket)
     }
     this.#inFlight++
     if (this.#draining) res.shouldKeepAlive = false

@@ -140,7 +140,8 @@ export function buildV1Event(ctx: RequestContext, opts: { httpApi: boolean; bina
   const route = ctx.route!
   const stage = ctx.stage!
   const hasParams = Object.keys(ctx.pathParams).length > 0
-  const path = opts.httpApi ? ctx.rawPath : '/' + ctx.path.replace(/^\/+/, '')
+  // Through a custom domain, `path` is the request's own, base path (and a stage segment) included (§1.7, §4.1).
+  const path = opts.httpApi || ctx.basePathMatched !== null ? ctx.rawPath : '/' + ctx.path.replace(/^\/+/, '')
   const requestContext: Record<string, unknown> = {
     accountId: ACCOUNT_ID,
     apiId: stage.apiId,

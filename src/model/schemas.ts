@@ -362,6 +362,52 @@ export const identitySchema: Schema = {
   },
 }
 
+/** A certificate as PEM files (the config file's `certificate:` of a domain, and each entry of `certificates:`). */
+const certificateFilesSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cert', 'key'],
+  properties: { cert: nonEmptyString, key: nonEmptyString, chain: nonEmptyString },
+}
+
+/** AWS's base path / API mapping key (§1.7): `(none)`, or segments of letters, digits and `$-_.+!*'()`, up to 300 characters. */
+export const BASE_PATH_PATTERN = "^(?:\\(none\\)|[A-Za-z0-9$\\-_.+!*'()]+(?:/[A-Za-z0-9$\\-_.+!*'()]+)*)$"
+
+/** A custom domain name: labels of letters, digits and hyphens; a leading `*.` makes it a wildcard (one label). */
+export const DOMAIN_NAME_PATTERN = '^(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$'
+
+/**
+ * One entry of `domains` in the config file (§1.7, §7.8, §14.3). Files, APIs, stages and base-path clashes are
+ * checked by the loader (src/controlplane/config/domains.ts).
+ */
+export const domainDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['domainName'],
+  properties: {
+    domainName: { type: 'string', maxLength: 253, pattern: DOMAIN_NAME_PATTERN, 'x-message': 'domainName is a host name such as api.example.com (or *.example.com for a wildcard)' },
+    certificate: certificateFilesSchema,
+    certificateArn: { type: 'string', pattern: '^arn:aws[\\w-]*:acm:', 'x-message': 'certificateArn is an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID) listed under certificates:' },
+    securityPolicy: { enum: ['TLS_1_0', 'TLS_1_2'] },
+    endpointType: { enum: ['REGIONAL', 'EDGE'] },
+    mutualTls: { type: 'object', additionalProperties: false, required: ['truststore'], properties: { truststore: nonEmptyString } },
+    mappings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['api'],
+        properties: {
+          basePath: { type: 'string', maxLength: 300, pattern: BASE_PATH_PATTERN, 'x-message': "basePath is (none), or path segments of letters, digits and $-_.+!*'() such as v1 or v1/orders, without a leading or trailing /" },
+          api: nonEmptyString,
+          stage: nonEmptyString,
+        },
+      },
+    },
+    tags: stringMap,
+  },
+}
+
 const listenerFields: Schema = {
   port: { type: 'integer', minimum: 0, maximum: 65535 },
   host: nonEmptyString,
@@ -402,6 +448,8 @@ export const configFileSchema: Schema = {
             },
           },
         },
+        // The HTTPS listener of custom domains: SNI picks each domain's certificate (docs/custom-domains.md).
+        https: { type: 'object', additionalProperties: false, properties: { ...listenerFields } },
         admin: {
           type: 'object',
           additionalProperties: false,
@@ -453,5 +501,8 @@ export const configFileSchema: Schema = {
     apiKeys: { type: 'array', items: apiKeyDeclarationSchema },
     usagePlans: { type: 'array', items: usagePlanDeclarationSchema },
     identity: identitySchema,
+    domains: { type: 'array', items: domainDeclarationSchema },
+    // ACM certificate ARNs → the PEM files that stand for them here (a domain's certificateArn).
+    certificates: { type: 'object', additionalProperties: certificateFilesSchema },
   },
 }

@@ -7,6 +7,8 @@ import type { ApiKey, Deployment, DomainName, GatewaySettings, HttpApi, Integrat
 import { compileKeyIndex } from './keys.js'
 import { Router } from '../../dataplane/router.js'
 import { HostTable } from '../../dataplane/resolve.js'
+import type { DomainPem } from '../../dataplane/domains.js'
+import { compileDomains } from './domains.js'
 import { CLIENT } from '../../dataplane/respond.js'
 import {
   integrationKey,
@@ -39,6 +41,8 @@ export interface CompileInput {
   settings: GatewaySettings
   /** Custom domain names with their mappings (§1.7). */
   domains?: readonly DomainName[]
+  /** Each domain's certificate (and mutual-TLS truststore) as PEM text, by lower-case domain name. */
+  domainPems?: ReadonlyMap<string, DomainPem>
 }
 
 export interface CompileDeps {
@@ -310,7 +314,8 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
-  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, deps.random), keys, warnings: Object.freeze(warnings) })
+  const domains = compileDomains(input.domains ?? [], apis, input.domainPems ?? new Map(), warn)
+  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table, deps.random), keys, domains: domains.table, tls: domains.tls, warnings: Object.freeze(warnings) })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */

@@ -19,6 +19,8 @@ export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
     http?: { port?: number; host?: string; limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    /** The HTTPS listener of custom domains (SNI picks each domain's certificate). */
+    https?: { port?: number; host?: string }
     admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[]; credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>; throttle?: { rateLimit: number; burstLimit: number } }
   }
   dataDir?: string
@@ -33,6 +35,29 @@ export interface ConfigFileDecl {
   usagePlans?: UsagePlanDecl[]
   /** Region, Cognito user pools and IAM credentials for authorizers (src/auth/identity.ts). */
   identity?: IdentityDecl
+  /** Custom domain names (§1.7): certificates, TLS policy, mutual TLS, base path mappings (domains.ts). */
+  domains?: DomainDecl[]
+  /** ACM certificate ARNs → PEM files, for domains that name their certificate by ARN. */
+  certificates?: Record<string, CertificateDecl>
+}
+
+/** A certificate as PEM files, relative to the config file. */
+export interface CertificateDecl {
+  cert: string
+  key: string
+  chain?: string
+}
+
+/** One custom domain name in the config file. */
+export interface DomainDecl {
+  domainName: string
+  certificate?: CertificateDecl
+  certificateArn?: string
+  securityPolicy?: 'TLS_1_0' | 'TLS_1_2'
+  endpointType?: 'REGIONAL' | 'EDGE'
+  mutualTls?: { truststore: string }
+  mappings?: Array<{ basePath?: string; api: string; stage?: string }>
+  tags?: Record<string, string>
 }
 
 /** An API key in the config file (§7.1). Without `value` the gateway generates one and keeps it in its store. */

@@ -16,6 +16,7 @@ import { buildStages } from './stages.js'
 import { canonicalJson } from './canonical.js'
 import { checkSchema, pointerSegment } from './schema-check.js'
 import { buildUsagePlans } from './usage-plans.js'
+import { buildDomains } from './domains.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
 import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
@@ -94,6 +95,8 @@ export interface DesiredState {
    */
   listeners: {
     http?: ListenerConfig & { limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    /** The HTTPS listener of custom domains (SNI), when configured. */
+    https?: ListenerConfig
     admin?: AdminListenerConfig
   }
   /** Absolute. */
@@ -216,6 +219,18 @@ class Loader {
       now: this.#now,
     })
     this.#problems.push(...usage.problems)
+    const domains = await buildDomains({
+      domains: config?.domains,
+      certificates: config?.certificates,
+      apis: this.#entries.map((e) => ({ id: e.id, name: e.name, kind: e.kind })),
+      stages: this.#stages,
+      file: this.#configFile,
+      dir: this.#configDir,
+      now: this.#now,
+    })
+    this.#problems.push(...domains.problems)
+    this.#files.push(...domains.files)
+    if (domains.certificates !== undefined) settings.certificates = domains.certificates
     const listeners = this.#listeners(config?.listeners)
 
     if (this.#problems.length) throw new ConfigError(this.#problems)
@@ -228,7 +243,7 @@ class Loader {
       functions,
       apiKeys: usage.apiKeys,
       usagePlans: usage.usagePlans,
-      domains: [],
+      domains: domains.domains,
       identity: identity.identity,
       listeners,
       logging: { level: config?.logging?.level ?? 'info', accessLogs: config?.logging?.accessLogs ?? true },
@@ -494,6 +509,11 @@ class Loader {
         }
       }
       out.http = http
+    }
+    if (isRecord(decl.https)) {
+      out.https = {}
+      if (typeof decl.https.port === 'number') out.https.port = decl.https.port
+      if (typeof decl.https.host === 'string') out.https.host = decl.https.host
     }
     if (isRecord(decl.admin)) {
       const admin: AdminListenerConfig = {}

@@ -2,7 +2,7 @@
 // puts for what is new or changed, deletes for file-origin documents no longer desired, nothing for the rest.
 
 import type { ChangeOp, DocKind, StoredDoc } from '../../store/port/ports.js'
-import type { Api, ApiKey, Deployment, Stage } from '../../model/types.js'
+import type { Api, ApiKey, Deployment, DomainName, Stage } from '../../model/types.js'
 import { generateApiKeyValue } from '../admin-api/values.js'
 import { canonicalJson } from './canonical.js'
 import type { DesiredState } from './desired.js'
@@ -121,6 +121,10 @@ function keepDates(kind: PlannedKind, value: unknown, stored: unknown, apiCreate
     const createdDate = (stored as Deployment | undefined)?.createdDate ?? d.createdDate
     return { ...d, createdDate, snapshot: { ...d.snapshot, createdDate: apiCreated.get(d.apiId) ?? d.snapshot.createdDate } }
   }
+  if (kind === 'domain') {
+    const d = value as DomainName
+    return { ...d, createdDate: (stored as DomainName | undefined)?.createdDate ?? d.createdDate }
+  }
   if (kind === 'stage') {
     const s = value as Stage
     return { ...s, createdDate: (stored as Stage | undefined)?.createdDate ?? s.createdDate }
@@ -144,5 +148,6 @@ function withoutDates(kind: PlannedKind, value: unknown): unknown {
     return { ...v, createdDate: undefined, snapshot }
   }
   if (kind === 'stage' || kind === 'apikey') return { ...v, createdDate: undefined, lastUpdatedDate: undefined }
+  if (kind === 'domain') return { ...v, createdDate: undefined }
   return value
 }

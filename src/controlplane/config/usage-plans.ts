@@ -152,7 +152,7 @@ export function buildUsagePlans(input: UsagePlansInput): { apiKeys: ApiKey[]; us
 }
 
 /** An API by id, or by a name only one API has; reports why not otherwise. */
-function resolveApi(ref: string, apis: UsagePlansInput['apis'], report: (message: string) => void): string | undefined {
+export function resolveApi(ref: string, apis: UsagePlansInput['apis'], report: (message: string) => void): string | undefined {
   const byId = apis.find((a) => a.id === ref)
   if (byId) return byId.id
   const byName = apis.filter((a) => a.name === ref)
