@@ -16,7 +16,7 @@ test('hostName: lower case, port dropped, IPv6 literals left alone', () => {
 })
 
 function stage(name: string): StagePlan {
-  return { stageName: name, variables: { which: name } } as unknown as StagePlan
+  return { stageName: name, variables: { which: name }, canary: null } as unknown as StagePlan
 }
 
 const rest: ApiPlan = { id: 'rest000001', name: 'rest', kind: 'REST', disableExecuteApiEndpoint: true, stages: new Map([['prod', stage('prod')], ['beta', stage('beta')]]), defaultStage: null }
