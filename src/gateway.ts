@@ -6,6 +6,7 @@ import { Agent, type Dispatcher } from 'undici'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { ConfigStore, StoredDoc } from './store/port/ports.js'
+import { RevisionConflictError } from './store/port/ports.js'
 import { MemoryConfigStore } from './store/memory/config-store.js'
 import { SqliteConfigStore } from './store/sqlite/config-store.js'
 import type { Deployment, GatewaySettings, Stage } from './model/types.js'
@@ -384,20 +385,32 @@ export class Gateway {
     this.#log.info({ [outcome]: unlogged }, `state store reachable again: limits and quotas are enforced` + (unlogged > 0 ? `; ${unlogged} more requests ${outcome} since the last line` : ''))
   }
 
+  /**
+   * Brings the store in line with `desired` in one batch. Pruning the deployment history checks revisions
+   * (another node sharing the store may prune or repoint at the same time): on a conflict the batch is planned
+   * again from fresh reads.
+   */
   async #applyDesired(desired: DesiredState): Promise<number> {
     const store = this.#store!
-    const [api, deployment, stage, settings, fn, apikey, usageplan, domain] = await Promise.all([
-      store.list('api'),
-      store.list('deployment'),
-      store.list('stage'),
-      store.list('settings'),
-      store.list('function'),
-      store.list('apikey'),
-      store.list('usageplan'),
-      store.list('domain'),
-    ])
-    const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan, domain })
-    return store.apply(ops)
+    for (let attempt = 1; ; attempt++) {
+      const [api, deployment, stage, settings, fn, apikey, usageplan, domain] = await Promise.all([
+        store.list('api'),
+        store.list('deployment'),
+        store.list('stage'),
+        store.list('settings'),
+        store.list('function'),
+        store.list('apikey'),
+        store.list('usageplan'),
+        store.list('domain'),
+      ])
+      const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan, domain })
+      try {
+        return await store.apply(ops)
+      } catch (err) {
+        if (!(err instanceof RevisionConflictError) || attempt >= 25) throw err
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
+      }
+    }
   }
 
   async #compile(): Promise<GatewayPlan> {
