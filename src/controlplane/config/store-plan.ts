@@ -48,7 +48,9 @@ function functionId(fn: unknown): string {
  * The store batch that makes the store's file-origin documents equal `desired`.
  *
  * - Documents of origin `admin` (anything not `file`) are never written or deleted: when the admin API has
- *   taken over a document with the same kind and id, the admin's version wins.
+ *   taken over a document with the same kind and id, the admin's version wins. One exception: an admin stage
+ *   whose content (dates aside) is exactly the file's stage is handed back to the file (origin `file`), so a
+ *   stage rolled back and then forward again to the file's deployment follows the file again.
  * - Dates are not content: an unchanged document is not rewritten just because it was loaded at another
  *   time, and a rewritten API or stage keeps the `createdDate` the store already has (deployment snapshots
  *   take their API's). So `createdDate` is the first time the gateway saw the document.
@@ -87,8 +89,14 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
   for (const doc of wanted) {
     wantedKeys.add(key(doc.kind, doc.id))
     const stored = existing.get(key(doc.kind, doc.id))
-    if (stored && stored.origin !== FILE_ORIGIN) continue
     const value = keepDates(doc.kind, doc.value, stored?.value, apiCreated)
+    if (stored && stored.origin !== FILE_ORIGIN) {
+      // A stage the admin moved back to exactly what the file declares (e.g. rolled forward to the file's
+      // deployment) is the file's again: later file changes reach it (docs/deployments.md).
+      const same = doc.kind === 'stage' && canonicalJson(withoutDates('stage', stored.value)) === canonicalJson(withoutDates('stage', value))
+      if (same) ops.push({ op: 'put', kind: 'stage', id: doc.id, value: stored.value, origin: FILE_ORIGIN, expectRevision: stored.revision })
+      continue
+    }
     if (stored && canonicalJson(withoutDates(doc.kind, stored.value)) === canonicalJson(withoutDates(doc.kind, value))) continue
     ops.push({ op: 'put', kind: doc.kind, id: doc.id, value, origin: FILE_ORIGIN })
   }
