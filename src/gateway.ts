@@ -365,14 +365,16 @@ export class Gateway {
 
   /**
    * §8: a new deployment of a stage flushes its cache (entries are keyed by deployment too, so this frees
-   * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage.
+   * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage,
+   * and a changed `cacheClusterSize` or `cacheClusterEnabled` (AWS recreates the cache cluster: it starts empty).
    */
   #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): void {
     if (before === null) return
     for (const [apiId, api] of before.apis) {
       if (api.kind !== 'REST') continue
       for (const [stageName, stage] of api.stages) {
-        if (after.apis.get(apiId)?.stages.get(stageName)?.deploymentId === stage.deploymentId) continue
+        const now = after.apis.get(apiId)?.stages.get(stageName)
+        if (now?.deploymentId === stage.deploymentId && (now.cacheCluster ?? null) === (stage.cacheCluster ?? null)) continue
         this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
       }
     }
