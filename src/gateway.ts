@@ -368,16 +368,20 @@ export class Gateway {
    * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage,
    * and a changed `cacheClusterSize` or `cacheClusterEnabled` (AWS recreates the cache cluster: it starts empty).
    */
-  #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): void {
+  async #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): Promise<void> {
     if (before === null) return
+    const flushes: Array<Promise<void>> = []
     for (const [apiId, api] of before.apis) {
       if (api.kind !== 'REST') continue
       for (const [stageName, stage] of api.stages) {
         const now = after.apis.get(apiId)?.stages.get(stageName)
         if (now?.deploymentId === stage.deploymentId && (now.cacheCluster ?? null) === (stage.cacheCluster ?? null)) continue
-        this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
+        const flushed = this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
+        if (flushed) flushes.push(flushed)
       }
     }
+    // Awaited by the recompile, so that `settled()` covers them (the stores fail fast when unreachable).
+    await Promise.all(flushes)
   }
 
   #stateStoreRecovered(): void {
@@ -477,7 +481,7 @@ export class Gateway {
           const plan = await this.#compile()
           const before = this.plan
           this.#dataPlane?.setPlan(plan)
-          this.#flushRedeployedStages(before, plan)
+          await this.#flushRedeployedStages(before, plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
         } catch (err) {
           this.#log.error({ err }, 'recompiling the configuration failed; the previous one keeps serving')
