@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
+import { startGateway, startUpstream, tempDir, writeFile, type TestGateway } from '../helpers.js'
 import { deploymentsCommand } from '../../src/cli/control.js'
 import { invoke, settle } from './control-plane.js'
 import { adminClient } from './helpers.js'
@@ -130,5 +130,43 @@ describe('deployment history and rollback of a config-file API', () => {
     assert.equal(await served(), 10, 'pruning never touches what is served')
     const gone = await call('GET', `/restapis/colours01/deployments/${made[0]}`)
     assert.equal(gone.status, 404)
+  })
+})
+
+describe('deployment history and rollback of a config-file HTTP API', () => {
+  it('lists both versions and rolls the $default stage back through apigatewayv2', async (t) => {
+    const upstream = await startUpstream((req, res) => res.end(JSON.stringify({ path: req.url })))
+    const tmp = tempDir()
+    const config = (version: number) => ({
+      apis: [
+        {
+          id: 'orders01',
+          type: 'http',
+          definition: { openapi: '3.0.1', info: { title: 'orders', version: '1' }, paths: { '/orders': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: `${upstream.url}/v${version}`, payloadFormatVersion: '1.0' } } } } },
+          stages: { $default: {} },
+        },
+      ],
+    })
+    const gw = await startGateway({ configFile: writeFile(tmp.dir, 'gatehouse.yaml', config(1)) })
+    t.after(async () => {
+      await gw.stop()
+      await upstream.close()
+      tmp.cleanup()
+    })
+    const served = async (): Promise<string> => (await invoke(gw, 'orders01', '/orders')).json().path
+    assert.equal(await served(), '/v1')
+    writeFile(tmp.dir, 'gatehouse.yaml', config(2))
+    assert.equal((await gw.gateway.reload()).ok, true)
+    assert.equal(await served(), '/v2')
+
+    const admin = `http://127.0.0.1:${gw.adminPort}`
+    const out = capture()
+    const err = capture()
+    assert.equal(await deploymentsCommand(['list', '--admin', admin, '--api', 'orders01'], out, err), 0, err.text)
+    const rows = out.text.trim().split('\n').slice(1).map((l) => l.split(/\s+/))
+    assert.deepEqual(rows.map((r) => r[2]), ['-', '$default'])
+    assert.equal(await deploymentsCommand(['rollback', '--admin', admin, '--api', 'orders01', '--stage', '$default', '--to', rows[0]![0]!], capture(), err), 0, err.text)
+    await settle(gw)
+    assert.equal(await served(), '/v1')
   })
 })
