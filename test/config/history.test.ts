@@ -12,6 +12,8 @@ import { MemoryConfigStore } from '../../src/store/memory/config-store.js'
 import { RevisionConflictError, type ConfigStore } from '../../src/store/port/ports.js'
 import type { Deployment, Stage } from '../../src/model/types.js'
 import { problemAt, problemsOf, tempDir, type TempDir } from './helpers.js'
+import { toDeploymentHistory } from '../../src/cli/serve.js'
+import { UsageError } from '../../src/cli/args.js'
 
 async function current(store: ConfigStore) {
   return {
@@ -140,6 +142,14 @@ describe('deployment history of config files', () => {
       const name = await tmp.write(`bad-${bad.replace(/\W/g, '')}.yaml`, config(1, `deploymentHistory: ${bad}\n`))
       const problems = await problemsOf(() => loadDesiredState({ configFile: name, restApis: [], httpApis: [], stageVariables: {} }))
       assert.ok(problemAt(problems, '/deploymentHistory').message, `deploymentHistory: ${bad}`)
+    }
+  })
+
+  it('--deployment-history takes a whole number from 0 to 10000', () => {
+    assert.equal(toDeploymentHistory('0'), 0)
+    assert.equal(toDeploymentHistory('25'), 25)
+    for (const bad of ['-1', '2.5', 'ten', '', '10001']) {
+      assert.throws(() => toDeploymentHistory(bad), (err: Error) => err instanceof UsageError && /--deployment-history takes a whole number from 0 to 10000/.test(err.message), bad)
     }
   })
 })
