@@ -152,4 +152,16 @@ describe('deployment history of config files', () => {
       assert.throws(() => toDeploymentHistory(bad), (err: Error) => err instanceof UsageError && /--deployment-history takes a whole number from 0 to 10000/.test(err.message), bad)
     }
   })
+
+  it('refuses to load a file whose deployment id is already taken by another deployment (never overwrites one)', async () => {
+    const store = new MemoryConfigStore()
+    await writeFile(file, config(1))
+    const desired = await load()
+    const id = desired.deployments[0]!.id
+    const other = { ...desired.deployments[0]!, apiId: 'another01', snapshot: { ...desired.deployments[0]!.snapshot, id: 'another01' } }
+    await store.apply([{ op: 'put', kind: 'deployment', id, value: other, origin: 'admin' }])
+    const problems = await problemsOf(async () => planStoreChanges(desired, await current(store)))
+    assert.match(problemAt(problems, '/apis').message, new RegExp(`the deployment id ${id} derived for API colours01 is already taken by another deployment \\(of API another01\\)`))
+    assert.equal((await store.get<Deployment>('deployment', id))!.value.apiId, 'another01', 'the other deployment is untouched')
+  })
 })

@@ -4,6 +4,7 @@
 import type { ChangeOp, DocKind, StoredDoc } from '../../store/port/ports.js'
 import type { Api, ApiKey, Deployment, Stage } from '../../model/types.js'
 import { generateApiKeyValue } from '../admin-api/values.js'
+import { ConfigError } from '../../errors.js'
 import { canonicalJson } from './canonical.js'
 import { deploymentsInUse, historyLimit, pruneOps } from './history.js'
 import type { DesiredState } from './desired.js'
@@ -90,6 +91,15 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
     wantedKeys.add(key(doc.kind, doc.id))
     const stored = existing.get(key(doc.kind, doc.id))
     const value = keepDates(doc.kind, doc.value, stored?.value, apiCreated)
+    if (doc.kind === 'deployment' && stored && !sameSnapshot(stored.value as Deployment, value as Deployment)) {
+      // A file deployment's id is a hash of its API's content: another deployment under it is a hash collision
+      // (or a control-plane deployment's random id that happens to match). Deployments are immutable and a
+      // stage must never serve another API's snapshot: refuse the load rather than overwrite or share it.
+      const d = value as Deployment
+      throw new ConfigError([
+        { path: '/apis', message: `the deployment id ${d.id} derived for API ${d.apiId} is already taken by another deployment (of API ${(stored.value as Deployment).apiId}); change anything in the API (e.g. its description) to derive another id` },
+      ])
+    }
     if (stored && stored.origin !== FILE_ORIGIN) {
       // A stage the admin moved back to exactly what the file declares (e.g. rolled forward to the file's
       // deployment) is the file's again: later file changes reach it (docs/deployments.md).
@@ -126,6 +136,11 @@ export function planStoreChanges(desired: DesiredState, current: CurrentDocs): C
   const remainingDeployments = (current.deployment as Array<StoredDoc<Deployment>>).filter((d) => !ops.some((op) => op.op === 'delete' && op.kind === 'deployment' && op.id === d.id))
   ops.push(...pruneOps(ops, remainingDeployments, current.stage as Array<StoredDoc<Stage>>, historyLimit(desired.settings), new Set(desired.deployments.map((d) => d.id))))
   return ops
+}
+
+/** Whether two deployments hold the same API content (dates aside). */
+function sameSnapshot(a: Deployment, b: Deployment): boolean {
+  return a?.apiId === b.apiId && canonicalJson({ ...a?.snapshot, createdDate: undefined }) === canonicalJson({ ...b.snapshot, createdDate: undefined })
 }
 
 function keepDates(kind: PlannedKind, value: unknown, stored: unknown, apiCreated: Map<string, string>): unknown {
