@@ -1,5 +1,6 @@
 // Turns a desired state into the store batch that brings the store's file-origin documents in line with it:
-// puts for what is new or changed, deletes for file-origin documents no longer desired, nothing for the rest.
+// puts for what is new or changed, deletes for file-origin documents no longer desired (deployments excepted:
+// they stay as the API's history, pruned to `deploymentHistory`, history.ts), nothing for the rest.
 
 import type { ChangeOp, DocKind, StoredDoc } from '../../store/port/ports.js'
 import type { Api, ApiKey, Deployment, Stage } from '../../model/types.js'
