@@ -6,6 +6,7 @@ import { Agent, type Dispatcher } from 'undici'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { ConfigStore, StoredDoc } from './store/port/ports.js'
+import { RevisionConflictError } from './store/port/ports.js'
 import { MemoryConfigStore } from './store/memory/config-store.js'
 import { SqliteConfigStore } from './store/sqlite/config-store.js'
 import type { Deployment, GatewaySettings, Stage } from './model/types.js'
@@ -389,19 +390,25 @@ export class Gateway {
 
   /**
    * §8: a new deployment of a stage flushes its cache (entries are keyed by deployment too, so this frees
-   * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage.
+   * them and keeps a rollback from serving what the old deployment cached before); so does a removed stage,
+   * and a changed `cacheClusterSize` or `cacheClusterEnabled` (AWS recreates the cache cluster: it starts empty).
    */
-  #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): void {
+  async #flushRedeployedStages(before: GatewayPlan | null, after: GatewayPlan): Promise<void> {
     if (before === null) return
+    const flushes: Array<Promise<void>> = []
     for (const [apiId, api] of before.apis) {
       if (api.kind !== 'REST') continue
       for (const [stageName, stage] of api.stages) {
         const now = after.apis.get(apiId)?.stages.get(stageName)
-        // The canary's entries live in the stage's cache too (§1.6): a new canary deployment flushes it as well.
-        if (now?.deploymentId === stage.deploymentId && now.canary?.plan.deploymentId === stage.canary?.plan.deploymentId) continue
-        this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
+        // The canary's entries live in the stage's cache too (§1.6): a new canary deployment flushes it as well;
+        // so does a resized or re-enabled cache cluster (AWS recreates it).
+        if (now?.deploymentId === stage.deploymentId && now.canary?.plan.deploymentId === stage.canary?.plan.deploymentId && (now.cacheCluster ?? null) === (stage.cacheCluster ?? null)) continue
+        const flushed = this.#state?.flushResponses(`${apiId}/${stageName}`).catch((err: unknown) => this.#cacheStoreFailed(err))
+        if (flushed) flushes.push(flushed)
       }
     }
+    // Awaited by the recompile, so that `settled()` covers them (the stores fail fast when unreachable).
+    await Promise.all(flushes)
   }
 
   #stateStoreRecovered(): void {
@@ -411,20 +418,32 @@ export class Gateway {
     this.#log.info({ [outcome]: unlogged }, `state store reachable again: limits and quotas are enforced` + (unlogged > 0 ? `; ${unlogged} more requests ${outcome} since the last line` : ''))
   }
 
+  /**
+   * Brings the store in line with `desired` in one batch. Pruning the deployment history checks revisions
+   * (another node sharing the store may prune or repoint at the same time): on a conflict the batch is planned
+   * again from fresh reads.
+   */
   async #applyDesired(desired: DesiredState): Promise<number> {
     const store = this.#store!
-    const [api, deployment, stage, settings, fn, apikey, usageplan, domain] = await Promise.all([
-      store.list('api'),
-      store.list('deployment'),
-      store.list('stage'),
-      store.list('settings'),
-      store.list('function'),
-      store.list('apikey'),
-      store.list('usageplan'),
-      store.list('domain'),
-    ])
-    const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan, domain })
-    return store.apply(ops)
+    for (let attempt = 1; ; attempt++) {
+      const [api, deployment, stage, settings, fn, apikey, usageplan, domain] = await Promise.all([
+        store.list('api'),
+        store.list('deployment'),
+        store.list('stage'),
+        store.list('settings'),
+        store.list('function'),
+        store.list('apikey'),
+        store.list('usageplan'),
+        store.list('domain'),
+      ])
+      const ops = planStoreChanges(desired, { api, deployment, stage, settings, function: fn, apikey, usageplan, domain })
+      try {
+        return await store.apply(ops)
+      } catch (err) {
+        if (!(err instanceof RevisionConflictError) || attempt >= 25) throw err
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
+      }
+    }
   }
 
   async #compile(): Promise<GatewayPlan> {
@@ -496,7 +515,7 @@ export class Gateway {
           const before = this.plan
           this.#dataPlane?.setPlan(plan)
           this.#httpsPlane?.setPlan(plan)
-          this.#flushRedeployedStages(before, plan)
+          await this.#flushRedeployedStages(before, plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
         } catch (err) {
           this.#log.error({ err }, 'recompiling the configuration failed; the previous one keeps serving')

@@ -62,8 +62,12 @@ ${COMMON}
 export const DEPLOYMENTS_HELP = `Usage: gatehouse deployments list --admin URL --api ID
        gatehouse deployments rollback --admin URL --api ID --stage NAME [--to DEPLOYMENT_ID]
 
-list: an API's deployments, oldest first, with the stages that serve each (a canary as STAGE/Canary(N%)).
-rollback: points the stage at an earlier deployment (--to, default: the one before the stage's current one).
+list: an API's deployments, oldest first, with the stages that serve each (a canary as STAGE/Canary(N%)):
+  its history, the deployments a stage or canary uses plus the newest --deployment-history others
+  (default 10; docs/deployments.md).
+rollback: points the stage at another kept deployment, earlier or later (--to, default: the one before the
+  stage's current one), in one atomic change. On a config-file API the stage then stays where it was put
+  until it is pointed at the deployment the file declares again (docs/deployments.md).
 
 Options:
 ${COMMON}

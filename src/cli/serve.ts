@@ -10,6 +10,7 @@ import { createLogger } from '../observe/logger.js'
 import { ConfigError, formatProblems } from '../errors.js'
 import { parse, takeParameterOverrides, toPairs, toPort, UsageError } from './args.js'
 import { loadDesiredState, type Sources } from '../controlplane/config/desired.js'
+import { MAX_DEPLOYMENT_HISTORY } from '../controlplane/config/history.js'
 import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
 import { ClusterStateStore } from '../store/cluster/state-store.js'
 import { localStateStore } from '../store/compose.js'
@@ -33,6 +34,8 @@ Options:
   --stage NAME             stage to deploy the imported APIs to (default dev; '$default' for HTTP APIs);
                            with --template serverless.yml, the service's stage
   --stage-variable K=V     a stage variable for the imported APIs' stage (repeatable)
+  --deployment-history N   deployments kept per API besides those a stage or canary uses (default 10;
+                           0 keeps only those in use); wins over the config file's deploymentHistory
   --functions DIR          where Lambda-style functions live (NAME.{mjs,js,cjs,ts} or NAME/index.*)
   --port N                 data-plane port (default 8080)
   --host ADDR              data-plane address (default 0.0.0.0)
@@ -61,6 +64,13 @@ Options:
   --no-watch               do not reload when config files change
 `
 
+/** `--deployment-history N`: a whole number, 0 to 10000. */
+export function toDeploymentHistory(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isInteger(n) || n > MAX_DEPLOYMENT_HISTORY) throw new UsageError(`--deployment-history takes a whole number from 0 to ${MAX_DEPLOYMENT_HISTORY}, got ${JSON.stringify(value)}`)
+  return n
+}
+
 export function bundledExample(): string {
   return fileURLToPath(new URL('../../examples/gatehouse.yaml', import.meta.url))
 }
@@ -74,6 +84,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     'http-api': { type: 'string', multiple: true },
     stage: { type: 'string' },
     'stage-variable': { type: 'string', multiple: true },
+    'deployment-history': { type: 'string' },
     functions: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
@@ -111,6 +122,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
   }
   if (values.stage) sources.stage = values.stage
   if (values.functions) sources.functionsDir = values.functions
+  if (values['deployment-history'] !== undefined) sources.deploymentHistory = toDeploymentHistory(values['deployment-history'])
   const noSources = !values.config && !values.template && sources.restApis.length === 0 && sources.httpApis.length === 0
   if (noSources && !values['data-dir'] && !values['config-store']) {
     const example = bundledExample()

@@ -75,8 +75,11 @@ export interface CallerIdentity {
 export interface ResourcePolicyCheck {
   /** The method ARN of this request (the actual path, §0). */
   arn(ctx: RequestContext): string
-  /** The policy's decision for this request and principal (anonymous when absent); never throws. */
-  evaluate(ctx: RequestContext, principal?: PolicyPrincipal): Decision
+  /**
+   * The policy's decision for this request and principal (anonymous when absent) on `action` (default
+   * `execute-api:Invoke`; the cache asks about `execute-api:InvalidateCache`, §8); never throws.
+   */
+  evaluate(ctx: RequestContext, principal?: PolicyPrincipal, action?: string): Decision
   /** True when the policy names principals or principal condition keys. */
   readonly dependsOnPrincipal: boolean
   /** PRIVATE endpoint APIs deny what the policy does not allow, even without an authorizer (§1.8, §7.7). */
@@ -187,7 +190,11 @@ export class RequestContext {
   transformed: string | null = null
   /** Transform step → integration: the payload after content handling (§14.2), before any template. */
   payload: Buffer | null = null
-  /** Auth step (AWS_IAM) → cache step: the caller's policies allow `execute-api:InvalidateCache` here (§8). */
+  /**
+   * Policy step (the resource policy, for callers that are not IAM principals) or auth step (AWS_IAM: the
+   * identity and resource policies combined as for Invoke, §7.7) → cache step: the caller may
+   * `execute-api:InvalidateCache` here (§8). Set only for requests that ask (`Cache-Control: max-age=0`).
+   */
   cacheInvalidationAllowed = false
   /** Cache step, request → response side: a miss's response being copied for the cache (§8). */
   cacheCapture: CacheCapture | null = null

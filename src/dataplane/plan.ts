@@ -190,6 +190,11 @@ export interface StagePlan {
   readonly binaryMediaTypes: readonly string[]
   /** REST: responses of at least this many bytes are compressed (§14.1); null (and HTTP APIs): never. */
   readonly minimumCompressionSize: number | null
+  /**
+   * REST: the stage cache as configured — its `cacheClusterSize` when `cacheClusterEnabled`, else null (and
+   * HTTP APIs). A change of it recreates the cache on AWS, so the gateway flushes the stage's entries (§8).
+   */
+  readonly cacheCluster?: string | null
   /** Metrics for requests that match no route (labelled with the stage only). */
   readonly unmatchedMetrics: MetricsHandle
   /** HTTP APIs with a corsConfiguration: preflights answered before route matching, CORS headers on responses; otherwise null. */

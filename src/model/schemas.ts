@@ -496,6 +496,8 @@ export const configFileSchema: Schema = {
       },
     },
     defaultApi: nonEmptyString,
+    // Deployments kept per API beyond those a stage or canary points at (docs/deployments.md).
+    deploymentHistory: { type: 'integer', minimum: 0, maximum: 10000 },
     apis: { type: 'array', items: apiDeclarationSchema },
     functions: { type: 'array', items: functionDeclarationSchema },
     apiKeys: { type: 'array', items: apiKeyDeclarationSchema },

@@ -110,3 +110,28 @@ test('Redis down: cached methods are served by the upstream, never an error; one
     return upstream.requests.length === before
   }, undefined, 'a hit once Redis is back')
 })
+
+test('on Redis too, a changed cacheClusterSize starts the stage\'s cache empty; an unchanged reload keeps it', { skip: redisSkip || false }, async (t) => {
+  const tmp = tempDir()
+  const prefix = uniqueRedisPrefix('cache-resize')
+  const upstream = await countingUpstream()
+  const config = cachedConfig(tmp.dir, upstream.url)
+  const gw = await startGateway({ configFile: config }, { redis: REDIS_URL, redisKeyPrefix: prefix })
+  t.after(async () => {
+    await gw.stop()
+    await upstream.close()
+    await dropRedisPrefix(prefix)
+    tmp.cleanup()
+  })
+  assert.equal((await gw.fetch('/prod/report?day=mon')).headers['x-report'], '1')
+  assert.equal((await gw.fetch('/prod/report?day=mon')).headers['x-report'], '1', 'cached in Redis')
+  assert.equal((await gw.gateway.reload()).problems, '')
+  assert.equal((await gw.fetch('/prod/report?day=mon')).headers['x-report'], '1', 'the same config keeps the cache')
+  writeFile(tmp.dir, 'gatehouse.yaml', {
+    defaultApi: 'shared',
+    apis: [{ name: 'shared', id: 'sharedapi1', type: 'rest', openapi: './api.json', stages: { prod: { cacheClusterEnabled: true, cacheClusterSize: '1.6', methodSettings: { '*/*': { cachingEnabled: true } } } } }],
+  })
+  assert.equal((await gw.gateway.reload()).problems, '')
+  assert.equal((await gw.fetch('/prod/report?day=mon')).headers['x-report'], '2', 'the resized cache starts empty')
+  assert.equal((await gw.fetch('/prod/report?day=mon')).headers['x-report'], '2')
+})

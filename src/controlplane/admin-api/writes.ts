@@ -3,6 +3,8 @@
 // Writes of this process are also queued one after another, so concurrent admins on one node never retry.
 
 import { RevisionConflictError } from '../../store/port/ports.js'
+import type { Deployment, GatewaySettings, Stage } from '../../model/types.js'
+import { historyLimit, pruneOps } from '../config/history.js'
 import type { ChangeOp, ConfigStore, DocKind, StoredDoc } from '../../store/port/ports.js'
 import { AdminApiError } from './http.js'
 
@@ -78,4 +80,15 @@ export function touchOp(doc: StoredDoc): PutOp {
 
 export function deleteOp(doc: StoredDoc): ChangeOp {
   return { op: 'delete', kind: doc.kind, id: doc.id, expectRevision: doc.revision }
+}
+
+/**
+ * `ops` (a batch that makes a deployment of API `apiId`) followed by the pruning of that API's deployment
+ * history (docs/deployments.md): the deployments beyond the newest `deploymentHistory` no stage uses, deleted at
+ * the revision read, with the API's other stages re-put at theirs (config/history.ts).
+ */
+export async function withHistoryPruned(store: ConfigStore, apiId: string, ops: ChangeOp[]): Promise<ChangeOp[]> {
+  const [settings, deployments, stages] = await Promise.all([store.get<GatewaySettings>('settings', 'gateway'), store.list<Deployment>('deployment'), store.list<Stage>('stage')])
+  const mine = deployments.filter((d) => d.value.apiId === apiId)
+  return [...ops, ...pruneOps(ops, mine, stages.filter((s) => s.value.apiId === apiId), historyLimit(settings?.value))]
 }

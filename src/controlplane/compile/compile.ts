@@ -31,6 +31,7 @@ import { GatewayError } from '../../errors.js'
 import { compileAccessLog, DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_REST_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
 import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gateway-responses.js'
 import { compileCors } from '../../dataplane/cors.js'
+import { DEFAULT_CACHE_CLUSTER_SIZE } from '../../steps/cache/index.js'
 
 export interface CompileInput {
   revision: number
@@ -167,6 +168,7 @@ function compileRestStage(api: RestApi, stage: Stage, deployment: Deployment, de
     accessLog: accessLogFor(stage, DEFAULT_REST_ACCESS_LOG_FORMAT, deps),
     binaryMediaTypes: Object.freeze([...api.binaryMediaTypes]),
     minimumCompressionSize: api.minimumCompressionSize,
+    cacheCluster: stage.cacheClusterEnabled === true ? stage.cacheClusterSize ?? DEFAULT_CACHE_CLUSTER_SIZE : null,
     unmatchedMetrics: deps.metrics.handle(api.name, api.id, metricStage, '-', '-'),
     // REST APIs have no CORS engine: OPTIONS methods and gateway responses do it (§19.1).
     cors: null,

@@ -29,6 +29,8 @@ export interface ConfigFileDecl {
   functionsDir?: string
   logging?: { level?: string; accessLogs?: boolean }
   defaultApi?: string
+  /** Deployments kept per API beyond those in use (docs/deployments.md). */
+  deploymentHistory?: number
   apis?: ApiDecl[]
   functions?: FunctionDecl[]
   apiKeys?: ApiKeyDecl[]

@@ -54,6 +54,11 @@ export interface Sources {
   stageVariables: Record<string, string>
   /** `--functions DIR`, relative to `cwd`; wins over the config file's `functionsDir`. */
   functionsDir?: string
+  /**
+   * `--deployment-history N`: deployments kept per API beyond those a stage or canary points at; wins over the
+   * config file's `deploymentHistory` (docs/deployments.md).
+   */
+  deploymentHistory?: number
   /** Directory CLI paths resolve against (default: `process.cwd()`). */
   cwd?: string
   /** Clock for `createdDate` fields (default: the system clock). */
@@ -209,6 +214,8 @@ class Loader {
     const settings: GatewaySettings = {}
     const defaultApiId = this.#resolveDefaultApi(config?.defaultApi)
     if (defaultApiId !== undefined) settings.defaultApiId = defaultApiId
+    if (this.#sources.deploymentHistory !== undefined) settings.deploymentHistory = this.#sources.deploymentHistory
+    else if (typeof config?.deploymentHistory === 'number') settings.deploymentHistory = config.deploymentHistory
     const functions = this.#functions([...(Array.isArray(config?.functions) ? config.functions : []), ...(template?.config?.functions ?? [])])
     const usage = buildUsagePlans({
       apiKeys: [...(Array.isArray(config?.apiKeys) ? config.apiKeys : []), ...(template?.config?.apiKeys ?? [])],

@@ -9,7 +9,7 @@ import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError, incompleteSignature } from '../../errors.js'
 import { bareReply } from '../../dataplane/respond.js'
 import { verifySigV4, type VerifyResult } from '../../auth/sigv4.js'
-import { accessDeniedMessage, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
+import { accessDeniedMessage, combine, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential, type IdentityConfig } from '../../auth/identity.js'
 import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
 import { asksCacheInvalidation } from '../../dataplane/cache-control.js'
@@ -63,9 +63,16 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       }
       const final = finalDecision(ctx, decision, cred.accountId === GATEWAY_ACCOUNT_ID, principal)
       if (final !== 'ALLOW') throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(cred.principalArn, arn, final === 'DENY'))
-      // §8: only a caller whose identity policies allow execute-api:InvalidateCache on this method may refresh
-      // its cached response; evaluated only when the request asks for it.
-      if (asksCacheInvalidation(ctx)) ctx.cacheInvalidationAllowed = allows(cred.policies, { ...req, action: 'execute-api:InvalidateCache' })
+      // §8: only a caller allowed execute-api:InvalidateCache on this method may refresh its cached response:
+      // its identity policies and the API's resource policy, combined as for Invoke (§7.7: an explicit Deny in
+      // either refuses; in the gateway's account either may allow; across accounts both must). Evaluated only
+      // when the request asks for it.
+      if (asksCacheInvalidation(ctx)) {
+        const invalidate: PolicyRequest = { ...req, action: 'execute-api:InvalidateCache' }
+        const check = ctx.resourcePolicyCheck
+        const byPolicy = check === null ? null : check.evaluate(ctx, principal, invalidate.action)
+        ctx.cacheInvalidationAllowed = combine(identityDecision(cred.policies, invalidate), byPolicy, cred.accountId === GATEWAY_ACCOUNT_ID) === 'ALLOW'
+      }
 
       ctx.identity = {
         accessKey: cred.accessKeyId,
@@ -96,15 +103,15 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
   }
 }
 
-/** Whether the identity policies allow `req`: some statement allows it and none denies it. */
-function allows(policies: IamCredential['policies'], req: PolicyRequest): boolean {
-  let allowed = false
+/** The identity policies' decision on `req`: DENY when a statement denies it, ALLOW when one allows it, else SILENT. */
+function identityDecision(policies: IamCredential['policies'], req: PolicyRequest): Decision {
+  let decision: Decision = 'SILENT'
   for (const policy of policies) {
     const d = evaluatePolicy(policy, req)
-    if (d === 'DENY') return false
-    if (d === 'ALLOW') allowed = true
+    if (d === 'DENY') return 'DENY'
+    if (d === 'ALLOW') decision = 'ALLOW'
   }
-  return allowed
+  return decision
 }
 
 /**

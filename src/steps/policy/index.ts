@@ -22,6 +22,7 @@ import type { RestApi } from '../../model/types.js'
 import type { StepFactory, Step } from '../../dataplane/plan.js'
 import type { RequestContext, ResourcePolicyCheck } from '../../dataplane/context.js'
 import { GatewayError } from '../../errors.js'
+import { asksCacheInvalidation } from '../../dataplane/cache-control.js'
 import {
   accessDeniedMessage,
   apiArn,
@@ -132,8 +133,8 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
         arn: arnOf,
         dependsOnPrincipal,
         privateApi,
-        evaluate(ctx: RequestContext, principal?: PolicyPrincipal): Decision {
-          return policy.evaluate({ action: 'execute-api:Invoke', resource: arnOf(ctx), ...(principal ? { principal } : {}), conditions: conditionsOf(ctx, now(), principal) })
+        evaluate(ctx: RequestContext, principal?: PolicyPrincipal, action = 'execute-api:Invoke'): Decision {
+          return policy.evaluate({ action, resource: arnOf(ctx), ...(principal ? { principal } : {}), conditions: conditionsOf(ctx, now(), principal) })
         },
       })
       const authType = route.method?.authorizationType ?? 'NONE'
@@ -151,6 +152,11 @@ export function createPolicyStep(opts: PolicyStepOptions = {}): StepFactory {
           // No authorizer: only the resource policy counts; silence is a denial on private APIs only (§7.7).
           if (authType === 'NONE' && decision === 'SILENT' && privateApi) throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(undefined, arn, false))
           ctx.resourcePolicy = decision
+          // §8: a caller that is no IAM principal may refresh a cached response when the resource policy allows
+          // execute-api:InvalidateCache (AWS_IAM callers are decided by the auth step, with their identity policies).
+          if (authType !== 'AWS_IAM' && asksCacheInvalidation(ctx)) {
+            ctx.cacheInvalidationAllowed = policy.evaluate({ action: 'execute-api:InvalidateCache', resource: arn, conditions: conditionsOf(ctx, now(), undefined) }) === 'ALLOW'
+          }
           return undefined
         },
       }

@@ -26,7 +26,7 @@ import {
   unescapeSegment,
   type PatchOperation,
 } from '../http.js'
-import { deleteOp, putOp } from '../writes.js'
+import { deleteOp, putOp, withHistoryPruned } from '../writes.js'
 import { DEPLOYMENT_NOT_FOUND, STAGE_NOT_FOUND, optionalBool, readRestApi } from './common.js'
 import { METHOD_SETTING_DEFAULTS, deploymentJson, stageJson } from './shapes.js'
 
@@ -110,7 +110,7 @@ export async function createDeployment(ctx: HandlerContext): Promise<void> {
       }
       ops.push(putOp('stage', stageDocId(stage), stage, current))
     }
-    return { ops, result: deployment }
+    return { ops: await withHistoryPruned(store, apiId, ops), result: deployment }
   })
   sendJson(ctx.res, 201, deploymentJson(result, false))
 }

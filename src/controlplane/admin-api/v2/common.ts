@@ -7,10 +7,7 @@ import type { Api, Deployment, HttpApi, Stage } from '../../../model/types.js'
 import type { ChangeOp, ConfigStore, StoredDoc } from '../../../store/port/ports.js'
 import type { HandlerContext } from '../context.js'
 import { AdminApiError, badRequest, notFound } from '../http.js'
-import { deleteOp, putOp } from '../writes.js'
-
-/** How many deployments made by autoDeploy an API keeps once no stage uses them (its recent history). */
-const AUTO_DEPLOYMENTS_KEPT = 10
+import { putOp, withHistoryPruned } from '../writes.js'
 
 export function apiNotFound(ctx: Pick<HandlerContext, 'accountId'>, id: string): AdminApiError {
   return notFound(`Invalid API identifier specified ${ctx.accountId}:${id}`)
@@ -41,7 +38,7 @@ export function deploymentMessage(id: string): string {
 
 /**
  * The ops that deploy `api` to its `autoDeploy` stages (or to `only`): one new deployment they all point at,
- * and the deletes of older autoDeploy deployments beyond the last few that no stage uses any more.
+ * and the pruning of the API's deployment history (docs/deployments.md).
  */
 export async function autoDeployOps(ctx: HandlerContext, store: ConfigStore, api: HttpApi, only?: StoredDoc<Stage> | Stage): Promise<ChangeOp[]> {
   const stored = await stagesOf(store, api.id)
@@ -52,15 +49,10 @@ export async function autoDeployOps(ctx: HandlerContext, store: ConfigStore, api
   const now = ctx.now().toISOString()
   const deployment: Deployment = { id: randomId(6), apiId: api.id, createdDate: now, autoDeployed: true, snapshot: api }
   const ops: ChangeOp[] = [putOp('deployment', deployment.id, deployment, undefined)]
-  const pointed = new Set<string>()
   for (const { stage, doc } of targets) {
     ops.push(putOp('stage', `${api.id}/${stage.stageName}`, { ...stage, deploymentId: deployment.id, lastUpdatedDate: now }, doc))
-    pointed.add(stage.stageName)
   }
-  const inUse = new Set(stored.filter((s) => !pointed.has(s.value.stageName)).map((s) => s.value.deploymentId))
-  const stale = (await deploymentsOf(store, api.id)).filter((d) => d.value.autoDeployed === true && !inUse.has(d.id))
-  for (const d of stale.slice(0, Math.max(0, stale.length - AUTO_DEPLOYMENTS_KEPT))) ops.push(deleteOp(d))
-  return ops
+  return withHistoryPruned(store, api.id, ops)
 }
 
 /**

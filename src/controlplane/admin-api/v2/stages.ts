@@ -9,7 +9,7 @@ import { stageDocId } from '../../config/store-plan.js'
 import { stageNameProblem } from '../../config/stages.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, conflict, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
-import { deleteOp, putOp } from '../writes.js'
+import { deleteOp, putOp, withHistoryPruned } from '../writes.js'
 import { autoDeployOps, bool, deploymentsOf, pageV2, readHttpApi, stagesOf, str, stringMapOf } from './common.js'
 import { deploymentJson, stageJson } from './shapes.js'
 
@@ -216,7 +216,7 @@ export async function createDeployment(ctx: HandlerContext): Promise<void> {
       if (doc.value.autoDeploy) throw badRequest(`Stage ${stageName} deploys automatically (autoDeploy); a deployment cannot be made for it`)
       ops.push(putOp('stage', doc.id, { ...doc.value, deploymentId: deployment.id, lastUpdatedDate: now }, doc))
     }
-    return { ops, result: deployment }
+    return { ops: await withHistoryPruned(store, apiId, ops), result: deployment }
   })
   sendJson(ctx.res, 201, deploymentJson(result))
 }
