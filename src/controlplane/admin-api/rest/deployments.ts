@@ -27,6 +27,7 @@ import {
   type PatchOperation,
 } from '../http.js'
 import { deleteOp, putOp } from '../writes.js'
+import { unmappedOrRefuse } from '../domains.js'
 import { DEPLOYMENT_NOT_FOUND, STAGE_NOT_FOUND, optionalBool, readRestApi } from './common.js'
 import { METHOD_SETTING_DEFAULTS, deploymentJson, stageJson } from './shapes.js'
 
@@ -421,7 +422,8 @@ export async function updateStage(ctx: HandlerContext): Promise<void> {
 export async function deleteStage(ctx: HandlerContext): Promise<void> {
   await ctx.writer.write(async (store) => {
     const doc = await stageDoc(ctx, store, ctx.params[0]!, ctx.params[1]!)
-    return { ops: [deleteOp(doc)], result: undefined }
+    const touches = await unmappedOrRefuse(store, doc.value.apiId, doc.value.stageName, (domains) => `Deleting stage ${doc.value.stageName} failed. Please remove all base path mappings related to the stage in your domains: ${domains}`)
+    return { ops: [deleteOp(doc), ...touches], result: undefined }
   })
   sendAccepted(ctx.res)
 }
