@@ -103,7 +103,11 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.match(unmapped.message, /^Certificate arn:aws:acm:.*deadbeef.* is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file \(certificates: /)
     const v2unmapped = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com', DomainNameConfigurations: [{ CertificateArn: UNMAPPED_ARN }] })))
     assert.equal(v2unmapped.name, 'BadRequestException')
-    assert.match(v2unmapped.message, /is not known to this gateway/)
+    assert.match(v2unmapped.message, /is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file \(certificates: \{"arn:[^"]+": \{certFile, keyFile, chainFile\}\}\)$/)
+    const v2none = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com', DomainNameConfigurations: [{ EndpointType: 'REGIONAL' }] })))
+    assert.equal(v2none.message, "A certificate is required: give CertificateArn (an ARN mapped to PEM files in the config file's certificates:)")
+    const v2noConfig = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com' })))
+    assert.equal(v2noConfig.message, 'DomainNameConfigurations is required: give [{CertificateArn, EndpointType, SecurityPolicy}]')
 
     const none = await failure(rest.send(new CreateDomainNameCommand({ domainName: 'nocert.example.com' })))
     assert.equal(none.message, "A certificate is required: give certificateArn (an ARN mapped to PEM files in the config file's certificates:) or certificateBody and certificatePrivateKey")
@@ -357,6 +361,13 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.deepEqual(asApiMappings.Items?.map((m) => [m.ApiMappingKey, m.ApiId, m.Stage]), [['', 'shop01', 'prod'], ['orders/v1', 'orders01', '$default'], ['shop', 'shop01', 'dev']])
     const asBasePaths = await rest.send(new GetBasePathMappingsCommand({ domainName }))
     assert.deepEqual(asBasePaths.items?.map((m) => [m.basePath, m.restApiId, m.stage]), [['(none)', 'shop01', 'prod'], ['orders/v1', 'orders01', '$default'], ['shop', 'shop01', 'dev']])
+
+    // apigateway's UpdateBasePathMapping edits a mapping made by CreateApiMapping; a new restapiId must be a REST API.
+    const viaRest = await rest.send(new UpdateBasePathMappingCommand({ domainName, basePath: 'orders/v1', patchOperations: [{ op: 'replace', path: '/basePath', value: 'orders/v2' }] }))
+    assert.deepEqual([viaRest.basePath, viaRest.restApiId, viaRest.stage], ['orders/v2', 'orders01', '$default'])
+    await rest.send(new UpdateBasePathMappingCommand({ domainName, basePath: 'orders/v2', patchOperations: [{ op: 'replace', path: '/basePath', value: 'orders/v1' }] }))
+    const toHttp = await failure(rest.send(new UpdateBasePathMappingCommand({ domainName, basePath: '(none)', patchOperations: [{ op: 'replace', path: '/restapiId', value: 'orders01' }] })))
+    assert.deepEqual([toHttp.name, toHttp.message], ['BadRequestException', 'Invalid REST API identifier specified'])
 
     const one = await client2.send(new v2.GetApiMappingCommand({ DomainName: domainName, ApiMappingId: orders.ApiMappingId }))
     assert.equal(one.ApiMappingKey, 'orders/v1')

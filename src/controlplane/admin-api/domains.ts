@@ -133,10 +133,12 @@ function checkPem(domain: string, input: CertificateInput): NonNullable<DomainNa
 
 /**
  * The certificate of a domain from an ACM ARN (which the operator must have mapped to PEM files in the config
- * file's `certificates:`; the settings document) or from PEM text. `what` names the ARN member in messages.
+ * file's `certificates:`; the settings document) or, in apigateway (`pem`), from PEM text. `what` names the
+ * ARN member in messages.
  */
-export async function resolveCertificate(store: ConfigStore, domain: string, input: CertificateInput, what: string): Promise<DomainCertificate> {
+export async function resolveCertificate(store: ConfigStore, domain: string, input: CertificateInput, what: string, pem = true): Promise<DomainCertificate> {
   const out: DomainCertificate = {}
+  const orPem = pem ? ' or certificateBody and certificatePrivateKey' : ''
   if (input.name) out.certificateName = input.name
   if (input.arn) {
     if (input.body || input.privateKey) throw badRequest(`Give the certificate either as ${what} or as certificateBody and certificatePrivateKey, not both`)
@@ -144,7 +146,7 @@ export async function resolveCertificate(store: ConfigStore, domain: string, inp
     if (!settings?.value.certificates?.[input.arn]) {
       throw badRequest(
         `Certificate ${input.arn} is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file ` +
-          `(certificates: {"${input.arn}": {certFile, keyFile, chainFile}}), or send the certificate itself as certificateBody and certificatePrivateKey`,
+          `(certificates: {"${input.arn}": {certFile, keyFile, chainFile}})${pem ? ', or send the certificate itself as certificateBody and certificatePrivateKey' : ''}`,
       )
     }
     out.certificateArn = input.arn
@@ -154,7 +156,7 @@ export async function resolveCertificate(store: ConfigStore, domain: string, inp
     out.certificatePem = checkPem(domain, input)
     return out
   }
-  throw badRequest(`A certificate is required: give ${what} (an ARN mapped to PEM files in the config file's certificates:) or certificateBody and certificatePrivateKey`)
+  throw badRequest(`A certificate is required: give ${what} (an ARN mapped to PEM files in the config file's certificates:)${orPem}`)
 }
 
 /**

@@ -192,6 +192,7 @@ export async function updateBasePathMapping(ctx: HandlerContext): Promise<void> 
     const doc = await readDomain(store, ctx.params[0]!)
     const d = structuredClone(doc.value)
     const m = mappingAt(d, ctx.params[1]!)
+    let apiChanged = false
     for (const op of ops) {
       const path = unescapeSegment(op.path)
       if (op.op !== 'replace' || !['/basepath', '/restapiid', '/stage'].includes(path.toLowerCase())) throw invalidPatchPath(op, MAPPING_PATCH_PATHS)
@@ -202,11 +203,13 @@ export async function updateBasePathMapping(ctx: HandlerContext): Promise<void> 
       } else if (path.toLowerCase() === '/restapiid') {
         if (value === '') throw badRequest('restApiId is required: the REST API the base path maps to')
         m.apiId = value
+        apiChanged = true
       } else if (value === '' || value === '(none)') delete m.stage
       else m.stage = value
     }
     checkDomainRules(d)
-    const touch = await checkTarget(store, d, m, REST_TARGET_ERRORS, false)
+    // A mapping made with CreateApiMapping may name an HTTP API; a new /restapiId must be a REST API.
+    const touch = await checkTarget(store, d, m, REST_TARGET_ERRORS, apiChanged)
     return { ops: [putOp('domain', doc.id, d, doc), touch], result: m }
   })
   sendJson(ctx.res, 200, basePathMappingJson(result))

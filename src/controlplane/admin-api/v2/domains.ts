@@ -49,7 +49,7 @@ async function applyV2Fields(ctx: HandlerContext, d: DomainName, body: Record<st
     const arn = str(config, 'certificateArn')
     const name = str(config, 'certificateName')
     if (arn !== undefined || creating) {
-      const cert = await resolveCertificate(ctx.writer.store, d.domainName, { arn, name: name ?? d.certificateName }, 'CertificateArn')
+      const cert = await resolveCertificate(ctx.writer.store, d.domainName, { arn, name: name ?? d.certificateName }, 'CertificateArn', false)
       delete d.certificatePem
       delete d.certificateFiles
       delete d.certificateName
