@@ -119,6 +119,8 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.equal(badPolicy.message, 'Invalid security policy specified: TLS_1_3. Valid options are TLS_1_0,TLS_1_2')
     const privateType = await failure(rest.send(new CreateDomainNameCommand({ domainName: 'nocert.example.com', certificateArn: MAPPED_ARN, endpointConfiguration: { types: ['PRIVATE'] } })))
     assert.match(privateType.message, /^PRIVATE custom domain names are not supported/)
+    const twoTypes = await failure(rest.send(new CreateDomainNameCommand({ domainName: 'nocert.example.com', certificateArn: MAPPED_ARN, endpointConfiguration: { types: ['EDGE', 'REGIONAL'] } })))
+    assert.equal(twoTypes.message, 'Cannot create an api with multiple Endpoint Types.')
     assert.equal(await stored('nocert.example.com'), undefined)
   })
 

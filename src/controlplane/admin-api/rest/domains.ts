@@ -51,7 +51,8 @@ export async function createDomainName(ctx: HandlerContext): Promise<void> {
   const domainName = checkDomainName(optionalString(body, 'domainName'))
   const endpoint = body.endpointConfiguration as { types?: unknown } | undefined
   const types = endpoint?.types
-  if (types !== undefined && (!Array.isArray(types) || types.length !== 1)) throw badRequest('Cannot create an api with multiple Endpoint Types.')
+  if (types !== undefined && types !== null && !Array.isArray(types)) throw badRequest('endpointConfiguration.types must be a list with one endpoint type: EDGE or REGIONAL')
+  if (Array.isArray(types) && types.length > 1) throw badRequest('Cannot create an api with multiple Endpoint Types.')
   const endpointType = checkEndpointType(typeof types?.[0] === 'string' ? types[0] : '', 'EDGE')
   const regional = endpointType === 'REGIONAL'
   const [arnField, nameField, otherArn] = regional ? ['regionalCertificateArn', 'regionalCertificateName', 'certificateArn'] : ['certificateArn', 'certificateName', 'regionalCertificateArn']
