@@ -14,8 +14,9 @@ import type { Api, ApiMapping, DomainName, GatewaySettings, Stage } from '../../
 import type { ChangeOp, ConfigStore, StoredDoc } from '../../store/port/ports.js'
 import { mutualTls } from '../../dataplane/client-cert.js'
 import { stageDocId } from '../config/store-plan.js'
+import type { HandlerContext } from './context.js'
 import { AdminApiError, badRequest, conflict, epochSeconds, notFound } from './http.js'
-import { touchOp } from './writes.js'
+import { putOp, touchOp } from './writes.js'
 
 export const DOMAIN_NOT_FOUND = 'Invalid domain name identifier specified'
 export const MAPPING_NOT_FOUND = 'Invalid base path mapping identifier specified'
@@ -42,6 +43,31 @@ export async function readDomain(store: ConfigStore, name: string): Promise<Stor
   const doc = await store.get<DomainName>('domain', name.toLowerCase())
   if (!doc) throw domainNotFound()
   return doc
+}
+
+/** Writes a new domain (CreateDomainName of either control plane), or AWS's 409 when the name is taken. */
+export async function putNewDomain(ctx: HandlerContext, d: DomainName): Promise<void> {
+  await ctx.writer.write(async (store) => {
+    if (await store.get('domain', d.domainName)) throw conflict('The domain name you provided already exists.')
+    checkDomainRules(d)
+    return { ops: [putOp('domain', d.domainName, d, undefined)], result: undefined }
+  })
+}
+
+/**
+ * Changes a domain: `change` edits a copy and returns the answer, with ops for the same batch (the touch of a
+ * mapping's target); the domain's rules are checked and the copy written in one batch that fails on a
+ * concurrent change (then everything is read and done again). The domain becomes the admin's.
+ */
+export async function changeDomain<T>(ctx: HandlerContext, name: string, change: (d: DomainName, store: ConfigStore) => Promise<{ result: T; extra?: ChangeOp[] }>): Promise<T> {
+  const { result } = await ctx.writer.write(async (store) => {
+    const doc = await readDomain(store, name)
+    const d = structuredClone(doc.value)
+    const { result, extra = [] } = await change(d, store)
+    checkDomainRules(d)
+    return { ops: [putOp('domain', doc.id, d, doc), ...extra], result }
+  })
+  return result
 }
 
 /** Domains by name. */

@@ -4,26 +4,27 @@
 
 import type { ApiMapping, DomainName } from '../../../model/types.js'
 import type { HandlerContext } from '../context.js'
-import { badRequest, conflict, invalidPatchPath, optionalString, page, patchOperations, readJsonObject, sendAccepted, sendJson, stringMap, unescapeSegment, type PatchOperation } from '../http.js'
+import { badRequest, invalidPatchPath, optionalString, page, patchOperations, readJsonObject, sendAccepted, sendJson, stringMap, unescapeSegment, type PatchOperation } from '../http.js'
 import {
   basePathMappingJson,
   checkBasePath,
+  changeDomain,
   checkBasePathFree,
   checkDomainName,
-  checkDomainRules,
   checkEndpointType,
   checkSecurityPolicy,
   checkTarget,
   domainJson,
   listDomains,
   mappingAt,
+  putNewDomain,
   readDomain,
   readTruststore,
   resolveCertificate,
   type TargetErrors,
 } from '../domains.js'
 import { unusedId } from '../v2/common.js'
-import { deleteOp, putOp } from '../writes.js'
+import { deleteOp } from '../writes.js'
 import { STAGE_NOT_FOUND } from './common.js'
 
 /** Recorded answers to a base path mapping whose API or stage does not exist (400). */
@@ -61,20 +62,16 @@ export async function createDomainName(ctx: HandlerContext): Promise<void> {
   const mtls = mtlsRaw ? await readTruststore(optionalString(mtlsRaw, 'truststoreUri'), optionalString(mtlsRaw, 'truststoreVersion')) : undefined
   const tags = stringMap(body, 'tags')
   const securityPolicy = checkSecurityPolicy(optionalString(body, 'securityPolicy'), 'TLS_1_2')
-  const { result } = await ctx.writer.write(async (store) => {
-    if (await store.get('domain', domainName)) throw conflict('The domain name you provided already exists.')
-    const cert = await resolveCertificate(
-      store,
-      domainName,
-      { arn: optionalString(body, arnField), name: optionalString(body, nameField), body: optionalString(body, 'certificateBody'), privateKey: optionalString(body, 'certificatePrivateKey'), chain: optionalString(body, 'certificateChain') },
-      arnField,
-    )
-    const d: DomainName = { domainName, ...cert, securityPolicy, endpointType, mappings: [], tags, createdDate: ctx.now().toISOString() }
-    if (mtls) d.mutualTlsAuthentication = mtls
-    checkDomainRules(d)
-    return { ops: [putOp('domain', domainName, d, undefined)], result: d }
-  })
-  sendJson(ctx.res, 201, domainJson(result, ctx.region))
+  const cert = await resolveCertificate(
+    ctx.store,
+    domainName,
+    { arn: optionalString(body, arnField), name: optionalString(body, nameField), body: optionalString(body, 'certificateBody'), privateKey: optionalString(body, 'certificatePrivateKey'), chain: optionalString(body, 'certificateChain') },
+    arnField,
+  )
+  const d: DomainName = { domainName, ...cert, securityPolicy, endpointType, mappings: [], tags, createdDate: ctx.now().toISOString() }
+  if (mtls) d.mutualTlsAuthentication = mtls
+  await putNewDomain(ctx, d)
+  sendJson(ctx.res, 201, domainJson(d, ctx.region))
 }
 
 /** GET /domainnames (GetDomainNames): paged with limit/position, under `item`. */
@@ -89,8 +86,7 @@ export async function getDomainName(ctx: HandlerContext): Promise<void> {
 }
 
 /** Applies UpdateDomainName's operations to a copy; certificate ARNs are checked by the caller. */
-async function applyDomainPatch(current: DomainName, ops: PatchOperation[]): Promise<{ d: DomainName; arn?: string }> {
-  const d = structuredClone(current)
+async function applyDomainPatch(d: DomainName, ops: PatchOperation[]): Promise<string | undefined> {
   let arn: string | undefined
   for (const op of ops) {
     const value = op.value ?? ''
@@ -126,18 +122,16 @@ async function applyDomainPatch(current: DomainName, ops: PatchOperation[]): Pro
       throw invalidPatchPath(op, DOMAIN_PATCH_PATHS)
     }
   }
-  return arn === undefined ? { d } : { d, arn }
+  return arn
 }
 
 /** PATCH /domainnames/{domainName} (UpdateDomainName): the domain becomes admin-owned. */
 export async function updateDomainName(ctx: HandlerContext): Promise<void> {
   const ops = patchOperations(await readJsonObject(ctx.req), 'updateDomainNameInput')
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const { d, arn } = await applyDomainPatch(doc.value, ops)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d, store) => {
+    const arn = await applyDomainPatch(d, ops)
     if (arn !== undefined) Object.assign(d, await resolveCertificate(store, d.domainName, { arn, name: d.certificateName }, d.endpointType === 'REGIONAL' ? 'regionalCertificateArn' : 'certificateArn'))
-    checkDomainRules(d)
-    return { ops: [putOp('domain', doc.id, d, doc)], result: d }
+    return { result: d }
   })
   sendJson(ctx.res, 200, domainJson(result, ctx.region))
 }
@@ -158,16 +152,12 @@ export async function createBasePathMapping(ctx: HandlerContext): Promise<void> 
   const restApiId = optionalString(body, 'restApiId')
   if (!restApiId) throw badRequest('restApiId is required: the REST API the base path maps to')
   const stage = optionalString(body, 'stage')
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d, store) => {
     const m: ApiMapping = { id: unusedId(d.mappings.map((x) => x.id), 6), basePath, apiId: restApiId }
     if (stage) m.stage = stage
     checkBasePathFree(d, basePath)
     d.mappings.push(m)
-    checkDomainRules(d)
-    const touch = await checkTarget(store, d, m, REST_TARGET_ERRORS, true)
-    return { ops: [putOp('domain', doc.id, d, doc), touch], result: m }
+    return { result: m, extra: [await checkTarget(store, d, m, REST_TARGET_ERRORS, true)] }
   })
   sendJson(ctx.res, 201, basePathMappingJson(result))
 }
@@ -189,9 +179,7 @@ export async function getBasePathMapping(ctx: HandlerContext): Promise<void> {
 /** PATCH /domainnames/{domainName}/basepathmappings/{basePath} (UpdateBasePathMapping): /basePath, /restapiId, /stage. */
 export async function updateBasePathMapping(ctx: HandlerContext): Promise<void> {
   const ops = patchOperations(await readJsonObject(ctx.req), 'updateBasePathMappingInput')
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d, store) => {
     const m = mappingAt(d, ctx.params[1]!)
     let apiChanged = false
     for (const op of ops) {
@@ -208,22 +196,18 @@ export async function updateBasePathMapping(ctx: HandlerContext): Promise<void> 
       } else if (value === '' || value === '(none)') delete m.stage
       else m.stage = value
     }
-    checkDomainRules(d)
     // A mapping made with CreateApiMapping may name an HTTP API; a new /restapiId must be a REST API.
-    const touch = await checkTarget(store, d, m, REST_TARGET_ERRORS, apiChanged)
-    return { ops: [putOp('domain', doc.id, d, doc), touch], result: m }
+    return { result: m, extra: [await checkTarget(store, d, m, REST_TARGET_ERRORS, apiChanged)] }
   })
   sendJson(ctx.res, 200, basePathMappingJson(result))
 }
 
 /** DELETE /domainnames/{domainName}/basepathmappings/{basePath} (DeleteBasePathMapping, 202). */
 export async function deleteBasePathMapping(ctx: HandlerContext): Promise<void> {
-  await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  await changeDomain(ctx, ctx.params[0]!, async (d) => {
     const m = mappingAt(d, ctx.params[1]!)
-    d.mappings = d.mappings.filter((x) => x.id !== m.id)
-    return { ops: [putOp('domain', doc.id, d, doc)], result: undefined }
+    d.mappings = d.mappings.filter((x) => x !== m)
+    return { result: undefined }
   })
   sendAccepted(ctx.res)
 }

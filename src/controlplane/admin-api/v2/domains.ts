@@ -4,24 +4,25 @@
 
 import type { ApiMapping, DomainName } from '../../../model/types.js'
 import type { HandlerContext } from '../context.js'
-import { badRequest, conflict, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
+import { badRequest, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import {
   apiMappingJson,
   checkBasePath,
+  changeDomain,
   checkBasePathFree,
   checkDomainName,
-  checkDomainRules,
   checkEndpointType,
   checkSecurityPolicy,
   checkTarget,
   domainJsonV2,
   listDomains,
+  putNewDomain,
   readDomain,
   readTruststore,
   resolveCertificate,
   type TargetErrors,
 } from '../domains.js'
-import { deleteOp, putOp } from '../writes.js'
+import { deleteOp } from '../writes.js'
 import { apiNotFound, pageV2, str, stringMapOf, unusedId } from './common.js'
 
 const API_MAPPING_NOT_FOUND = 'Invalid API mapping identifier specified'
@@ -39,7 +40,7 @@ function configurationOf(body: Record<string, unknown>): Record<string, unknown>
   return v[0] as Record<string, unknown>
 }
 
-/** Applies a DomainNameConfiguration and MutualTlsAuthentication (CreateDomainName, UpdateDomainName). */
+/** Applies a DomainNameConfiguration and MutualTlsAuthentication (CreateDomainName, UpdateDomainName); the writes check the domain's rules. */
 async function applyV2Fields(ctx: HandlerContext, d: DomainName, body: Record<string, unknown>, creating: boolean): Promise<void> {
   const config = configurationOf(body)
   if (creating && config === undefined) throw badRequest('DomainNameConfigurations is required: give [{CertificateArn, EndpointType, SecurityPolicy}]')
@@ -64,7 +65,6 @@ async function applyV2Fields(ctx: HandlerContext, d: DomainName, body: Record<st
     if (!creating && (uri === '' || (uri === undefined && !d.mutualTlsAuthentication))) delete d.mutualTlsAuthentication
     else d.mutualTlsAuthentication = await readTruststore(uri ?? d.mutualTlsAuthentication?.truststoreUri, str(m, 'truststoreVersion') ?? d.mutualTlsAuthentication?.truststoreVersion)
   }
-  checkDomainRules(d)
 }
 
 /** POST /v2/domainnames (CreateDomainName, 201). */
@@ -73,10 +73,7 @@ export async function createDomainNameV2(ctx: HandlerContext): Promise<void> {
   const domainName = checkDomainName(str(body, 'domainName'))
   const d: DomainName = { domainName, securityPolicy: 'TLS_1_2', endpointType: 'REGIONAL', mappings: [], tags: stringMapOf(body, 'tags') ?? {}, createdDate: ctx.now().toISOString() }
   await applyV2Fields(ctx, d, body, true)
-  await ctx.writer.write(async (store) => {
-    if (await store.get('domain', domainName)) throw conflict('The domain name you provided already exists.')
-    return { ops: [putOp('domain', domainName, d, undefined)], result: undefined }
-  })
+  await putNewDomain(ctx, d)
   sendJson(ctx.res, 201, domainJsonV2(d, ctx.region))
 }
 
@@ -93,11 +90,9 @@ export async function getDomainNameV2(ctx: HandlerContext): Promise<void> {
 /** PATCH /v2/domainnames/{domainName} (UpdateDomainName): the given configuration and mutual TLS; admin-owned after. */
 export async function updateDomainNameV2(ctx: HandlerContext): Promise<void> {
   const body = await readJsonObject(ctx.req)
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d) => {
     await applyV2Fields(ctx, d, body, false)
-    return { ops: [putOp('domain', doc.id, d, doc)], result: d }
+    return { result: d }
   })
   sendJson(ctx.res, 200, domainJsonV2(result, ctx.region))
 }
@@ -135,16 +130,12 @@ export async function createApiMapping(ctx: HandlerContext): Promise<void> {
   const body = await readJsonObject(ctx.req)
   if (!str(body, 'apiId')) throw badRequest('ApiId is required: the API the mapping routes to')
   if (!str(body, 'stage')) throw badRequest('Stage is required: the stage of the API the mapping routes to')
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d, store) => {
     const m: ApiMapping = { id: unusedId(d.mappings.map((x) => x.id), 6), basePath: '', apiId: '' }
     applyMappingFields(d, m, body)
     checkBasePathFree(d, m.basePath, m)
     d.mappings.push(m)
-    checkDomainRules(d)
-    const touch = await checkTarget(store, d, m, targetErrors(ctx), false)
-    return { ops: [putOp('domain', doc.id, d, doc), touch], result: m }
+    return { result: m, extra: [await checkTarget(store, d, m, targetErrors(ctx), false)] }
   })
   sendJson(ctx.res, 201, apiMappingJson(result))
 }
@@ -165,26 +156,20 @@ export async function getApiMapping(ctx: HandlerContext): Promise<void> {
 /** PATCH /v2/domainnames/{domainName}/apimappings/{apiMappingId} (UpdateApiMapping): the fields given. */
 export async function updateApiMapping(ctx: HandlerContext): Promise<void> {
   const body = await readJsonObject(ctx.req)
-  const { result } = await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  const result = await changeDomain(ctx, ctx.params[0]!, async (d, store) => {
     const m = mappingById(d, ctx.params[1]!)
     applyMappingFields(d, m, body)
-    checkDomainRules(d)
-    const touch = await checkTarget(store, d, m, targetErrors(ctx), false)
-    return { ops: [putOp('domain', doc.id, d, doc), touch], result: m }
+    return { result: m, extra: [await checkTarget(store, d, m, targetErrors(ctx), false)] }
   })
   sendJson(ctx.res, 200, apiMappingJson(result))
 }
 
 /** DELETE /v2/domainnames/{domainName}/apimappings/{apiMappingId} (DeleteApiMapping, 204). */
 export async function deleteApiMapping(ctx: HandlerContext): Promise<void> {
-  await ctx.writer.write(async (store) => {
-    const doc = await readDomain(store, ctx.params[0]!)
-    const d = structuredClone(doc.value)
+  await changeDomain(ctx, ctx.params[0]!, async (d) => {
     const m = mappingById(d, ctx.params[1]!)
-    d.mappings = d.mappings.filter((x) => x.id !== m.id)
-    return { ops: [putOp('domain', doc.id, d, doc)], result: undefined }
+    d.mappings = d.mappings.filter((x) => x !== m)
+    return { result: undefined }
   })
   sendNoContent(ctx.res)
 }
