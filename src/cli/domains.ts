@@ -22,8 +22,10 @@ unmap: removes the mapping at --base-path (default: the root).
 Options:
 ${COMMON}
   --domain NAME        the custom domain name, e.g. api.example.com
-  --certificate-arn ARN  create: an ACM certificate ARN the config file maps to PEM files
+  --certificate-arn ARN
+                       create: an ACM certificate ARN the config file maps to PEM files
   --cert FILE          create: the certificate (PEM); with --key FILE (its private key) and --chain FILE
+                       (intermediate certificates)
   --endpoint TYPE      create: REGIONAL (default) or EDGE
   --security-policy P  create: TLS_1_2 (default) or TLS_1_0
   --truststore PATH    create: a PEM bundle of CA certificates for mutual TLS (absolute path or file:// URI)
