@@ -311,7 +311,7 @@ describe('custom domain names through the AWS SDKs', () => {
     const httpApi = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath: 'x', restApiId: 'orders01' })))
     assert.equal(httpApi.message, 'Invalid REST API identifier specified')
     const noStage = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath: 'x', restApiId: 'shop01', stage: 'staging' })))
-    assert.deepEqual([noStage.name, noStage.message], ['BadRequestException', 'Invalid Stage identifier specified'])
+    assert.deepEqual([noStage.name, noStage.message], ['BadRequestException', 'Invalid stage identifier specified'])
     const noDomain = await failure(rest.send(new CreateBasePathMappingCommand({ domainName: 'nowhere.example.com', restApiId: 'shop01' })))
     assert.deepEqual([noDomain.name, noDomain.message], ['NotFoundException', 'Invalid domain name identifier specified'])
 
@@ -338,7 +338,7 @@ describe('custom domain names through the AWS SDKs', () => {
     const badOp = await failure(rest.send(new UpdateBasePathMappingCommand({ domainName, basePath: 'v3', patchOperations: [{ op: 'add', path: '/stage', value: 'dev' }] })))
     assert.equal(badOp.message, "Invalid patch path  '/stage' specified for op 'add'. Must be one of: [/basePath, /restapiId, /stage]")
     const badStage = await failure(rest.send(new UpdateBasePathMappingCommand({ domainName, basePath: 'v3', patchOperations: [{ op: 'replace', path: '/stage', value: 'gone' }] })))
-    assert.equal(badStage.message, 'Invalid Stage identifier specified')
+    assert.equal(badStage.message, 'Invalid stage identifier specified')
 
     const deleted = await rest.send(new DeleteBasePathMappingCommand({ domainName, basePath: 'v3' }))
     assert.equal(deleted.$metadata.httpStatusCode, 202)

@@ -25,12 +25,11 @@ import {
 } from '../domains.js'
 import { unusedId } from '../v2/common.js'
 import { deleteOp } from '../writes.js'
-import { STAGE_NOT_FOUND } from './common.js'
 
-/** Recorded answers to a base path mapping whose API or stage does not exist (400). */
+/** AWS's answers to a base path mapping whose API or stage does not exist (400; the stage's as reported by users). */
 const REST_TARGET_ERRORS: TargetErrors = {
   api: () => badRequest('Invalid REST API identifier specified'),
-  stage: () => badRequest(STAGE_NOT_FOUND),
+  stage: () => badRequest('Invalid stage identifier specified'),
 }
 
 /** UpdateDomainName's patch paths (all `replace`, besides removing mutual TLS). */
