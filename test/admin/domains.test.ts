@@ -77,7 +77,9 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.deepEqual(created.tags, { team: 'edge' })
     assert.equal(created.distributionDomainName, undefined)
 
-    const got = await rest.send(new GetDomainNameCommand({ domainName: 'api.example.com' }))
+    // Domain names are case-insensitive, as DNS names are.
+    const got = await rest.send(new GetDomainNameCommand({ domainName: 'API.EXAMPLE.COM' }))
+    assert.equal(got.domainName, 'api.example.com')
     assert.equal(got.regionalDomainName, created.regionalDomainName)
 
     const seen = await client2.send(new v2.GetDomainNameCommand({ DomainName: 'api.example.com' }))
