@@ -303,11 +303,16 @@ describe('custom domain names through the AWS SDKs', () => {
 
     const taken = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath: 'v1', restApiId: 'shop01', stage: 'prod' })))
     assert.deepEqual([taken.name, taken.status, taken.message], ['ConflictException', 409, 'Base path already exists for this domain name'])
-    for (const basePath of ['/v1', 'v1/', 'a b', 'v1//x', 'caf\u00e9']) {
+    for (const basePath of ['/v1', 'v1/', 'a b', 'v1//x', 'caf\u00e9', 'a?b', 'x'.repeat(301)]) {
       const bad = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath, restApiId: 'shop01' })))
       assert.equal(bad.name, 'BadRequestException')
-      assert.match(bad.message, /^Invalid base path specified: .*\. A base path is one or more segments of letters, digits, '\.', '_' and '-' separated by '\/'/)
+      assert.match(bad.message, /^Invalid base path specified: .*\. A base path is one or more segments of letters, digits and \$-_\.\+!\*'\(\) separated by '\/'/)
     }
+    // AWS's other characters are fine.
+    const odd = await rest.send(new CreateBasePathMappingCommand({ domainName, basePath: "v1.0/a_b-c/$x+y!*'(z)", restApiId: 'shop01', stage: 'dev' }))
+    assert.equal(odd.basePath, "v1.0/a_b-c/$x+y!*'(z)")
+    assert.equal((await rest.send(new GetBasePathMappingCommand({ domainName, basePath: "v1.0/a_b-c/$x+y!*'(z)" }))).stage, 'dev')
+    await rest.send(new DeleteBasePathMappingCommand({ domainName, basePath: "v1.0/a_b-c/$x+y!*'(z)" }))
     const noApi = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath: 'x', restApiId: 'nosuchapi' })))
     assert.deepEqual([noApi.name, noApi.status, noApi.message], ['BadRequestException', 400, 'Invalid REST API identifier specified'])
     const httpApi = await failure(rest.send(new CreateBasePathMappingCommand({ domainName, basePath: 'x', restApiId: 'orders01' })))
@@ -385,6 +390,10 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.deepEqual([unknownApi.name, unknownApi.status, unknownApi.message], ['NotFoundException', 404, 'Invalid API identifier specified 000000000000:nosuchapi'])
     const unknownId = await failure(client2.send(new v2.GetApiMappingCommand({ DomainName: domainName, ApiMappingId: 'zzzzzz' })))
     assert.deepEqual([unknownId.name, unknownId.message], ['NotFoundException', 'Invalid API mapping identifier specified'])
+
+    await rest.send(new CreateDomainNameCommand({ domainName: 'legacy.example.com', certificateArn: MAPPED_ARN, securityPolicy: 'TLS_1_0' }))
+    const httpOnEdge = await failure(client2.send(new v2.CreateApiMappingCommand({ DomainName: 'legacy.example.com', ApiId: 'orders01', Stage: '$default' })))
+    assert.deepEqual([httpOnEdge.name, httpOnEdge.message], ['BadRequestException', 'HTTP and WebSocket APIs can be mapped only on REGIONAL custom domain names with the TLS_1_2 security policy'])
 
     const updated = await client2.send(new v2.UpdateApiMappingCommand({ DomainName: domainName, ApiMappingId: shopV2.ApiMappingId, ApiId: 'shop01', ApiMappingKey: 'store', Stage: 'prod' }))
     assert.deepEqual([updated.ApiMappingKey, updated.Stage], ['store', 'prod'])

@@ -225,14 +225,17 @@ export function checkDomainRules(d: DomainName): void {
   }
 }
 
+/** AWS's characters of a base path / API mapping key segment (§1.7), as the config file's schema has them. */
+const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(?:\/[A-Za-z0-9$\-_.+!*'()]+)*$/
+
 /**
  * A base path as a request gives it, stored form: '' for the root (`(none)`, empty or absent), else segments
- * of letters, digits, '.', '_' and '-' separated by single '/', without a leading or trailing '/'.
+ * of letters, digits and `$-_.+!*'()` separated by single '/', without a leading or trailing '/', up to 300.
  */
 export function checkBasePath(raw: string | undefined): string {
   if (raw === undefined || raw === '' || raw === '(none)') return ''
-  if (raw.length <= 300 && /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(raw)) return raw
-  throw badRequest(`Invalid base path specified: ${raw}. A base path is one or more segments of letters, digits, '.', '_' and '-' separated by '/', with no leading or trailing '/'; (none) maps the root`)
+  if (raw.length <= 300 && BASE_PATH.test(raw)) return raw
+  throw badRequest(`Invalid base path specified: ${raw}. A base path is one or more segments of letters, digits and $-_.+!*'() separated by '/', with no leading or trailing '/', up to 300 characters; (none) maps the root`)
 }
 
 /** A mapping's base path as AWS shows it: `(none)` for the root (apigateway). */
@@ -266,6 +269,9 @@ export interface TargetErrors {
 export async function checkTarget(store: ConfigStore, d: DomainName, m: ApiMapping, errors: TargetErrors, restOnly: boolean): Promise<ChangeOp> {
   const api = await store.get<Api>('api', m.apiId)
   if (!api || (restOnly && api.value.kind !== 'REST')) throw errors.api(m.apiId)
+  if (api.value.kind === 'HTTP' && (d.endpointType !== 'REGIONAL' || d.securityPolicy !== 'TLS_1_2')) {
+    throw badRequest('HTTP and WebSocket APIs can be mapped only on REGIONAL custom domain names with the TLS_1_2 security policy')
+  }
   const ws = (a: Api): boolean => a.kind === 'HTTP' && a.protocolType === 'WEBSOCKET'
   for (const other of d.mappings) {
     if (other === m || other.apiId === m.apiId) continue
