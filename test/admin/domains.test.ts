@@ -105,7 +105,7 @@ describe('custom domain names through the AWS SDKs', () => {
     assert.match(unmapped.message, /^Certificate arn:aws:acm:.*deadbeef.* is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file \(certificates: /)
     const v2unmapped = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com', DomainNameConfigurations: [{ CertificateArn: UNMAPPED_ARN }] })))
     assert.equal(v2unmapped.name, 'BadRequestException')
-    assert.match(v2unmapped.message, /is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file \(certificates: \{"arn:[^"]+": \{certFile, keyFile, chainFile\}\}\)$/)
+    assert.match(v2unmapped.message, /is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file \(certificates: \{"arn:[^"]+": \{cert: FILE, key: FILE, chain: FILE\}\}\)$/)
     const v2none = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com', DomainNameConfigurations: [{ EndpointType: 'REGIONAL' }] })))
     assert.equal(v2none.message, "A certificate is required: give CertificateArn (an ARN mapped to PEM files in the config file's certificates:)")
     const v2noConfig = await failure(client2.send(new v2.CreateDomainNameCommand({ DomainName: 'nocert.example.com' })))

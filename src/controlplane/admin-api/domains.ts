@@ -172,7 +172,7 @@ export async function resolveCertificate(store: ConfigStore, domain: string, inp
     if (!settings?.value.certificates?.[input.arn]) {
       throw badRequest(
         `Certificate ${input.arn} is not known to this gateway: there is no ACM here, so map the ARN to PEM files in the config file ` +
-          `(certificates: {"${input.arn}": {certFile, keyFile, chainFile}})${pem ? ', or send the certificate itself as certificateBody and certificatePrivateKey' : ''}`,
+          `(certificates: {"${input.arn}": {cert: FILE, key: FILE, chain: FILE}})${pem ? ', or send the certificate itself as certificateBody and certificatePrivateKey' : ''}`,
       )
     }
     out.certificateArn = input.arn
