@@ -233,7 +233,8 @@ export async function deploymentsCommand(argv: string[], out: Out = process.stdo
     if (action === 'list') {
       const rows = [['DEPLOYMENT', 'CREATED', 'STAGES', 'DESCRIPTION']]
       for (const d of deployments) rows.push([d.id, d.createdDate, stages.filter((s) => s.deploymentId === d.id).map((s) => s.stageName).join(',') || '-', d.description ?? ''])
-      out.write(table(rows))
+      const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+      out.write(rows.map((r) => r.map((cell, c) => cell.padEnd(width[c]!)).join('  ').trimEnd()).join('\n') + '\n')
       return 0
     }
 

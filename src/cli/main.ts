@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs'
 import { serve, SERVE_HELP } from './serve.js'
 import { validate, VALIDATE_HELP } from './validate.js'
 import { usage, USAGE_HELP } from './usage.js'
-import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, SDK_HELP, deploymentsCommand, exportCommand, importCommand, sdkCommand } from './control.js'
 import { DOMAINS_HELP, domainsCommand } from './domains.js'
+import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, SDK_HELP, deploymentsCommand, exportCommand, importCommand, sdkCommand } from './control.js'
 import { UsageError } from './args.js'
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -16,9 +16,9 @@ Commands:
   usage      print a usage plan's usage records from a running gateway
   export     write a running gateway's API stage as OpenAPI
   sdk        write a client SDK (javascript or typescript) of a running gateway's REST API stage
+  domains    list, create and map custom domain names on a running gateway
   import     create or update an API on a running gateway from an OpenAPI file
   deployments  list an API's deployments, or roll a stage back to an earlier one
-  domains    list, create and map custom domain names on a running gateway
   version    print the version
 
 Run 'gatehouse <command> --help' for a command's options.
@@ -28,9 +28,9 @@ ${VALIDATE_HELP}
 ${USAGE_HELP}
 ${EXPORT_HELP}
 ${SDK_HELP}
+${DOMAINS_HELP}
 ${IMPORT_HELP}
-${DEPLOYMENTS_HELP}
-${DOMAINS_HELP}`
+${DEPLOYMENTS_HELP}`
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -54,10 +54,10 @@ export async function main(argv: string[]): Promise<number> {
         return await sdkCommand(rest)
       case 'import':
         return await importCommand(rest)
-      case 'deployments':
-        return await deploymentsCommand(rest)
       case 'domains':
         return await domainsCommand(rest)
+      case 'deployments':
+        return await deploymentsCommand(rest)
       case 'version':
       case '--version':
         process.stdout.write(version() + '\n')

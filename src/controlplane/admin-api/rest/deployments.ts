@@ -8,6 +8,7 @@ import type { CanarySettings, Deployment, MethodSetting, RestApi, Stage } from '
 import type { ChangeOp, ConfigStore, StoredDoc } from '../../../store/port/ports.js'
 import { stageDocId } from '../../config/store-plan.js'
 import { stageNameProblem } from '../../config/stages.js'
+import { unmappedOrRefuse } from '../domains.js'
 import type { HandlerContext } from '../context.js'
 import {
   AdminApiError,
@@ -27,7 +28,6 @@ import {
   type PatchOperation,
 } from '../http.js'
 import { deleteOp, putOp } from '../writes.js'
-import { unmappedOrRefuse } from '../domains.js'
 import { DEPLOYMENT_NOT_FOUND, STAGE_NOT_FOUND, optionalBool, readRestApi } from './common.js'
 import { METHOD_SETTING_DEFAULTS, deploymentJson, stageJson } from './shapes.js'
 

@@ -7,10 +7,10 @@ import type { AccessLogSettings, Deployment, HttpApi, RouteSettings, Stage } fro
 import type { ConfigStore, StoredDoc } from '../../../store/port/ports.js'
 import { stageDocId } from '../../config/store-plan.js'
 import { stageNameProblem } from '../../config/stages.js'
+import { unmappedOrRefuse } from '../domains.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, conflict, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import { deleteOp, putOp } from '../writes.js'
-import { unmappedOrRefuse } from '../domains.js'
 import { autoDeployOps, bool, deploymentsOf, pageV2, readHttpApi, stagesOf, str, stringMapOf } from './common.js'
 import { deploymentJson, stageJson } from './shapes.js'
 
