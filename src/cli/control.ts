@@ -7,11 +7,11 @@ import { basename } from 'node:path'
 import { parse, UsageError } from './args.js'
 import { AdminClient, AdminError, adminBase, apiKind, authFromEnv } from './admin-client.js'
 
-interface Out {
+export interface Out {
   write(text: string): unknown
 }
 
-const COMMON = `  --admin URL          the gateway's admin address, e.g. http://127.0.0.1:9090
+export const COMMON = `  --admin URL          the gateway's admin address, e.g. http://127.0.0.1:9090
   --token TOKEN        the admin token (default: $GATEHOUSE_ADMIN_TOKEN); without one, requests are signed
                        with SigV4 when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set
                        (listeners.admin.credentials)`
@@ -73,9 +73,9 @@ Options:
 ${COMMON}
 `
 
-const commonOptions = { admin: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
+export const commonOptions = { admin: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
 
-async function guarded(name: string, err: Out, f: () => Promise<number>): Promise<number> {
+export async function guarded(name: string, err: Out, f: () => Promise<number>): Promise<number> {
   try {
     return await f()
   } catch (e) {
@@ -83,6 +83,12 @@ async function guarded(name: string, err: Out, f: () => Promise<number>): Promis
     err.write(`gatehouse ${name}: ${e.type ? `${e.type}: ` : ''}${e.message}\n`)
     return 1
   }
+}
+
+/** Rows as aligned columns (the first row is the heading), one line each. */
+export function table(rows: string[][]): string {
+  const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(width[c]!)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
 /** `gatehouse export`. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { serve, SERVE_HELP } from './serve.js'
 import { validate, VALIDATE_HELP } from './validate.js'
 import { usage, USAGE_HELP } from './usage.js'
+import { DOMAINS_HELP, domainsCommand } from './domains.js'
 import { DEPLOYMENTS_HELP, EXPORT_HELP, IMPORT_HELP, SDK_HELP, deploymentsCommand, exportCommand, importCommand, sdkCommand } from './control.js'
 import { CANARY_HELP, canaryCommand } from './canary.js'
 import { UsageError } from './args.js'
@@ -16,6 +17,7 @@ Commands:
   usage      print a usage plan's usage records from a running gateway
   export     write a running gateway's API stage as OpenAPI
   sdk        write a client SDK (javascript or typescript) of a running gateway's REST API stage
+  domains    list, create and map custom domain names on a running gateway
   import     create or update an API on a running gateway from an OpenAPI file
   deployments  list an API's deployments, or roll a stage back to an earlier one
   canary     set, promote or roll back a REST stage's canary release
@@ -28,6 +30,7 @@ ${VALIDATE_HELP}
 ${USAGE_HELP}
 ${EXPORT_HELP}
 ${SDK_HELP}
+${DOMAINS_HELP}
 ${IMPORT_HELP}
 ${DEPLOYMENTS_HELP}
 ${CANARY_HELP}`
@@ -54,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sdkCommand(rest)
       case 'import':
         return await importCommand(rest)
+      case 'domains':
+        return await domainsCommand(rest)
       case 'deployments':
         return await deploymentsCommand(rest)
       case 'canary':

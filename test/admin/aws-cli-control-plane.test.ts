@@ -1,7 +1,7 @@
 // The REST and HTTP API control plane driven by the AWS CLI (whichever `aws` is on PATH), isolated from the
 // machine's AWS configuration: the commands users type most — import-rest-api, get-rest-apis,
-// get-resources, create-deployment, get-export, apigatewayv2 create-api/get-apis — and a signed CLI
-// request checked against listeners.admin.credentials. Skips when no `aws` is found.
+// get-resources, create-deployment, get-export, apigatewayv2 create-api/get-apis, custom domains and base path
+// mappings — and a signed CLI request checked against listeners.admin.credentials. Skips when no `aws` is found.
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
 import { invoke, settle } from './control-plane.js'
+import { restDefinition } from './helpers.js'
+import { MAPPED_ARN, UNMAPPED_ARN, makeCerts, mapCertificates } from './domain-fixture.js'
 
 const ADMIN = { accessKeyId: 'AKIDCLIADMIN', secretAccessKey: 'cli-admin-secret-0123456789' }
 
@@ -114,5 +116,51 @@ describe('control plane through the AWS CLI', () => {
     const badSecret = await aws(isolatedEnv(tmp.dir, ADMIN.accessKeyId, 'not-the-secret'), 'apigateway', 'get-rest-apis')
     assert.notEqual(badSecret.code, 0)
     assert.match(badSecret.stderr, /\(InvalidSignatureException\)/)
+  })
+
+  it('creates custom domains (mapped ARN, PEM files), maps a multi-level base path and reads it back as an API mapping', async (t) => {
+    if (version === undefined) {
+      t.skip('no AWS CLI: `aws` is not on PATH (Debian: apt-get install awscli)')
+      return
+    }
+    const env = isolatedEnv(tmp.dir, ADMIN.accessKeyId, ADMIN.secretAccessKey)
+    const certs = makeCerts(tmp.dir)
+    await mapCertificates(gw, certs)
+    const imported = await aws(env, 'apigateway', 'import-rest-api', '--body', `fileb://${writeFile(tmp.dir, 'domains.json', restDefinition('cli-domains'))}`)
+    assert.equal(imported.code, 0, imported.stderr)
+    const apiId = (JSON.parse(imported.stdout) as { id: string }).id
+    assert.equal((await aws(env, 'apigateway', 'create-deployment', '--rest-api-id', apiId, '--stage-name', 'prod')).code, 0)
+
+    const created = await aws(env, 'apigateway', 'create-domain-name', '--domain-name', 'cli.example.com', '--regional-certificate-arn', MAPPED_ARN, '--endpoint-configuration', 'types=REGIONAL', '--security-policy', 'TLS_1_2')
+    assert.equal(created.code, 0, created.stderr)
+    const domain = JSON.parse(created.stdout) as Record<string, unknown>
+    assert.match(String(domain.regionalDomainName), /^d-[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com$/)
+    assert.deepEqual([domain.domainNameStatus, domain.regionalCertificateArn, domain.securityPolicy], ['AVAILABLE', MAPPED_ARN, 'TLS_1_2'])
+
+    const mapped = await aws(env, 'apigateway', 'create-base-path-mapping', '--domain-name', 'cli.example.com', '--rest-api-id', apiId, '--stage', 'prod', '--base-path', 'shop/v1')
+    assert.equal(mapped.code, 0, mapped.stderr)
+    assert.deepEqual(JSON.parse(mapped.stdout), { basePath: 'shop/v1', restApiId: apiId, stage: 'prod' })
+    const one = await aws(env, 'apigateway', 'get-base-path-mapping', '--domain-name', 'cli.example.com', '--base-path', 'shop/v1')
+    assert.equal(one.code, 0, one.stderr)
+    const asApiMappings = await aws(env, 'apigatewayv2', 'get-api-mappings', '--domain-name', 'cli.example.com')
+    assert.equal(asApiMappings.code, 0, asApiMappings.stderr)
+    const items = (JSON.parse(asApiMappings.stdout) as { Items: Array<Record<string, string>> }).Items
+    assert.deepEqual(items.map((m) => [m.ApiId, m.ApiMappingKey, m.Stage]), [[apiId, 'shop/v1', 'prod']])
+
+    const pem = await aws(env, 'apigateway', 'create-domain-name', '--domain-name', 'pem.example.com', '--certificate-name', 'site', '--certificate-body', `file://${certs.certPath}`, '--certificate-private-key', `file://${certs.keyPath}`)
+    assert.equal(pem.code, 0, pem.stderr)
+    assert.doesNotMatch(pem.stdout, /PRIVATE KEY|BEGIN CERTIFICATE/)
+    assert.match(String((JSON.parse(pem.stdout) as Record<string, unknown>).distributionDomainName), /^d[a-z0-9]{13}\.cloudfront\.net$/)
+
+    const unmapped = await aws(env, 'apigateway', 'create-domain-name', '--domain-name', 'nope.example.com', '--certificate-arn', UNMAPPED_ARN)
+    assert.notEqual(unmapped.code, 0)
+    assert.match(unmapped.stderr, /An error occurred \(BadRequestException\) when calling the CreateDomainName operation: Certificate arn:aws:acm:\S+ is not known to this gateway/)
+    const taken = await aws(env, 'apigateway', 'delete-rest-api', '--rest-api-id', apiId)
+    assert.match(taken.stderr, /\(BadRequestException\) when calling the DeleteRestApi operation: Deleting RestApi \w+ failed\. Please remove all base path mappings related to the RestApi in your domains: cli\.example\.com/)
+
+    assert.equal((await aws(env, 'apigateway', 'delete-base-path-mapping', '--domain-name', 'cli.example.com', '--base-path', 'shop/v1')).code, 0)
+    assert.equal((await aws(env, 'apigatewayv2', 'delete-domain-name', '--domain-name', 'cli.example.com')).code, 0)
+    const names = (JSON.parse((await aws(env, 'apigateway', 'get-domain-names')).stdout) as { items: Array<{ domainName: string }> }).items.map((d) => d.domainName)
+    assert.deepEqual(names, ['pem.example.com'])
   })
 })

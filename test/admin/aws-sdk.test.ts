@@ -23,6 +23,7 @@ import {
   GetUsagePlanKeyCommand,
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
+  GetVpcLinksCommand,
   ImportApiKeysCommand,
   NotFoundException,
   UpdateApiKeyCommand,
@@ -302,10 +303,12 @@ describe('admin API through the unmodified AWS SDK for JavaScript v3', () => {
     assert.deepEqual([noPlan.name, noPlan.status], ['NotFoundException', 404])
   })
 
-  it('raises NotFoundException for an operation the admin port does not serve', async () => {
-    const domains = await failure(client.send(new GetDomainNamesCommand({})))
-    assert.ok(domains.error instanceof NotFoundException)
-    assert.deepEqual([domains.status, domains.message], [404, 'Not Found: the admin port has no GET /domainnames'])
+  it('answers GetDomainNames (no custom domains yet) and raises NotFoundException for an operation the admin port does not serve', async () => {
+    const domains = await client.send(new GetDomainNamesCommand({}))
+    assert.deepEqual([domains.$metadata.httpStatusCode, domains.items, domains.position], [200, [], undefined])
+    const links = await failure(client.send(new GetVpcLinksCommand({})))
+    assert.ok(links.error instanceof NotFoundException)
+    assert.deepEqual([links.status, links.message], [404, 'Not Found: the admin port has no GET /vpclinks'])
   })
 })
 

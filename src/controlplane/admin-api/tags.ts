@@ -1,9 +1,9 @@
 // Tags (TagResource, UntagResource, GetTags) on the ARNs of REST APIs, stages, API keys and usage plans
 // (apigateway: `/tags/{arn}`) and of HTTP/WebSocket APIs and their stages (apigatewayv2: `/v2/tags/{arn}`).
 // ARNs are `arn:aws:apigateway:{region}::/restapis/{id}[/stages/{name}]`, `…::/apis/{id}[/stages/{name}]`,
-// `…::/apikeys/{id}`, `…::/usageplans/{id}`; any region is accepted. Tags are kept on the tagged object.
+// `…::/apikeys/{id}`, `…::/usageplans/{id}`, `…::/domainnames/{name}` (both); any region is accepted. Tags are kept on the tagged object.
 
-import type { Api, ApiKey, Stage, UsagePlan } from '../../model/types.js'
+import type { Api, ApiKey, DomainName, Stage, UsagePlan } from '../../model/types.js'
 import type { DocKind } from '../../store/port/ports.js'
 import { stageDocId } from '../config/store-plan.js'
 import type { HandlerContext } from './context.js'
@@ -11,7 +11,7 @@ import { badRequest, notFound, readJsonObject, sendJson, sendNoContent, stringMa
 import { route, type Route } from './router.js'
 import { putOp } from './writes.js'
 
-type Tagged = Api | Stage | ApiKey | UsagePlan
+type Tagged = Api | Stage | ApiKey | UsagePlan | DomainName
 
 interface Target {
   kind: DocKind
@@ -32,6 +32,7 @@ function targetOf(arn: string, v2: boolean): Target {
   if (apiKind !== undefined && id && sub === 'stages' && name && parts.length === 4) return { kind: 'stage', id: stageDocId({ apiId: id, stageName: name }), matches: () => true }
   if (!v2 && collection === 'apikeys' && id && parts.length === 2) return { kind: 'apikey', id, matches: () => true }
   if (!v2 && collection === 'usageplans' && id && parts.length === 2) return { kind: 'usageplan', id, matches: () => true }
+  if (collection === 'domainnames' && id && parts.length === 2) return { kind: 'domain', id: id.toLowerCase(), matches: () => true }
   throw badRequest(`Invalid resource ARN specified: ${arn}`)
 }
 

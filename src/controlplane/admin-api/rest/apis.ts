@@ -22,6 +22,7 @@ import {
   type PatchOperation,
 } from '../http.js'
 import { deleteOp, putOp } from '../writes.js'
+import { unmappedOrRefuse } from '../domains.js'
 import { apiNotFound, changeRestApi, invalidPath, onlyReplace, optionalBool, readRestApi, stringList } from './common.js'
 import { importDocument, mergeApi, overwriteApi } from './definition.js'
 import { defaultIpAddressType, restApiJson } from './shapes.js'
@@ -296,7 +297,8 @@ export async function deleteRestApi(ctx: HandlerContext): Promise<void> {
   await ctx.writer.write(async (store) => {
     const doc = await store.get<Api>('api', id)
     if (!doc || doc.value.kind !== 'REST') throw apiNotFound(ctx, id)
-    return { ops: await apiWithDependents(store, doc), result: undefined }
+    const touches = await unmappedOrRefuse(store, id, undefined, (domains) => `Deleting RestApi ${id} failed. Please remove all base path mappings related to the RestApi in your domains: ${domains}`)
+    return { ops: [...(await apiWithDependents(store, doc)), ...touches], result: undefined }
   })
   sendAccepted(ctx.res)
 }

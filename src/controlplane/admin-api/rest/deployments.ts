@@ -8,6 +8,7 @@ import type { CanarySettings, Deployment, MethodSetting, RestApi, Stage } from '
 import type { ChangeOp, ConfigStore, StoredDoc } from '../../../store/port/ports.js'
 import { stageDocId } from '../../config/store-plan.js'
 import { stageNameProblem } from '../../config/stages.js'
+import { unmappedOrRefuse } from '../domains.js'
 import type { HandlerContext } from '../context.js'
 import {
   AdminApiError,
@@ -422,7 +423,8 @@ export async function updateStage(ctx: HandlerContext): Promise<void> {
 export async function deleteStage(ctx: HandlerContext): Promise<void> {
   await ctx.writer.write(async (store) => {
     const doc = await stageDoc(ctx, store, ctx.params[0]!, ctx.params[1]!)
-    return { ops: [deleteOp(doc)], result: undefined }
+    const touches = await unmappedOrRefuse(store, doc.value.apiId, doc.value.stageName, (domains) => `Deleting stage ${doc.value.stageName} failed. Please remove all base path mappings related to the stage in your domains: ${domains}`)
+    return { ops: [deleteOp(doc), ...touches], result: undefined }
   })
   sendAccepted(ctx.res)
 }

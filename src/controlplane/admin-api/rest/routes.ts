@@ -55,9 +55,22 @@ import {
   updateDeployment,
   updateStage,
 } from './deployments.js'
+import {
+  createBasePathMapping,
+  createDomainName,
+  deleteBasePathMapping,
+  deleteDomainName,
+  getBasePathMapping,
+  getDomainName,
+  listBasePathMappings,
+  listDomainNames,
+  updateBasePathMapping,
+  updateDomainName,
+} from './domains.js'
 
 const API = '/restapis/{restApiId}'
 const METHOD = `${API}/resources/{resourceId}/methods/{httpMethod}`
+const DOMAIN = '/domainnames/{domainName}'
 
 export const REST_ROUTES: Route[] = [
   route('POST', '/restapis', createRestApi, { body: (u) => (u.searchParams.get('mode') === 'import' ? 'definition' : undefined) }),
@@ -129,4 +142,15 @@ export const REST_ROUTES: Route[] = [
   route('DELETE', `${API}/stages/{stageName}`, deleteStage),
   route('DELETE', `${API}/stages/{stageName}/cache/authorizers`, flushAuthorizersCache),
   route('DELETE', `${API}/stages/{stageName}/cache/data`, flushStageCache),
+
+  route('POST', '/domainnames', createDomainName),
+  route('GET', '/domainnames', listDomainNames),
+  route('GET', DOMAIN, getDomainName),
+  route('PATCH', DOMAIN, updateDomainName),
+  route('DELETE', DOMAIN, deleteDomainName),
+  route('POST', `${DOMAIN}/basepathmappings`, createBasePathMapping),
+  route('GET', `${DOMAIN}/basepathmappings`, listBasePathMappings),
+  route('GET', `${DOMAIN}/basepathmappings/{basePath}`, getBasePathMapping),
+  route('PATCH', `${DOMAIN}/basepathmappings/{basePath}`, updateBasePathMapping),
+  route('DELETE', `${DOMAIN}/basepathmappings/{basePath}`, deleteBasePathMapping),
 ]

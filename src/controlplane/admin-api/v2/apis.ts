@@ -11,6 +11,7 @@ import type { ChangeOp } from '../../../store/port/ports.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import { putOp } from '../writes.js'
+import { unmappedOrRefuse } from '../domains.js'
 import { apiWithDependents } from '../rest/apis.js'
 import { apiNotFound, autoDeployOps, bool, changeHttpApi, pageV2, readHttpApi, str, strings, stringMapOf, unusedId } from './common.js'
 import { buildIntegration } from './integrations.js'
@@ -177,7 +178,8 @@ export async function deleteApi(ctx: HandlerContext): Promise<void> {
   await ctx.writer.write(async (store) => {
     const doc = await store.get<Api>('api', id)
     if (!doc || doc.value.kind !== 'HTTP') throw apiNotFound(ctx, id)
-    return { ops: await apiWithDependents(store, doc), result: undefined }
+    const touches = await unmappedOrRefuse(store, id, undefined, () => `Deleting API ${id} failed. Please remove all API mappings for the API from your custom domain names.`)
+    return { ops: [...(await apiWithDependents(store, doc)), ...touches], result: undefined }
   })
   sendNoContent(ctx.res)
 }

@@ -45,7 +45,21 @@ import {
   updateStage,
 } from './stages.js'
 
+import {
+  createApiMapping,
+  createDomainNameV2,
+  deleteApiMapping,
+  deleteDomainNameV2,
+  getApiMapping,
+  getDomainNameV2,
+  listApiMappings,
+  listDomainNamesV2,
+  updateApiMapping,
+  updateDomainNameV2,
+} from './domains.js'
+
 const API = '/v2/apis/{apiId}'
+const DOMAIN = '/v2/domainnames/{domainName}'
 
 export const V2_ROUTES: Route[] = [
   route('POST', '/v2/apis', createApi),
@@ -107,4 +121,15 @@ export const V2_ROUTES: Route[] = [
   route('GET', `${API}/deployments/{deploymentId}`, getDeployment),
   route('PATCH', `${API}/deployments/{deploymentId}`, updateDeployment),
   route('DELETE', `${API}/deployments/{deploymentId}`, deleteDeployment),
+
+  route('POST', '/v2/domainnames', createDomainNameV2),
+  route('GET', '/v2/domainnames', listDomainNamesV2),
+  route('GET', DOMAIN, getDomainNameV2),
+  route('PATCH', DOMAIN, updateDomainNameV2),
+  route('DELETE', DOMAIN, deleteDomainNameV2),
+  route('POST', `${DOMAIN}/apimappings`, createApiMapping),
+  route('GET', `${DOMAIN}/apimappings`, listApiMappings),
+  route('GET', `${DOMAIN}/apimappings/{apiMappingId}`, getApiMapping),
+  route('PATCH', `${DOMAIN}/apimappings/{apiMappingId}`, updateApiMapping),
+  route('DELETE', `${DOMAIN}/apimappings/{apiMappingId}`, deleteApiMapping),
 ]

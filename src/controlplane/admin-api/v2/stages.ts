@@ -7,6 +7,7 @@ import type { AccessLogSettings, Deployment, HttpApi, RouteSettings, Stage } fro
 import type { ConfigStore, StoredDoc } from '../../../store/port/ports.js'
 import { stageDocId } from '../../config/store-plan.js'
 import { stageNameProblem } from '../../config/stages.js'
+import { unmappedOrRefuse } from '../domains.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, conflict, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import { deleteOp, putOp, withHistoryPruned } from '../writes.js'
@@ -153,7 +154,8 @@ export async function updateStage(ctx: HandlerContext): Promise<void> {
 export async function deleteStage(ctx: HandlerContext): Promise<void> {
   await ctx.writer.write(async (store) => {
     const { stage } = await stageDoc(ctx, store, ctx.params[0]!, ctx.params[1]!)
-    return { ops: [deleteOp(stage)], result: undefined }
+    const touches = await unmappedOrRefuse(store, stage.value.apiId, stage.value.stageName, () => `Deleting stage ${stage.value.stageName} failed. Please remove all API mappings for the stage from your custom domain names.`)
+    return { ops: [deleteOp(stage), ...touches], result: undefined }
   })
   sendNoContent(ctx.res)
 }

@@ -1,0 +1,46 @@
+// Shared fixtures for the custom domain tests: certificates made by openssl in a temp dir (a certificate for
+// api.example.com and *.example.com with its key, an unrelated key, a CA bundle for mutual TLS), and ACM ARNs
+// mapped to those files in the gateway's settings document, as the config file's `certificates:` does.
+
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { GatewaySettings } from '../../src/model/types.js'
+import type { TestGateway } from '../helpers.js'
+
+export const MAPPED_ARN = 'arn:aws:acm:us-east-1:000000000000:certificate/11111111-2222-3333-4444-555555555555'
+export const OTHER_MAPPED_ARN = 'arn:aws:acm:us-east-1:000000000000:certificate/66666666-7777-8888-9999-000000000000'
+export const UNMAPPED_ARN = 'arn:aws:acm:us-east-1:000000000000:certificate/deadbeef-0000-0000-0000-000000000000'
+
+export interface Certs {
+  /** PEM of a certificate for api.example.com and *.example.com. */
+  cert: string
+  key: string
+  /** A key that is not the certificate's. */
+  otherKey: string
+  /** A CA certificate bundle (the mutual TLS truststore), and its path. */
+  ca: string
+  caPath: string
+  certPath: string
+  keyPath: string
+}
+
+/** Makes the certificates in `dir` (EC P-256 keys: quick). */
+export function makeCerts(dir: string): Certs {
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  openssl('req', '-x509', ...ec, '-keyout', 'site.key', '-out', 'site.pem', '-days', '2', '-subj', '/CN=api.example.com', '-addext', 'subjectAltName=DNS:api.example.com,DNS:*.example.com')
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/O=Example Corp/CN=Test Client CA')
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'other.key')
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8')
+  return { cert: read('site.pem'), key: read('site.key'), otherKey: read('other.key'), ca: read('ca.pem'), caPath: join(dir, 'ca.pem'), certPath: join(dir, 'site.pem'), keyPath: join(dir, 'site.key') }
+}
+
+/** Maps MAPPED_ARN and OTHER_MAPPED_ARN to the certificate files in the gateway's settings document. */
+export async function mapCertificates(gw: TestGateway, certs: Certs): Promise<void> {
+  const store = gw.gateway.store!
+  const current = await store.get<GatewaySettings>('settings', 'gateway')
+  const files = { certFile: certs.certPath, keyFile: certs.keyPath }
+  const value: GatewaySettings = { ...(current?.value ?? {}), certificates: { [MAPPED_ARN]: files, [OTHER_MAPPED_ARN]: files } }
+  await store.apply([{ op: 'put', kind: 'settings', id: 'gateway', value, origin: 'file', expectRevision: current?.revision ?? 0 }])
+}
