@@ -242,8 +242,7 @@ export async function deploymentsCommand(argv: string[], out: Out = process.stdo
         ...stages.filter((s) => s.canarySettings?.deploymentId === id).map((s) => `${s.stageName}/Canary(${s.canarySettings!.percentTraffic}%)`),
       ]
       for (const d of deployments) rows.push([d.id, d.createdDate, servedBy(d.id).join(',') || '-', d.description ?? ''])
-      const width = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-      out.write(rows.map((r) => r.map((cell, c) => cell.padEnd(width[c]!)).join('  ').trimEnd()).join('\n') + '\n')
+      out.write(table(rows))
       return 0
     }
 

@@ -5,6 +5,7 @@
 // (read from a file:// URI or an absolute path), a mapping's target, and the mappings that keep an API or a
 // stage from being deleted. Also the AWS JSON of a domain for each control plane.
 
+import { BASE_PATH_PATTERN, DOMAIN_NAME_PATTERN } from '../../model/schemas.js'
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
@@ -79,8 +80,7 @@ export async function listDomains(store: ConfigStore): Promise<DomainName[]> {
 export function checkDomainName(raw: string | undefined): string {
   if (raw === undefined || raw === '') throw badRequest('Domain name is required: give domainName, e.g. api.example.com')
   const name = raw.toLowerCase().replace(/\.$/, '')
-  const labels = (name.startsWith('*.') ? name.slice(2) : name).split('.')
-  const ok = name.length <= 253 && labels.length >= 2 && labels.every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l))
+  const ok = name.length <= 253 && DOMAIN_NAME.test(name)
   if (!ok) throw badRequest(`Invalid domain name specified: ${raw}. Write DNS labels of letters, digits and '-' separated by '.', e.g. api.example.com, or *.example.com for a wildcard`)
   return name
 }
@@ -225,8 +225,10 @@ export function checkDomainRules(d: DomainName): void {
   }
 }
 
-/** AWS's characters of a base path / API mapping key segment (§1.7), as the config file's schema has them. */
-const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(?:\/[A-Za-z0-9$\-_.+!*'()]+)*$/
+/** AWS's characters of a base path / API mapping key segment (§1.7): the config file's schema's pattern ('(none)' is handled before). */
+const BASE_PATH = new RegExp(BASE_PATH_PATTERN)
+/** DNS labels with an optional leading `*.`, as the config file's schema has them. */
+const DOMAIN_NAME = new RegExp(DOMAIN_NAME_PATTERN)
 
 /**
  * A base path as a request gives it, stored form: '' for the root (`(none)`, empty or absent), else segments
