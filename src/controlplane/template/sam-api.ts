@@ -12,6 +12,7 @@ import {
 import { IMPLICIT_HTTP_API, IMPLICIT_REST_API, type ApiBuild, type Stack } from './stack.js'
 import { authorizerUri, restAuthorizerScheme } from './authorizers.js'
 import { addStageSettings } from './stage-settings.js'
+import { samDomain } from './domains.js'
 
 type Obj = Record<string, unknown>
 
@@ -170,6 +171,7 @@ function finishRest(stack: Stack, api: SamApi): void {
   if (Array.isArray(props.MethodSettings)) stage.methodSettings = methodSettings(props.MethodSettings)
   addStageSettings(stack, stage, props, base, { canary: 'CanarySetting', accessLog: 'AccessLogSetting' })
   build.stages[stageName] = stage
+  if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
   if (Array.isArray(props.BinaryMediaTypes)) build.doc['x-amazon-apigateway-binary-media-types'] = props.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/'))
   const endpoint = isRecord(props.EndpointConfiguration) ? props.EndpointConfiguration.Type : props.EndpointConfiguration
@@ -321,6 +323,7 @@ function finishHttp(stack: Stack, api: SamApi): void {
   }
   addStageSettings(stack, stage, props, base, { accessLog: 'AccessLogSettings' })
   build.stages[stageName] = stage
+  if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName === '$default' ? 'Default' : stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
   const cors = httpCors(props.CorsConfiguration)
   if (cors !== undefined) build.doc['x-amazon-apigateway-cors'] = cors

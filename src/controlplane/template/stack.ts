@@ -172,6 +172,10 @@ export class Stack {
       // Ref is the domain name itself; BasePathMapping and ApiMapping name their domain with it.
       return { ref: () => this.#remember(String(this.prop(logicalId, 'DomainName') ?? logicalId).toLowerCase(), logicalId), getAtt: (a) => placeholder(logicalId, a) }
     }
+    if (type === 'AWS::CertificateManager::Certificate') {
+      // A stable ARN, so that a config file's certificates: can map it (the domain's warning prints it).
+      return { ref: () => this.#remember(arn('acm', `certificate/${stableId(`certificate:${logicalId}`, 12)}`), logicalId), getAtt: (a) => placeholder(logicalId, a) }
+    }
     if (type === 'AWS::Cognito::UserPool') {
       const poolId = `${this.region}_${stableId(`pool:${logicalId}`, 9).toUpperCase()}`
       return {
