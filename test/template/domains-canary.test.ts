@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { readTemplate } from '../../src/controlplane/template/index.js'
-import { loadDesiredState } from '../../src/controlplane/config/desired.js'
+import { apiIdFor, loadDesiredState } from '../../src/controlplane/config/desired.js'
 import { ConfigError } from '../../src/errors.js'
 import { startGateway, tempDir, writeFile } from '../helpers.js'
 
@@ -301,6 +301,94 @@ test('served: a SAM domain answers by Host on the HTTP listener, base path strip
     assert.equal(http.json().resource, 'GET /items')
     assert.equal((await gw.fetch('/items', { host: 'http.example.com' })).status, 403, 'a path no mapping matches is Forbidden')
     assert.ok(gw.accessLog.some((line) => /^\S+ 200$/.test(line)), `the stage's access log format is used: ${gw.accessLog.join('\n')}`)
+  } finally {
+    await gw.stop()
+    cleanup()
+  }
+})
+
+const SLS = `service: shop
+frameworkVersion: '3'
+plugins: [serverless-domain-manager]
+provider: { name: aws, runtime: nodejs20.x, stage: prod }
+custom:
+  customDomain:
+    domainName: Shop.example.com
+    basePath: /orders/
+    certificateArn: ${ARN}
+    endpointType: regional
+    securityPolicy: tls_1_2
+  customDomains:
+    - http: { domainName: items.example.com, certificateName: '*.example.com', stage: prod }
+    - websocket: { domainName: ws.example.com }
+functions:
+  orders:
+    handler: handler.orders
+    events:
+      - http: GET list
+      - httpApi: GET /items
+`
+
+test('serverless.yml: custom.customDomain and customDomains (serverless-domain-manager) become domains; the plugin is not listed as ignored', async () => {
+  const { dir, cleanup } = tempDir()
+  try {
+    writeFile(dir, 'handler.js', "exports.orders = async (event) => ({ statusCode: 200, body: JSON.stringify({ path: event.path ?? event.rawPath, stage: event.requestContext.stage }) })\n")
+    const r = await read(dir, SLS, 'serverless.yml')
+    assert.deepEqual(r.problems, [])
+    const rest = r.config!.apis!.find((a) => a.type === 'rest')!
+    const http = r.config!.apis!.find((a) => a.type === 'http')!
+    assert.deepEqual(r.config!.domains, [
+      { domainName: 'shop.example.com', certificateArn: ARN, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2', mappings: [{ basePath: 'orders', api: apiIdFor('rest', rest.name!), stage: 'prod' }] },
+      // The plugin maps an HTTP API's $default stage (the framework deploys no other).
+      { domainName: 'items.example.com', endpointType: 'EDGE', securityPolicy: 'TLS_1_2', mappings: [{ basePath: '(none)', api: apiIdFor('http', http.name!), stage: '$default' }] },
+    ])
+    assert.ok(!r.ignored.some((i) => /serverless-domain-manager/.test(i.reason)))
+    assert.match(r.ignored.find((i) => i.logicalId === '/custom/customDomains/1/websocket')?.reason ?? '', /ws.example.com: WebSocket APIs/)
+    assert.match(r.warnings.find((w) => w.path === '/custom/customDomains/0/http/certificateName')?.message ?? '', /certificateName \*.example.com is looked up in ACM/)
+
+    const gw = await startGateway({ template: join(dir, 'serverless.yml') })
+    try {
+      const res = await gw.fetch('/orders/list', { host: 'shop.example.com' })
+      assert.equal(res.status, 200, res.text)
+      assert.deepEqual(res.json(), { path: '/orders/list', stage: 'prod' })
+      const items = await gw.fetch('/items', { host: 'items.example.com' })
+      assert.equal(items.status, 200, items.text)
+    } finally {
+      await gw.stop()
+    }
+  } finally {
+    cleanup()
+  }
+})
+
+test('serverless.yml: a customDomain for an API the service lacks, or a bad endpointType, is a problem at its place', async () => {
+  const { dir, cleanup } = tempDir()
+  try {
+    writeFile(dir, 'handler.js', 'exports.orders = async () => ({ statusCode: 200 })\n')
+    const r = await read(dir, SLS.replace('      - http: GET list\n', '').replace('endpointType: regional', 'endpointType: private'), 'serverless.yml')
+    assert.deepEqual(r.problems.map((p) => p.path), ['/custom/customDomain'])
+    assert.match(r.problems[0]!.message, /shop.example.com maps the service's REST API \(http events\), and the service has none \(apiType: http for httpApi events\)/)
+    const r2 = await read(dir, SLS.replace('endpointType: regional', 'endpointType: private'), 'serverless.yml')
+    assert.deepEqual(r2.problems.map((p) => [p.path, p.message]), [['/custom/customDomain/endpointType', 'endpointType is edge or regional, got "private"']])
+  } finally {
+    cleanup()
+  }
+})
+
+test('HTTPS: with --config mapping the template\'s certificate ARN, the domain answers over TLS by SNI', async () => {
+  const { dir, cleanup } = tempDir()
+  const { cert, key } = selfSigned(dir, 'api.example.com')
+  const config = writeFile(dir, 'gatehouse.yaml', `certificates:\n  "${ARN}": { cert: ${cert}, key: ${key} }\n`)
+  const gw = await startGateway({ template: writeFile(dir, 'template.yaml', SAM), configFile: config }, { httpsPort: 0 })
+  try {
+    const port = gw.gateway.httpsAddress!.port
+    const { Agent, request } = await import('undici')
+    const { readFileSync } = await import('node:fs')
+    const agent = new Agent({ connect: { ca: readFileSync(cert), servername: 'api.example.com' } })
+    const res = await request(`https://127.0.0.1:${port}/v1/pets`, { headers: { host: 'api.example.com' }, dispatcher: agent })
+    assert.equal(res.statusCode, 200)
+    assert.equal(((await res.body.json()) as { path: string }).path, '/v1/pets')
+    await agent.close()
   } finally {
     await gw.stop()
     cleanup()
