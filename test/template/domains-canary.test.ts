@@ -394,3 +394,37 @@ test('HTTPS: with --config mapping the template\'s certificate ARN, the domain a
     cleanup()
   }
 })
+
+test('Globals.Api Domain and CanarySetting apply to the implicit API; a BasePathMapping names a SAM API\'s stage with !Ref Api.Stage', async () => {
+  const { dir, cleanup } = tempDir()
+  try {
+    const r = await read(dir, `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    CanarySetting: { PercentTraffic: '2.5' }
+    Domain: { DomainName: implicit.example.com, CertificateArn: ${ARN}, BasePath: /shop }
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: live, Domain: { DomainName: own.example.com, CertificateArn: ${ARN} } }
+  Extra:
+    Type: AWS::ApiGateway::BasePathMapping
+    Properties: { DomainName: own.example.com, RestApiId: !Ref Api, Stage: !Ref Api.Stage, BasePath: extra }
+${FN}      Events:
+        Implicit: { Type: Api, Properties: { Path: /a, Method: GET } }
+        Own: { Type: Api, Properties: { RestApiId: !Ref Api, Path: /b, Method: GET } }
+`)
+    assert.deepEqual(r.problems, [])
+    const implicit = r.config!.apis!.find((a) => a.id !== undefined && a.stages?.Prod !== undefined)!
+    const own = r.config!.apis!.find((a) => a.name === 'Api')!
+    assert.deepEqual(implicit.stages!.Prod!.canarySettings, { percentTraffic: 2.5 })
+    assert.deepEqual(own.stages!.live!.canarySettings, { percentTraffic: 2.5 }, 'Globals.Api applies to every SAM Api')
+    assert.deepEqual(r.config!.domains!.map((d) => [d.domainName, d.mappings!.map((m) => `${m.basePath}→${m.api === own.id ? 'own' : 'implicit'}/${m.stage}`)]), [
+      // SAM merges Globals mappings key by key: the API's own Domain keeps the global BasePath.
+      ['own.example.com', ['shop→own/live', 'extra→own/live']],
+      ['implicit.example.com', ['shop→implicit/Prod']],
+    ])
+  } finally {
+    cleanup()
+  }
+})

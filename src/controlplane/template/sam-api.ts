@@ -173,6 +173,8 @@ function finishRest(stack: Stack, api: SamApi): void {
   build.stages[stageName] = stage
   if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
+  // SAM's `!Ref MyApi.Stage` names the generated stage too.
+  stack.generated.set(`${build.logicalId}.Stage`, { ref: () => stageName, getAtt: () => undefined })
   if (Array.isArray(props.BinaryMediaTypes)) build.doc['x-amazon-apigateway-binary-media-types'] = props.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/'))
   const endpoint = isRecord(props.EndpointConfiguration) ? props.EndpointConfiguration.Type : props.EndpointConfiguration
   if (endpoint === 'EDGE' || endpoint === 'REGIONAL' || endpoint === 'PRIVATE') build.extra.endpointType = endpoint
@@ -325,6 +327,8 @@ function finishHttp(stack: Stack, api: SamApi): void {
   build.stages[stageName] = stage
   if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName === '$default' ? 'Default' : stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
+  // SAM's `!Ref MyApi.Stage` names the generated stage too.
+  stack.generated.set(`${build.logicalId}.Stage`, { ref: () => stageName, getAtt: () => undefined })
   const cors = httpCors(props.CorsConfiguration)
   if (cors !== undefined) build.doc['x-amazon-apigateway-cors'] = cors
   const auth = isRecord(props.Auth) ? props.Auth : {}
