@@ -428,3 +428,21 @@ ${FN}      Events:
     cleanup()
   }
 })
+
+test('loading: a serverless customDomain stage the service does not deploy, and a template domain the --config declares too, are problems in the right file', async () => {
+  const { dir, cleanup } = tempDir()
+  try {
+    writeFile(dir, 'handler.js', 'exports.orders = async () => ({ statusCode: 200 })\n')
+    const sls = writeFile(dir, 'serverless.yml', SLS.replace('securityPolicy: tls_1_2', 'securityPolicy: tls_1_2\n    stage: staging'))
+    const problems = await refused({ template: sls, cwd: dir })
+    assert.deepEqual(problems.map((p) => [p.file, p.path]), [['serverless.yml', '/custom/customDomain/stage']])
+    assert.match(problems[0]!.message, /has no stage "staging"; its stages are: prod/)
+
+    const { cert, key } = selfSigned(dir, 'rest.example.com')
+    const config = writeFile(dir, 'gatehouse.yaml', `domains:\n  - { domainName: REST.example.com, certificate: { cert: ${cert}, key: ${key} } }\n`)
+    const clash = await refused({ template: writeFile(dir, 'template.yaml', CFN), configFile: config, cwd: dir })
+    assert.deepEqual(clash.map((p) => [p.file, p.path, p.message]), [['template.yaml', '/Resources/Domain/Properties/DomainName', 'domain rest.example.com is already declared at /domains/0']])
+  } finally {
+    cleanup()
+  }
+})
