@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { send } from '../helpers.js'
+import { send, tempDir, writeFile } from '../helpers.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -69,5 +69,37 @@ test('serve --template serverless.yml: a Serverless Framework service through th
   } finally {
     run.stop()
     assert.equal(await run.exit, 0)
+  }
+})
+
+test('serve --template with a SAM Domain: the banner shows the domain\'s URL, it answers by Host, and the unmapped certificate is a warning', async () => {
+  const { dir, cleanup } = tempDir()
+  const template = writeFile(dir, 'template.yaml', `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Domain: { DomainName: api.example.com, CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc, BasePath: [/v1] }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (event) => ({ statusCode: 200, body: event.path })"
+      Events:
+        Get: { Type: Api, Properties: { RestApiId: !Ref Api, Path: /x, Method: GET } }
+`)
+  const run = cli(['serve', '--template', template, '--port', '0', '--admin-port', '0', '--no-access-log', '--no-watch'])
+  try {
+    const m = await waitFor(run.stdout, /http:\/\/api\.example\.com:(\d+)\/v1\//, run.exit)
+    const res = await send(Number(m[1]), '/v1/x', { host: 'api.example.com' })
+    assert.equal(res.status, 200)
+    assert.equal(res.text, '/v1/x')
+    assert.match(run.stderr(), /Domain\/CertificateArn.*api.example.com is served by Host on the HTTP listener only/)
+  } finally {
+    run.stop()
+    assert.equal(await run.exit, 0)
+    cleanup()
   }
 })

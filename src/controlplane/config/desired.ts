@@ -234,8 +234,10 @@ class Loader {
       file: this.#configFile,
       dir: this.#configDir,
       now: this.#now,
+      ...(template?.config?.domains !== undefined ? { template: { file: template.file, dir: dirname(resolve(this.#cwd, this.#sources.template!)), decls: template.config.domains, origins: template.origins?.domains ?? [] } } : {}),
     })
     this.#problems.push(...domains.problems)
+    this.#warnings.push(...domains.warnings)
     this.#files.push(...domains.files)
     if (domains.certificates !== undefined) settings.certificates = domains.certificates
     const listeners = this.#listeners(config?.listeners)

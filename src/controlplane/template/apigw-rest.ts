@@ -7,6 +7,7 @@ import { at } from './intrinsics.js'
 import { addApiKeyScheme, addOperation, addSigv4Scheme, API_KEY_SCHEME, newDoc, requireSecurity, securitySchemes, SIGV4_SCHEME, type Doc } from './openapi-build.js'
 import { limits, methodSettings, stringMap } from './sam-api.js'
 import type { ApiBuild, Stack } from './stack.js'
+import { addStageSettings, canaryOf } from './stage-settings.js'
 
 type Obj = Record<string, unknown>
 
@@ -48,18 +49,36 @@ export function translateRestResources(stack: Stack, ids: string[], typeOf: (id:
   for (const id of of('AWS::ApiGateway::Model')) model(stack, id)
   for (const id of of('AWS::ApiGateway::GatewayResponse')) gatewayResponse(stack, id)
   for (const id of of('AWS::ApiGateway::Method')) method(stack, id, paths, schemes, validators)
+  // A Deployment with DeploymentCanarySettings makes itself the canary of a stage that exists already.
+  const canaryDeployments: Array<{ id: string; api: ApiBuild; name: unknown }> = []
   for (const id of of('AWS::ApiGateway::Deployment')) {
     const name = stack.prop(id, 'StageName')
     const api = apiOf(stack, id)
-    if (api !== undefined && typeof name === 'string') api.stages[name] ??= stageOf(stack.prop(id, 'StageDescription'))
+    if (api === undefined) continue
+    if (stack.prop(id, 'DeploymentCanarySettings') !== undefined) canaryDeployments.push({ id, api, name })
+    else if (typeof name === 'string') api.stages[name] ??= stageOf(stack, stack.prop(id, 'StageDescription'), at('/Resources', id, 'Properties', 'StageDescription'))
   }
   for (const id of of('AWS::ApiGateway::Stage')) {
     const api = apiOf(stack, id)
     const name = stack.prop(id, 'StageName')
     if (api === undefined || typeof name !== 'string') continue
     const props: Obj = {}
-    for (const k of ['Variables', 'MethodSettings', 'CacheClusterEnabled', 'CacheClusterSize', 'TracingEnabled', 'Description']) props[k] = stack.prop(id, k)
-    api.stages[name] = stageOf(props)
+    for (const k of ['Variables', 'MethodSettings', 'CacheClusterEnabled', 'CacheClusterSize', 'TracingEnabled', 'Description', 'AccessLogSetting', 'CanarySetting']) props[k] = stack.prop(id, k)
+    api.stages[name] = stageOf(stack, props, at('/Resources', id, 'Properties'))
+  }
+  for (const { id, api, name } of canaryDeployments) {
+    const path = at('/Resources', id, 'Properties', 'DeploymentCanarySettings')
+    if (typeof name !== 'string') {
+      stack.problem(path, 'DeploymentCanarySettings needs StageName: the stage whose canary this deployment becomes')
+      continue
+    }
+    const stage = api.stages[name]
+    if (stage === undefined) {
+      stack.problem(at('/Resources', id, 'Properties', 'StageName'), `stage ${name} must already be created before making a canary release deployment (declare it with an AWS::ApiGateway::Stage or another Deployment's StageName)`)
+      continue
+    }
+    const canary = canaryOf(stack, stack.prop(id, 'DeploymentCanarySettings'), path)
+    if (canary !== undefined) stage.canarySettings = canary
   }
   for (const id of of('AWS::ApiGateway::ApiKey')) {
     const name = stack.prop(id, 'Name')
@@ -111,9 +130,11 @@ function usagePlan(stack: Stack, id: string): void {
   stack.usagePlans.push({ name: planName(stack, id), apiStages, apiKeys: [], ...limits({ Quota: stack.prop(id, 'Quota'), Throttle: stack.prop(id, 'Throttle') }) })
 }
 
-export function stageOf(props: unknown): StageDecl {
+/** A REST stage's properties (AWS::ApiGateway::Stage, a Deployment's StageDescription) at `path`. */
+export function stageOf(stack: Stack, props: unknown, path: string): StageDecl {
   const p = isRecord(props) ? props : {}
   const stage: StageDecl = {}
+  addStageSettings(stack, stage, p, path, { canary: 'CanarySetting', accessLog: 'AccessLogSetting' })
   if (typeof p.Description === 'string') stage.description = p.Description
   if (isRecord(p.Variables)) stage.variables = stringMap(p.Variables)
   if (Array.isArray(p.MethodSettings)) stage.methodSettings = methodSettings(p.MethodSettings)

@@ -1,7 +1,8 @@
 // The plain AWS::ApiGatewayV2::* resources of HTTP APIs as an OpenAPI document per Api: Api (Body, or quick create
 // with Target), Integration, Route, Authorizer and Stage. WebSocket APIs are listed as ignored.
 
-import { isRecord } from '../config/config-file.js'
+import { isRecord, type StageDecl } from '../config/config-file.js'
+import { addStageSettings } from './stage-settings.js'
 import { at } from './intrinsics.js'
 import { addOperation, addSigv4Scheme, lambdaProxy, newDoc, requireSecurity, securitySchemes, SIGV4_SCHEME, type Doc } from './openapi-build.js'
 import { httpCors, stringMap } from './sam-api.js'
@@ -119,6 +120,8 @@ export function translateHttpResources(stack: Stack, ids: string[], typeOf: (id:
     const name = stack.prop(id, 'StageName')
     if (api === undefined || typeof name !== 'string') continue
     const variables = stack.prop(id, 'StageVariables')
-    api.stages[name] = isRecord(variables) ? { variables: stringMap(variables) } : {}
+    const stage: StageDecl = isRecord(variables) ? { variables: stringMap(variables) } : {}
+    addStageSettings(stack, stage, { AccessLogSettings: stack.prop(id, 'AccessLogSettings') }, at('/Resources', id, 'Properties'), { accessLog: 'AccessLogSettings' })
+    api.stages[name] = stage
   }
 }

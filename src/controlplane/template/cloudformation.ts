@@ -13,6 +13,7 @@ import { translateFunction } from './functions.js'
 import { addFunctionEvents, declareSamApi, finishSamApis } from './sam-api.js'
 import { declareRestApi, translateRestResources } from './apigw-rest.js'
 import { declareHttpApi, translateHttpResources } from './apigw-v2.js'
+import { domainDecls, translateDomainResources } from './domains.js'
 import type { TemplateOptions, TemplateResult } from './types.js'
 
 type Obj = Record<string, unknown>
@@ -23,7 +24,8 @@ const TRANSLATED = new Set([
   'AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey', 'AWS::ApiGateway::Authorizer',
   'AWS::ApiGateway::Model', 'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse',
   'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer',
-  'AWS::ApiGatewayV2::Deployment',
+  'AWS::ApiGatewayV2::Deployment', 'AWS::ApiGateway::DomainName', 'AWS::ApiGateway::BasePathMapping',
+  'AWS::ApiGateway::BasePathMappingV2', 'AWS::ApiGatewayV2::DomainName', 'AWS::ApiGatewayV2::ApiMapping',
 ])
 
 /** Types that need nothing to be served, and why. */
@@ -35,6 +37,8 @@ const NOT_NEEDED: Record<string, string> = {
   'AWS::Logs::LogGroup': 'Gatehouse writes function and access logs to its own output',
   'AWS::ApiGateway::Account': 'the account-wide CloudWatch role has no meaning locally',
   'AWS::Serverless::Application': 'a nested application: Gatehouse reads only the Outputs of a local one',
+  'AWS::CertificateManager::Certificate': "a domain's certificate is the PEM files a --config file's certificates: maps its ARN to",
+  'AWS::ApiGateway::DomainNameV2': 'a private custom domain; Gatehouse serves public domains only',
 }
 
 const SAM_GLOBALS: Record<string, string> = { 'AWS::Serverless::Function': 'Function', 'AWS::Serverless::Api': 'Api', 'AWS::Serverless::HttpApi': 'HttpApi' }
@@ -53,12 +57,13 @@ export async function readCloudFormation(doc: unknown, opts: TemplateOptions): P
     if (Object.keys(b.stages).length === 0) stack.warn(b.path, `API ${b.logicalId} has no stage (no AWS::ApiGateway::Stage, no Deployment StageName): it is served at the --stage stage (default dev)`)
     return { name: b.name, id: b.id, type: b.kind, definition: b.doc, ...(Object.keys(b.stages).length > 0 ? { stages: b.stages } : {}), ...b.extra }
   })
-  const config: ConfigFileDecl = { apis, functions: stack.functions, apiKeys: stack.apiKeys, usagePlans: stack.usagePlans }
+  const domains = domainDecls(stack)
+  const config: ConfigFileDecl = { apis, functions: stack.functions, apiKeys: stack.apiKeys, usagePlans: stack.usagePlans, ...(domains.domains.length > 0 ? { domains: domains.domains } : {}) }
   result.config = config
   result.problems.push(...stack.problems)
   result.warnings.push(...stack.warnings)
   result.ignored.push(...stack.ignored)
-  result.origins = { apis: [...stack.apis.values()].map((b) => b.docPath ?? b.path) }
+  result.origins = { apis: [...stack.apis.values()].map((b) => b.docPath ?? b.path), ...(domains.domains.length > 0 ? { domains: domains.origins } : {}) }
   return result
 }
 
@@ -164,6 +169,7 @@ function translate(stack: Stack, globals: Obj): void {
   finishSamApis(stack)
   translateRestResources(stack, ids, typeOf)
   translateHttpResources(stack, ids, typeOf)
+  translateDomainResources(stack, ids, typeOf)
   for (const id of ids) {
     const type = typeOf(id)
     if (SAM_GLOBALS[type] !== undefined || TRANSLATED.has(type) || type === 'AWS::ApiGateway::RestApi' || type === 'AWS::ApiGatewayV2::Api' || type === 'AWS::Lambda::Function') continue

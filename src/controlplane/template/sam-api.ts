@@ -11,6 +11,8 @@ import {
 } from './openapi-build.js'
 import { IMPLICIT_HTTP_API, IMPLICIT_REST_API, type ApiBuild, type Stack } from './stack.js'
 import { authorizerUri, restAuthorizerScheme } from './authorizers.js'
+import { addStageSettings } from './stage-settings.js'
+import { samDomain } from './domains.js'
 
 type Obj = Record<string, unknown>
 
@@ -167,8 +169,12 @@ function finishRest(stack: Stack, api: SamApi): void {
   if (props.CacheClusterSize !== undefined) stage.cacheClusterSize = String(props.CacheClusterSize)
   if (props.TracingEnabled === true) stage.tracingEnabled = true
   if (Array.isArray(props.MethodSettings)) stage.methodSettings = methodSettings(props.MethodSettings)
+  addStageSettings(stack, stage, props, base, { canary: 'CanarySetting', accessLog: 'AccessLogSetting' })
   build.stages[stageName] = stage
+  if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
+  // SAM's `!Ref MyApi.Stage` names the generated stage too.
+  stack.generated.set(`${build.logicalId}.Stage`, { ref: () => stageName, getAtt: () => undefined })
   if (Array.isArray(props.BinaryMediaTypes)) build.doc['x-amazon-apigateway-binary-media-types'] = props.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/'))
   const endpoint = isRecord(props.EndpointConfiguration) ? props.EndpointConfiguration.Type : props.EndpointConfiguration
   if (endpoint === 'EDGE' || endpoint === 'REGIONAL' || endpoint === 'PRIVATE') build.extra.endpointType = endpoint
@@ -317,8 +323,12 @@ function finishHttp(stack: Stack, api: SamApi): void {
     stage.routeSettings = {}
     for (const [key, s] of Object.entries(props.RouteSettings)) if (isRecord(s)) stage.routeSettings[key] = routeSettings(s)
   }
+  addStageSettings(stack, stage, props, base, { accessLog: 'AccessLogSettings' })
   build.stages[stageName] = stage
+  if (props.Domain !== undefined) samDomain(stack, build, props.Domain, at(base, 'Domain'), stageName)
   stack.generated.set(`${build.logicalId}${stageName === '$default' ? 'Default' : stageName.replace(/[^A-Za-z0-9]/g, '')}Stage`, { ref: () => stageName, getAtt: () => undefined })
+  // SAM's `!Ref MyApi.Stage` names the generated stage too.
+  stack.generated.set(`${build.logicalId}.Stage`, { ref: () => stageName, getAtt: () => undefined })
   const cors = httpCors(props.CorsConfiguration)
   if (cors !== undefined) build.doc['x-amazon-apigateway-cors'] = cors
   const auth = isRecord(props.Auth) ? props.Auth : {}

@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path'
 import type { ApiDecl, ApiKeyDecl, ConfigFileDecl, FunctionDecl, UsagePlanDecl } from '../config/config-file.js'
 import { isRecord } from '../config/config-file.js'
 import { apiIdFor } from '../config/desired.js'
+import { serverlessDomains } from './serverless-domains.js'
 import { isFunctionName } from '../../functions/function-ref.js'
 import { RESERVED_ENVIRONMENT_KEYS } from '../../functions/config.js'
 import type { TemplateOptions, TemplateResult } from './types.js'
@@ -83,6 +84,8 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
     warn('/frameworkVersion', `read as a Serverless Framework v3 service (frameworkVersion is ${JSON.stringify(sls.frameworkVersion)})`)
   }
   for (const [i, plugin] of (Array.isArray(sls.plugins) ? sls.plugins : isRecord(sls.plugins) && Array.isArray(sls.plugins.modules) ? sls.plugins.modules : []).entries()) {
+    // Its settings (custom.customDomain) are read by serverless-domains.ts.
+    if (plugin === 'serverless-domain-manager') continue
     ignore(`/plugins/${i}`, 'plugin', `plugin ${String(plugin)} is not run: plugins change what the framework deploys, and Gatehouse reads serverless.yml itself`)
   }
   providerWarnings(provider, warn, ignore)
@@ -173,8 +176,22 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
   }
   if (isRecord(sls.resources) && isRecord(sls.resources.extensions)) warn('/resources/extensions', 'resources.extensions patch CloudFormation the framework generates; they are ignored')
 
+  const domains = serverlessDomains({
+    custom: sls.custom,
+    stage,
+    problem,
+    warn,
+    ignore,
+    ...(restDecl !== undefined ? { restApiId: restDecl.id ?? apiIdFor('rest', restName) } : {}),
+    ...(httpDecl !== undefined ? { httpApiId: httpDecl.id ?? apiIdFor('http', httpName) } : {}),
+  })
+
   const config: ConfigFileDecl = {}
   if (apis.length > 0) config.apis = apis
+  if (domains.domains.length > 0) {
+    config.domains = domains.domains
+    result.origins = { ...result.origins, domains: domains.origins }
+  }
   if (functions.length > 0) config.functions = functions
   if (apiKeys.length > 0) config.apiKeys = apiKeys
   if (usagePlans.length > 0) config.usagePlans = usagePlans

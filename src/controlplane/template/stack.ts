@@ -2,7 +2,7 @@
 // answer to Ref and Fn::GetAtt (a function's name and ARN, an API's id …), and the declarations built so far.
 
 import type { ConfigProblem } from '../../errors.js'
-import type { ApiDecl, ApiKeyDecl, FunctionDecl, StageDecl, UsagePlanDecl } from '../config/config-file.js'
+import type { ApiDecl, ApiKeyDecl, DomainDecl, FunctionDecl, StageDecl, UsagePlanDecl } from '../config/config-file.js'
 import { isRecord } from '../config/config-file.js'
 import { stableId } from '../../model/ids.js'
 import { functionArn, isFunctionName } from '../../functions/function-ref.js'
@@ -22,6 +22,16 @@ export interface ApiBuild {
   path: string
   /** The JSON pointer of its OpenAPI document when the template holds one (Body, DefinitionBody). */
   docPath?: string
+}
+
+/**
+ * A custom domain the template declares, with where each of its parts comes from: `origins` maps a pointer
+ * inside the declaration (`''`, `/certificateArn`, `/mappings/0`, `/mappings/0/stage` …) to the template's
+ * pointer, so that problems found when the domain is built point into the template.
+ */
+export interface DomainBuild {
+  decl: DomainDecl & { mappings: NonNullable<DomainDecl['mappings']> }
+  origins: Record<string, string>
 }
 
 export interface ResourceDecl {
@@ -50,6 +60,8 @@ export class Stack {
   readonly functions: FunctionDecl[] = []
   readonly apiKeys: ApiKeyDecl[] = []
   readonly usagePlans: UsagePlanDecl[] = []
+  /** Custom domains (SAM's Domain, AWS::ApiGateway(V2)::DomainName), by lower-case domain name. */
+  readonly domains = new Map<string, DomainBuild>()
   /** Resources that exist only because SAM generates them (the implicit APIs, `{Api}{Stage}Stage` …). */
   readonly generated = new Map<string, ResourceValues>()
   /** DefinitionUri files of SAM APIs, read before translation, by the DefinitionUri as written. */
@@ -155,6 +167,14 @@ export class Stack {
     }
     if (type === 'AWS::ApiGateway::Stage' || type === 'AWS::ApiGatewayV2::Stage') {
       return { ref: () => this.#remember(String(this.prop(logicalId, 'StageName') ?? logicalId), logicalId), getAtt: (a) => placeholder(logicalId, a) }
+    }
+    if (type === 'AWS::ApiGateway::DomainName' || type === 'AWS::ApiGatewayV2::DomainName') {
+      // Ref is the domain name itself; BasePathMapping and ApiMapping name their domain with it.
+      return { ref: () => this.#remember(String(this.prop(logicalId, 'DomainName') ?? logicalId).toLowerCase(), logicalId), getAtt: (a) => placeholder(logicalId, a) }
+    }
+    if (type === 'AWS::CertificateManager::Certificate') {
+      // A stable ARN, so that a config file's certificates: can map it (the domain's warning prints it).
+      return { ref: () => this.#remember(arn('acm', `certificate/${stableId(`certificate:${logicalId}`, 12)}`), logicalId), getAtt: (a) => placeholder(logicalId, a) }
     }
     if (type === 'AWS::Cognito::UserPool') {
       const poolId = `${this.region}_${stableId(`pool:${logicalId}`, 9).toUpperCase()}`

@@ -43,5 +43,9 @@ export interface TemplateResult {
    * Where each of `config.apis` comes from in the template (index-aligned JSON pointers), so that problems found
    * when its document is imported point into the template. Optional: without it they point at the resource list.
    */
-  origins?: { apis?: string[] }
+  origins?: {
+    apis?: string[]
+    /** Per entry of `config.domains`: a pointer inside the declaration → the template's pointer (longest prefix wins). */
+    domains?: Array<Record<string, string>>
+  }
 }
