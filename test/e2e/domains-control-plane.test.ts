@@ -341,6 +341,19 @@ test('a compile that finds certificate files unreadable or unusable keeps each d
   await settle(gw)
   assert.equal(await served(port, 'api.example.test'), certs.fingerprint('api-2'))
   assert.equal(await served(port, 'www.example.test'), certs.fingerprint('www-2'))
+
+  // A reload that drops ARN_ONE from `certificates:` (and www from `domains:`; the domain is the admin's since its
+  // mapping changed, so it stays): www keeps its certificate, as AWS refuses to delete a certificate in use.
+  const reloaded = config(s.upstream, { domains: [(cfg['domains'] as unknown[])[0]] })
+  delete (reloaded['certificates'] as Record<string, unknown>)[ARN_ONE]
+  writeFile(tmp.dir, 'gatehouse.yaml', reloaded)
+  assert.deepEqual(await gw.gateway.reload(), { ok: true, problems: '' })
+  await settle(gw)
+  assert.equal(await served(port, 'www.example.test'), certs.fingerprint('www-2'))
+  const www = httpsClient(port, 'www.example.test', certs.ca)
+  t.after(() => www.close())
+  assert.deepEqual(await www.get('/v'), { status: 200, json: { api: 'beta', colour: 'blue' } })
+  assert.ok(errors(gw).some((m) => m === `domain www.example.test: certificate ${ARN_ONE} is not in the certificates table; it keeps serving its last good certificate`), errors(gw).join('\n'))
 })
 
 test('a mapping left dangling by a config reload (its API or stage removed) answers 403 Forbidden; the rest of the domain serves', async (t) => {
