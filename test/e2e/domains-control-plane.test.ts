@@ -32,6 +32,7 @@ import { SwitchLoad } from '../switch-load.js'
 
 const ARN_ONE = 'arn:aws:acm:us-east-1:000000000000:certificate/aaaaaaaa-0000-4000-8000-000000000001'
 const ARN_TWO = 'arn:aws:acm:us-east-1:000000000000:certificate/aaaaaaaa-0000-4000-8000-000000000002'
+const ARN_API = 'arn:aws:acm:us-east-1:000000000000:certificate/aaaaaaaa-0000-4000-8000-000000000003'
 const FORBIDDEN = { status: 403, json: { message: 'Forbidden' } }
 
 /** A REST API whose GET /v answers its name and its stage's `colour` variable (stages blue and green). */
@@ -55,11 +56,11 @@ function httpApi(upstream: Upstream): Record<string, unknown> {
   return { id: 'items01', type: 'http', definition: { openapi: '3.0.1', info: { title: 'items', version: '1' }, paths: { '/v': { get: { 'x-amazon-apigateway-integration': proxy } } } }, stages: { $default: {} } }
 }
 
-/** The config file: an HTTPS listener, two ARNs mapped to the www certificates, REST APIs alpha01 and beta01, HTTP API items01. */
+/** The config file: an HTTPS listener, ARNs mapped to the www certificates and api-2, REST APIs alpha01 and beta01, HTTP API items01. */
 function config(upstream: Upstream, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     listeners: { https: { port: 0, host: '127.0.0.1' } },
-    certificates: { [ARN_ONE]: { cert: './www-1.pem', key: './www-1.key' }, [ARN_TWO]: { cert: './www-2.pem', key: './www-2.key' } },
+    certificates: { [ARN_ONE]: { cert: './www-1.pem', key: './www-1.key' }, [ARN_TWO]: { cert: './www-2.pem', key: './www-2.key' }, [ARN_API]: { cert: './api-2.pem', key: './api-2.key' } },
     apis: [restApi('alpha01', 'alpha'), restApi('beta01', 'beta'), httpApi(upstream)],
     ...extra,
   }
@@ -181,15 +182,8 @@ test('domains made through the control plane serve over HTTPS with SNI and by Ho
   const fresh = httpsClient(port, 'www.example.test', certs.ca)
   assert.deepEqual(await fresh.get('/v'), { status: 200, json: { api: 'beta', colour: 'green' } })
   await fresh.close()
-  // A domain made from PEM text can move to an ARN too.
-  await rest.send(new UpdateDomainNameCommand({ domainName: 'api.example.test', patchOperations: [{ op: 'replace', path: '/regionalCertificateArn', value: ARN_ONE }] }))
-  await settle(gw)
-  assert.equal(await served(port, 'api.example.test'), certs.fingerprint('www-1'), 'the certificate of ARN_ONE (it does not cover api.example.test: a verifying client would refuse it)')
-  // Back to a certificate for the name: PEM text cannot be patched in (as on AWS), so the domain is made again.
-  await rest.send(new DeleteDomainNameCommand({ domainName: 'api.example.test' }))
-  await rest.send(new CreateDomainNameCommand({ domainName: 'api.example.test', certificateBody: certs.pem('api-2'), certificatePrivateKey: certs.key('api-2'), endpointConfiguration: { types: ['REGIONAL'] } }))
-  await rest.send(new CreateBasePathMappingCommand({ domainName: 'api.example.test', basePath: 'v1', restApiId: 'alpha01', stage: 'blue' }))
-  await v2.send(new CreateApiMappingCommand({ DomainName: 'api.example.test', ApiMappingKey: 'v2', ApiId: 'items01', Stage: '$default' }))
+  // A domain made from PEM text moves to an ARN (PEM text cannot be patched in, as on AWS).
+  await rest.send(new UpdateDomainNameCommand({ domainName: 'api.example.test', patchOperations: [{ op: 'replace', path: '/regionalCertificateArn', value: ARN_API }] }))
   await settle(gw)
   assert.equal(await served(port, 'api.example.test'), certs.fingerprint('api-2'))
   const api2 = httpsClient(port, 'api.example.test', certs.ca)
@@ -401,4 +395,26 @@ test('a mapping left dangling by a config reload (its API or stage removed) answ
   assert.deepEqual(await client.get('/green/v'), { status: 200, json: { api: 'alpha', colour: 'blue' } })
   assert.deepEqual(await client.get('/gone/v'), FORBIDDEN)
   assert.deepEqual(errors(gw), [])
+})
+
+test('a config reload that removes every domain leaves the HTTPS listener refusing handshakes; one that adds a domain back serves it', async (t) => {
+  const s = await setUp(t)
+  if (s === null) return
+  const { certs, tmp } = s
+  const withDomain = config(s.upstream, { domains: [{ domainName: 'api.example.test', certificate: { cert: './api.pem', key: './api.key' }, mappings: [{ basePath: 'v1', api: 'alpha01', stage: 'blue' }] }] })
+  const gw = await startGateway({ configFile: writeFile(tmp.dir, 'gatehouse.yaml', withDomain) })
+  t.after(() => gw.stop())
+  const port = gw.gateway.httpsAddress!.port
+  assert.equal(await served(port, null), certs.fingerprint('api'))
+
+  writeFile(tmp.dir, 'gatehouse.yaml', config(s.upstream))
+  assert.deepEqual(await gw.gateway.reload(), { ok: true, problems: '' })
+  for (const name of ['api.example.test', null]) assert.ok('error' in (await handshake(port, name)), `a handshake naming ${name} got the removed domain's certificate`)
+  assert.deepEqual(await byHost(gw, 'api.example.test', '/v1/v'), FORBIDDEN)
+
+  writeFile(tmp.dir, 'gatehouse.yaml', withDomain)
+  assert.deepEqual(await gw.gateway.reload(), { ok: true, problems: '' })
+  const client = httpsClient(port, 'api.example.test', certs.ca)
+  t.after(() => client.close())
+  assert.deepEqual(await client.get('/v1/v'), { status: 200, json: { api: 'alpha', colour: 'blue' } })
 })
