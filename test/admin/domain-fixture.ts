@@ -1,12 +1,14 @@
 // Shared fixtures for the custom domain tests: certificates made by openssl in a temp dir (a certificate for
 // api.example.com and *.example.com with its key, an unrelated key, a CA bundle for mutual TLS), and ACM ARNs
 // mapped to those files in the gateway's settings document, as the config file's `certificates:` does; and a
-// test CA issuing server certificates for named domains (the end-to-end tests' clients verify them).
+// test CA issuing server certificates for named domains (the end-to-end tests' clients verify them), and a
+// TLS handshake that reports the certificate served.
 
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
+import { connect } from 'node:tls'
 import type { GatewaySettings } from '../../src/model/types.js'
 import type { TestGateway } from '../helpers.js'
 
@@ -76,4 +78,24 @@ export function issueCertificates(dir: string, names: Record<string, string>): I
   }
   const read = (name: string): string => readFileSync(join(dir, name), 'utf8')
   return { dir, ca: read('ca.pem'), pem: (stem) => read(`${stem}.pem`), key: (stem) => read(`${stem}.key`), fingerprint: (stem) => new X509Certificate(read(`${stem}.pem`)).fingerprint256 }
+}
+
+/** What a handshake got: the certificate's subject CN and SHA-256 fingerprint and the protocol, or the error. */
+export type Handshake = { cn: string; fingerprint: string; protocol: string | null } | { error: string }
+
+/**
+ * One TLS handshake with a listener on 127.0.0.1, naming `servername` by SNI (or none), not verifying the
+ * certificate; `extra` adds connection options (versions, ciphers).
+ */
+export function handshake(port: number, servername: string | null, extra: Record<string, unknown> = {}): Promise<Handshake> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(servername !== null ? { servername } : {}), ...extra }, () => {
+      const peer = s.getPeerX509Certificate()
+      const out = { cn: peer ? peer.subject.replace(/^CN=/, '') : '', fingerprint: peer?.fingerprint256 ?? '', protocol: s.getProtocol() }
+      s.end()
+      resolve(out)
+    })
+    s.on('error', (err: NodeJS.ErrnoException) => resolve({ error: `${err.code ?? ''} ${err.message}` }))
+    s.on('close', () => resolve({ error: 'closed' }))
+  })
 }

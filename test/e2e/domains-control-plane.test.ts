@@ -12,7 +12,6 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect } from 'node:tls'
 import { Agent, Pool, request } from 'undici'
 import {
   CreateBasePathMappingCommand,
@@ -27,7 +26,7 @@ import {
 import { CreateApiMappingCommand } from '@aws-sdk/client-apigatewayv2'
 import { startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 import { restClient, settle, v2Client } from '../admin/control-plane.js'
-import { issueCertificates, type IssuedCertificates } from '../admin/domain-fixture.js'
+import { handshake, issueCertificates, type IssuedCertificates } from '../admin/domain-fixture.js'
 import { SwitchLoad } from '../switch-load.js'
 
 const ARN_ONE = 'arn:aws:acm:us-east-1:000000000000:certificate/aaaaaaaa-0000-4000-8000-000000000001'
@@ -113,18 +112,6 @@ function httpsClient(port: number, servername: string, ca: string) {
 async function byHost(gw: TestGateway, host: string, path: string): Promise<Answer> {
   const r = await gw.fetch(path, { host })
   return { status: r.status, json: r.text === '' ? null : JSON.parse(r.text) }
-}
-
-/** The certificate a handshake naming `servername` (or none) gets, as its fingerprint; or the handshake's error. */
-function handshake(port: number, servername: string | null): Promise<{ fingerprint: string } | { error: string }> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(servername !== null ? { servername } : {}) }, () => {
-      resolve({ fingerprint: s.getPeerX509Certificate()?.fingerprint256 ?? '' })
-      s.end()
-    })
-    s.on('error', (err: NodeJS.ErrnoException) => resolve({ error: `${err.code ?? ''} ${err.message}` }))
-    s.on('close', () => resolve({ error: 'closed' }))
-  })
 }
 
 /** The fingerprint a handshake naming `servername` gets (failing the test when the handshake fails). */
