@@ -71,12 +71,12 @@ interface Setup {
   upstream: Upstream
 }
 
-/** Certificates (api.example.test ×2, www.example.test ×2) and the HTTP API's upstream; null with a skip message without openssl. */
+/** Certificates (api.example.test ×2, www.example.test ×2, secure.example.test, a client's) and the HTTP API's upstream; null with a skip message without openssl. */
 async function setUp(t: { skip: (m: string) => void; after: (f: () => Promise<void>) => void }): Promise<Setup | null> {
   const tmp = tempDir('gatehouse-domains-cp-')
   let certs: IssuedCertificates
   try {
-    certs = issueCertificates(tmp.dir, { api: 'api.example.test', 'api-2': 'api.example.test', 'www-1': 'www.example.test', 'www-2': 'www.example.test' })
+    certs = issueCertificates(tmp.dir, { api: 'api.example.test', 'api-2': 'api.example.test', 'www-1': 'www.example.test', 'www-2': 'www.example.test', secure: 'secure.example.test', client: 'client.example.test' })
   } catch (err) {
     tmp.cleanup()
     t.skip(`openssl is needed to make test certificates: ${(err as Error).message}`)
@@ -95,9 +95,9 @@ interface Answer {
   json: unknown
 }
 
-/** An HTTPS client naming `servername` by SNI (keep-alive), verifying the certificate against the test CA. */
-function httpsClient(port: number, servername: string, ca: string) {
-  const agent = new Agent({ connect: { ca, servername } })
+/** An HTTPS client naming `servername` by SNI (keep-alive), verifying the certificate against the test CA; `identity`: its client certificate. */
+function httpsClient(port: number, servername: string, ca: string, identity?: { cert: string; key: string }) {
+  const agent = new Agent({ connect: { ca, servername, ...identity } })
   return {
     async get(path: string): Promise<Answer> {
       const res = await request(`https://127.0.0.1:${port}${path}`, { dispatcher: agent, headers: { host: servername } })
@@ -404,4 +404,34 @@ test('a config reload that removes every domain leaves the HTTPS listener refusi
   const client = httpsClient(port, 'api.example.test', certs.ca)
   t.after(() => client.close())
   assert.deepEqual(await client.get('/v1/v'), { status: 200, json: { api: 'alpha', colour: 'blue' } })
+})
+
+test('a mutual-TLS domain whose truststore file becomes unreadable keeps its last good truststore: trusted clients still get in, others still get 403', async (t) => {
+  const s = await setUp(t)
+  if (s === null) return
+  const { certs, tmp } = s
+  copyFileSync(join(tmp.dir, 'ca.pem'), join(tmp.dir, 'live-ca.pem'))
+  const cfg = config(s.upstream, {
+    domains: [{ domainName: 'secure.example.test', certificate: { cert: './secure.pem', key: './secure.key' }, mutualTls: { truststore: './live-ca.pem' }, mappings: [{ api: 'alpha01', stage: 'blue' }] }],
+  })
+  const gw = await startGateway({ configFile: writeFile(tmp.dir, 'gatehouse.yaml', cfg) })
+  t.after(() => gw.stop())
+  const port = gw.gateway.httpsAddress!.port
+  const check = async (): Promise<void> => {
+    const trusted = httpsClient(port, 'secure.example.test', certs.ca, { cert: certs.pem('client'), key: certs.key('client') })
+    const anonymous = httpsClient(port, 'secure.example.test', certs.ca)
+    try {
+      assert.deepEqual(await trusted.get('/v'), { status: 200, json: { api: 'alpha', colour: 'blue' } })
+      assert.deepEqual(await anonymous.get('/v'), FORBIDDEN)
+    } finally {
+      await Promise.all([trusted.close(), anonymous.close()])
+    }
+  }
+  await check()
+  rmSync(join(tmp.dir, 'live-ca.pem'))
+  await restClient(gw.adminPort).send(new CreateBasePathMappingCommand({ domainName: 'secure.example.test', basePath: 'green', restApiId: 'alpha01', stage: 'green' }))
+  await settle(gw)
+  await check()
+  assert.equal(await served(port, 'secure.example.test'), certs.fingerprint('secure'))
+  assert.ok(errors(gw).some((m) => /^domain secure\.example\.test: cannot read the truststore .*live-ca\.pem: no such file; it keeps serving its last good certificate$/.test(m)), errors(gw).join('\n'))
 })

@@ -61,7 +61,7 @@ export function truststoreFile(uri: string): string | null {
 export interface DomainPemProblem {
   /** The lower-case domain name. */
   domain: string
-  /** Why, naming the file or ARN (`domain api.example.com: cannot read the certificate /…/api.pem: ENOENT`). */
+  /** Why, naming the file or ARN (`domain api.example.com: cannot read the certificate /…/api.pem: no such file`). */
   message: string
 }
 
