@@ -4,8 +4,9 @@
 // plain HTTP by Host) reach each API and verify the certificate created; UpdateDomainName's new certificate
 // reaches new handshakes without a restart; removed mappings and domains answer as documented. Then a base path
 // mapping switched under load (config-file reloads and UpdateBasePathMapping) fails no request; a compile
-// finding certificate files unusable keeps each domain's last good certificate; removing every domain leaves
-// the HTTPS listener refusing handshakes; a mapping left dangling by a reload answers 403.
+// finding certificate or truststore files unusable keeps each domain's last good certificate (and truststore);
+// removing every domain (control plane or reload) leaves the HTTPS listener refusing handshakes; a mapping left
+// dangling by a reload answers 403.
 // Certificates are made by openssl in a temp dir (the tests skip with a message without it).
 
 import { test } from 'node:test'
