@@ -36,7 +36,7 @@ import { stateUsageReader } from './observe/usage.js'
 import type { ApiKey, DomainName, UsagePlan } from './model/types.js'
 import { LogThrottle } from './observe/log-throttle.js'
 import { testInvoker } from './test-invoke.js'
-import { readDomainPems } from './controlplane/config/domain-tls.js'
+import { DomainCertificates } from './controlplane/config/domain-tls.js'
 
 /** How often a condition that may happen on every request (a state-store outage) is logged again. */
 const LOG_REPEAT_MS = 10_000
@@ -135,6 +135,8 @@ export class Gateway {
   /** The HTTPS listener of custom domains, when configured. */
   #httpsPlane: DataPlane | null = null
   #httpsAddress: AddressInfo | null = null
+  /** The domains' certificates, read on every compile; each domain's last good one is kept through bad files. */
+  readonly #domainCertificates = new DomainCertificates()
   #admin: AdminServer | null = null
   #state: StateStore | null = null
   /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
@@ -471,8 +473,13 @@ export class Gateway {
     }
     // Certificates are read on every compile: a replaced file is served from the next one on.
     const domainDocs = domains.map((d) => d.value)
-    const tls = await readDomainPems(domainDocs, settings?.value ?? {})
-    for (const p of tls.problems) this.#log.error({ revision }, `${p}; clients naming it get the default certificate`)
+    const tls = await this.#domainCertificates.read(domainDocs, settings?.value ?? {})
+    for (const p of tls.problems) {
+      this.#log.error(
+        { revision, domain: p.domain },
+        `${p.message}; ${p.kept ? 'it keeps serving its last good certificate' : 'it has no certificate to serve yet: clients naming it get the default certificate, if another domain has one'}`,
+      )
+    }
     // Reading large documents out of the store took a while too.
     await yieldToEventLoop()
     const deps: CompileDeps = {
@@ -515,6 +522,7 @@ export class Gateway {
           const before = this.plan
           this.#dataPlane?.setPlan(plan)
           this.#httpsPlane?.setPlan(plan)
+          if (this.#httpsPlane !== null && before?.tls && !plan.tls) this.#log.warn({ httpsPort: this.#httpsAddress?.port }, 'the HTTPS listener of custom domains has no certificate left: no domain with a certificate is configured, so every handshake fails')
           await this.#flushRedeployedStages(before, plan)
           this.#log.info({ revision: plan.revision }, 'new configuration is being served')
         } catch (err) {

@@ -179,10 +179,12 @@ export class DataPlane {
     const before = this.#plan.tls
     this.#plan = plan
     const t = plan.tls
-    if (!this.#sni || t === before || !t) return
+    if (!this.#sni || t === before) return
     const server = this.#server as unknown as TlsServer & { requestCert: boolean; rejectUnauthorized: boolean }
-    if (t.defaultOptions !== null) server.setSecureContext({ ...t.defaultOptions })
-    server.requestCert = t.anyMutualTls
+    // No domain certificate left (every domain removed): a context without one, as at a start with no domain,
+    // so that every new handshake fails instead of getting a removed domain's certificate.
+    server.setSecureContext(t?.defaultOptions ? { ...t.defaultOptions } : {})
+    server.requestCert = t?.anyMutualTls === true
     server.rejectUnauthorized = false
   }
 

@@ -12,10 +12,11 @@ import { Pool } from 'undici'
 import { startGateway, startUpstream, tempDir, writeFile } from '../helpers.js'
 import { settle } from '../admin/control-plane.js'
 import { adminClient } from '../admin/helpers.js'
+import { SwitchLoad } from '../switch-load.js'
 import type { Stage } from '../../src/model/types.js'
 
 const CLIENTS = 8
-/** Responses each stable phase must see (from requests that started and ended in it) before the next switch. */
+/** Responses each stable phase must see before the next switch (test/switch-load.ts). */
 const PER_PHASE = 40
 const HOST = 'bg01.execute-api.localhost'
 
@@ -35,13 +36,6 @@ function config(colour: 'blue' | 'green', backend: string): Record<string, unkno
   }
 }
 
-interface Sample {
-  startPhase: number
-  endPhase: number
-  status: number
-  colour: string
-}
-
 test('blue/green: switching a stage under load by file reloads and by UpdateStage fails no request', async (t) => {
   // The backend holds each /slow/{colour} request until the test releases it.
   const held: Array<{ url: string; release: () => void }> = []
@@ -54,7 +48,9 @@ test('blue/green: switching a stage under load by file reloads and by UpdateStag
   const file = writeFile(tmp.dir, 'gatehouse.yaml', config('blue', upstream.url))
   const gw = await startGateway({ configFile: file })
   const pool = new Pool(`http://127.0.0.1:${gw.port}`, { connections: CLIENTS, pipelining: 1 })
+  let load: SwitchLoad | null = null
   t.after(async () => {
+    await load?.halt()
     for (const h of held) h.release()
     await pool.close()
     await gw.stop()
@@ -62,33 +58,16 @@ test('blue/green: switching a stage under load by file reloads and by UpdateStag
     tmp.cleanup()
   })
 
-  // Phases: even = stable (the colour of `colours[phase / 2]`), odd = a switch under way.
-  let phase = 0
-  const colours: string[] = ['blue']
-  const samples: Sample[] = []
-  const failures: string[] = []
-  let stop = false
-  let waiter: { phase: number; resolve: () => void } | null = null
-  const stableCount = (p: number): number => samples.filter((s) => s.startPhase === p && s.endPhase === p).length
-
-  const client = async (): Promise<void> => {
-    while (!stop) {
-      const startPhase = phase
-      try {
-        const res = await pool.request({ path: '/prod/v', method: 'GET', headers: { host: HOST } })
-        const text = await res.body.text()
-        const sample: Sample = { startPhase, endPhase: phase, status: res.statusCode, colour: res.statusCode === 200 ? JSON.parse(text).colour : text }
-        samples.push(sample)
-        if (res.statusCode !== 200) failures.push(`${res.statusCode} ${text}`)
-        if (waiter && sample.startPhase === waiter.phase && sample.endPhase === waiter.phase && stableCount(waiter.phase) >= PER_PHASE) waiter.resolve()
-      } catch (err) {
-        failures.push(`connection: ${(err as Error).message}`)
-      }
-    }
-  }
-  /** Resolves once the current stable phase has PER_PHASE responses that started and ended in it. */
-  const enoughInPhase = (): Promise<void> =>
-    stableCount(phase) >= PER_PHASE ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { phase, resolve: () => ((waiter = null), resolve()) }))
+  load = new SwitchLoad({
+    clients: CLIENTS,
+    perPhase: PER_PHASE,
+    initial: 'blue',
+    request: async () => {
+      const res = await pool.request({ path: '/prod/v', method: 'GET', headers: { host: HOST } })
+      return { status: res.statusCode, text: await res.body.text() }
+    },
+    version: (text) => JSON.parse(text).colour,
+  })
 
   /** A GET /prod/slow held at the backend: resolves once the backend has it, with the response to come. */
   const slowInFlight = async (): Promise<{ response: Promise<{ status: number; body: string }> }> => {
@@ -98,16 +77,6 @@ test('blue/green: switching a stage under load by file reloads and by UpdateStag
     arrived = null
     return { response }
   }
-  /** Switches to `colour` with `doSwitch` (which resolves when the switch is acknowledged). */
-  const switchTo = async (colour: string, doSwitch: () => Promise<void>): Promise<void> => {
-    await enoughInPhase()
-    phase++
-    await doSwitch()
-    colours.push(colour)
-    phase++
-  }
-
-  const clients = Array.from({ length: CLIENTS }, () => client())
 
   // 1. Config-file reloads: blue → green → blue → green, a slow request held across the first switch.
   const reloadTo = (colour: 'blue' | 'green') => async (): Promise<void> => {
@@ -115,12 +84,12 @@ test('blue/green: switching a stage under load by file reloads and by UpdateStag
     assert.equal((await gw.gateway.reload()).ok, true)
   }
   const slowFile = await slowInFlight()
-  await switchTo('green', reloadTo('green'))
+  await load.switchTo('green', reloadTo('green'))
   held.shift()!.release()
   const slowFileDone = await slowFile.response
   assert.deepEqual([slowFileDone.status, JSON.parse(slowFileDone.body)], [200, { servedBy: '/slow/blue' }], 'the slow request finished on the deployment it started on')
-  await switchTo('blue', reloadTo('blue'))
-  await switchTo('green', reloadTo('green'))
+  await load.switchTo('blue', reloadTo('blue'))
+  await load.switchTo('green', reloadTo('green'))
 
   // The file made exactly two deployments (one per content version), both kept.
   const deployments = (await gw.gateway.store!.list<{ apiId: string }>('deployment')).filter((d) => d.value.apiId === 'bg01')
@@ -137,25 +106,12 @@ test('blue/green: switching a stage under load by file reloads and by UpdateStag
     await settle(gw)
   }
   const slowAdmin = await slowInFlight()
-  await switchTo('blue', point(blue))
+  await load.switchTo('blue', point(blue))
   held.shift()!.release()
   const slowAdminDone = await slowAdmin.response
   assert.deepEqual([slowAdminDone.status, JSON.parse(slowAdminDone.body)], [200, { servedBy: '/slow/green' }], 'the slow request finished on the deployment it started on')
-  await switchTo('green', point(green))
-  await switchTo('blue', point(blue))
-  await enoughInPhase()
-
-  stop = true
-  await Promise.all(clients)
-
-  assert.deepEqual(failures, [], 'no request failed')
-  assert.ok(samples.length >= PER_PHASE * colours.length)
-  const served = new Set(samples.map((s) => s.colour))
-  assert.deepEqual([...served].sort(), ['blue', 'green'], 'both versions were served')
-  for (let p = 0; p <= phase; p += 2) {
-    const inPhase = samples.filter((s) => s.startPhase === p && s.endPhase === p)
-    const wrong = inPhase.filter((s) => s.colour !== colours[p / 2])
-    assert.equal(wrong.length, 0, `phase ${p / 2} (${colours[p / 2]}): ${wrong.length} of ${inPhase.length} requests got the other version after the switch was acknowledged`)
-    assert.ok(inPhase.length >= PER_PHASE, `phase ${p / 2} saw ${inPhase.length} requests`)
-  }
+  await load.switchTo('green', point(green))
+  await load.switchTo('blue', point(blue))
+  await load.stop()
+  load.assertClean(['blue', 'green'])
 })

@@ -10,10 +10,11 @@ import { execFileSync, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect, type TLSSocket } from 'node:tls'
+import { connect } from 'node:tls'
 import { X509Certificate } from 'node:crypto'
 import { Agent, request } from 'undici'
 import { PATIENCE_MS, eventually, startGateway, tempDir, writeFile, type TestGateway } from '../helpers.js'
+import { handshake } from '../admin/domain-fixture.js'
 
 let tmp: { dir: string; cleanup: () => void }
 let opensslMissing: string | false = false
@@ -154,20 +155,6 @@ function httpsClient(port: number, servername: string, identity: 'client' | 'rog
     },
     close: () => agent.close(),
   }
-}
-
-/** The certificate a TLS handshake naming `servername` (or none) gets, as its subject CN; or the handshake's error. */
-function handshake(port: number, servername: string | null, extra: Record<string, unknown> = {}): Promise<{ cn: string; fingerprint: string; protocol: string | null } | { error: string }> {
-  return new Promise((resolve) => {
-    const s: TLSSocket = connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(servername !== null ? { servername } : {}), ...extra }, () => {
-      const peer = s.getPeerX509Certificate()
-      const out = { cn: peer ? peer.subject.replace(/^CN=/, '') : '', fingerprint: peer?.fingerprint256 ?? '', protocol: s.getProtocol() }
-      s.end()
-      resolve(out)
-    })
-    s.on('error', (err) => resolve({ error: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}` }))
-    s.on('close', () => resolve({ error: 'closed' }))
-  })
 }
 
 /** One request written by hand over TLS: `servername` by SNI, `host` in the Host header; the whole answer. */
