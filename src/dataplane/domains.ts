@@ -88,6 +88,8 @@ export interface DefaultTlsOptions {
   cert: string
   key: string
   minVersion: 'TLSv1' | 'TLSv1.2'
+  /** The truststore client certificates are verified against (the domain's own leaf when it has none). */
+  ca: string
   ciphers?: string
 }
 
@@ -125,7 +127,7 @@ export class TlsTable {
     this.anyLegacy = anyLegacy
     this.defaultDomain = first?.domain ?? null
     this.defaultOptions =
-      first === null ? null : { cert: first.pem.cert, key: first.pem.key, minVersion: anyLegacy ? 'TLSv1' : 'TLSv1.2', ...(anyLegacy ? { ciphers: LEGACY_CIPHERS } : {}) }
+      first === null ? null : { cert: first.pem.cert, key: first.pem.key, ca: first.pem.ca ?? first.pem.cert, minVersion: anyLegacy ? 'TLSv1' : 'TLSv1.2', ...(anyLegacy ? { ciphers: LEGACY_CIPHERS } : {}) }
   }
 
   /** The domain's context for an SNI name (lower-cased here: SNI names are case-insensitive). */
@@ -152,7 +154,10 @@ export function compileTlsTable(domains: readonly DomainPlan[], pems: ReadonlyMa
       const context = createSecureContext({
         cert: pem.cert,
         key: pem.key,
-        ...(pem.ca !== undefined ? { ca: pem.ca } : {}),
+        // Without a `ca` a context trusts Node's public roots: a client certificate from any public CA would
+        // verify. A domain without a truststore (none declared, or its file gone) trusts its own leaf instead,
+        // which no client can present without the domain's private key.
+        ca: pem.ca ?? pem.cert,
         minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
         ...(legacy ? { ciphers: LEGACY_CIPHERS } : {}),
       })
