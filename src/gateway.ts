@@ -23,6 +23,10 @@ import { isLoopback } from './controlplane/admin-api/auth.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { createIntegrations } from './integrations/index.js'
+import { createWebSocketIntegrations } from './integrations/websocket.js'
+import type { WsIntegrationFactory } from './dataplane/websocket/plan.js'
+import type { WsLimits } from './dataplane/websocket/server.js'
+import type { ConnectionRegistry } from './store/port/connections.js'
 import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
@@ -105,6 +109,10 @@ export interface GatewayOptions {
   limits?: Partial<EdgeLimits>
   /** Numbers in [0, 1) for the canary draw of each request (§1.6). Default Math.random; tests pass a seeded one. */
   random?: () => number
+  /** WebSocket limits; each field given wins over the config file's `listeners.http.websocket` (docs/websocket.md). */
+  websocketLimits?: Partial<WsLimits>
+  /** The WebSocket connection registry (default: this process's memory). */
+  connectionRegistry?: ConnectionRegistry
 }
 
 export interface ServedUrl {
@@ -132,6 +140,7 @@ export class Gateway {
   readonly #cacheErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
   #integrations: IntegrationTable | null = null
+  #wsIntegrations: WsIntegrationFactory | null = null
   #accessLog: AccessLogSink | null = null
   #unwatchStore: (() => void) | null = null
   #fileWatchers: FSWatcher[] = []
@@ -231,6 +240,7 @@ export class Gateway {
       : // Buckets and cache in memory; quotas in SQLite under the data dir (they survive restarts), else in memory.
         localStateStore(dataDir)
     this.#integrations = this.#opts.integrations ?? createIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
+    this.#wsIntegrations = createWebSocketIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
     this.#steps =
       this.#opts.steps ??
       createSteps({
@@ -273,7 +283,13 @@ export class Gateway {
         }
       : null
     const limits = { ...desired.listeners.http?.limits, ...this.#opts.limits }
-    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits })
+    const websocket = {
+      limits: { ...desired.listeners.http?.websocket, ...this.#opts.websocketLimits },
+      identity: () => this.#desired?.identity,
+      ...(this.#opts.connectionRegistry ? { registry: this.#opts.connectionRegistry } : {}),
+      ...(this.#opts.now ? { now: this.#opts.now } : {}),
+    }
+    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits, websocket })
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
@@ -437,6 +453,7 @@ export class Gateway {
       steps: this.#steps,
       integrations: this.#integrations!,
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
+      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics } } : {}),
     }
     const plan = compileGateway(
       {
