@@ -113,14 +113,30 @@ class Connection {
   readonly onClose = (code: number, reason: Buffer): void => {
     this.server.ended(this, code, reason.toString('utf8'))
   }
-  readonly onError = (): void => {
-    // `ws` closes the socket after an error (a frame over the limit: 1009); the close event follows.
+  readonly onError = (err: Error): void => {
+    // `ws` closes the socket after a protocol error (a message over the limit: 1009) with the code it put on
+    // the error; the close event that follows reports 1006, so the code is kept for `$disconnect` here.
+    if (this.ending === null) {
+      const code = statusCodeOf(err)
+      if (code !== undefined) this.ending = { code, reason: err.message }
+    }
   }
   /** A close the gateway starts: recorded for `$disconnect`, then the close frame. */
   close(code: number, reason: string): void {
     if (this.ending === null) this.ending = { code, reason }
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason)
   }
+}
+
+/** The close code `ws` attached to a protocol error (a symbol-keyed property), if any. */
+function statusCodeOf(err: Error): number | undefined {
+  for (const sym of Object.getOwnPropertySymbols(err)) {
+    if (sym.description === 'status-code') {
+      const v = (err as unknown as Record<symbol, unknown>)[sym]
+      if (typeof v === 'number') return v
+    }
+  }
+  return undefined
 }
 
 /** A connection id: 16 URL-safe characters ending in `=`, like AWS's (§10.4). */
