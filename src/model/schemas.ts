@@ -249,6 +249,17 @@ export const functionDeclarationSchema: Schema = {
   },
 }
 
+/** A WebSocket API's stage in the config file: routeSettings keyed by WebSocket route keys. */
+const webSocketStageDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...stageFields,
+    routeSettings: { type: 'object', propertyNames: { minLength: 1 }, additionalProperties: routeSettingsSchema },
+    canarySettings: canaryDeclarationSchema,
+  },
+}
+
 const templateMap: Schema = { type: 'object', additionalProperties: { type: 'string' } }
 
 /** A WebSocket integration in the config file: apigatewayv2 CreateIntegration's fields, and its integration responses. */
@@ -346,8 +357,12 @@ export const apiDeclarationSchema: Schema = {
     policy: { type: 'object' },
     endpointType: { enum: ['EDGE', 'REGIONAL', 'PRIVATE'] },
     // Stage names are checked by the loader, which knows whether `$default` is allowed (HTTP only).
-    stages: { type: 'object', additionalProperties: stageDeclarationSchema },
+    stages: { type: 'object' },
   },
+  // WebSocket stages key their routeSettings by any route key (`sendmessage`, `$connect`).
+  if: { type: 'object', properties: { type: { const: 'websocket' } }, required: ['type'] },
+  then: { type: 'object', properties: { stages: { type: 'object', additionalProperties: webSocketStageDeclarationSchema } } },
+  else: { type: 'object', properties: { stages: { type: 'object', additionalProperties: stageDeclarationSchema } } },
 }
 
 const throttleSchema: Schema = {
