@@ -178,9 +178,10 @@ export function formatProblems(problems: ConfigProblem[]): string {
 /**
  * WebSocket error frames (docs/aws-behaviour.md §10.8), sent on the connection, which stays open: no route
  * matched and there is no `$default` (`Forbidden`), the integration failed (`Internal server error`), model
- * validation failed (`Bad request body`, with the message id instead of the request id). AWS's spacing.
+ * validation failed (`Bad request body`, with the message id instead of the request id), the route's throttle
+ * refused it (`Too Many Requests` [K: the message as HTTP APIs word it]). AWS's spacing.
  */
-export const WS_ERROR_MESSAGES = Object.freeze({ FORBIDDEN: 'Forbidden', INTERNAL: 'Internal server error', BAD_REQUEST_BODY: 'Bad request body' })
+export const WS_ERROR_MESSAGES = Object.freeze({ FORBIDDEN: 'Forbidden', INTERNAL: 'Internal server error', BAD_REQUEST_BODY: 'Bad request body', THROTTLED: 'Too Many Requests' })
 
 export function wsErrorFrame(kind: keyof typeof WS_ERROR_MESSAGES, connectionId: string, id: string): string {
   const idName = kind === 'BAD_REQUEST_BODY' ? 'messageId' : 'requestId'

@@ -453,7 +453,7 @@ export class Gateway {
       steps: this.#steps,
       integrations: this.#integrations!,
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
-      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics } } : {}),
+      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics, ...(this.#opts.now ? { now: this.#opts.now } : {}) } } : {}),
     }
     const plan = compileGateway(
       {

@@ -7,12 +7,27 @@
 import type { Deployment, HttpApi, Route, Stage } from '../../model/types.js'
 import type { WsAccessLogFormatter, WsApiPlan, WsApiTable, WsIntegration, WsIntegrationFactory, WsMetricsHandle, WsRoutePlan, WsStagePlan } from '../../dataplane/websocket/plan.js'
 import { compileSelectionExpression } from '../../dataplane/websocket/selection.js'
+import { routeBucket } from '../../dataplane/websocket/throttle.js'
 import { compileWsAccessLog, DEFAULT_WS_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
 
 export interface WsCompileDeps {
   integrations: WsIntegrationFactory
   metrics: { wsHandle(apiName: string, apiId: string, stage: string, route: string): WsMetricsHandle }
   accessLogs: boolean
+  /** The clock of route throttles (epoch ms). */
+  now?: () => number
+}
+
+function throttleOf(stage: Stage, routeKey: string): { throttlingRateLimit?: number; throttlingBurstLimit?: number } | undefined {
+  const own = stage.routeSettings?.[routeKey]
+  const d = stage.defaultRouteSettings
+  if (own === undefined && d === undefined) return undefined
+  const out: { throttlingRateLimit?: number; throttlingBurstLimit?: number } = {}
+  const rate = own?.throttlingRateLimit ?? d?.throttlingRateLimit
+  const burst = own?.throttlingBurstLimit ?? d?.throttlingBurstLimit
+  if (rate !== undefined) out.throttlingRateLimit = rate
+  if (burst !== undefined) out.throttlingBurstLimit = burst
+  return out
 }
 
 /** An integration that cannot run: every event fails (the client gets `Internal server error`; `$connect` is refused with 500). */
@@ -70,6 +85,7 @@ export function compileWebSocketStage(api: HttpApi, stage: Stage, deployment: De
       integration,
       twoWay: isTwoWay(route),
       metrics: deps.metrics.wsHandle(api.name, api.id, stage.stageName, route.routeKey),
+      throttle: routeBucket(throttleOf(stage, route.routeKey), deps.now),
     })
     if (route.routeKey === '$connect') connect = plan
     else if (route.routeKey === '$disconnect') disconnect = plan

@@ -77,6 +77,8 @@ export interface WsRoutePlan {
   /** A `$default` route response is declared (two-way route): the integration's answer is sent back as a frame. */
   readonly twoWay: boolean
   readonly metrics: WsMetricsHandle
+  /** The route's throttle (stage defaultRouteSettings / routeSettings); null: none. */
+  readonly throttle: { take(): boolean } | null
 }
 
 /** A compiled `$context.*` access-log format: `value` answers a variable name without `$context.`. */

@@ -256,6 +256,12 @@ export class WebSocketGateway {
     const event = this.#event(info, stage, 'CONNECT', '$connect', '', NOT_JSON, null)
     const route = stage.connect
     route?.metrics.connect()
+    if (route !== null && route.throttle !== null && !route.throttle.take()) {
+      route.metrics.clientError()
+      this.#logEvent(event, 429)
+      refuse(socket, 429)
+      return
+    }
     if (route === null || route.integration === null) {
       this.#accept(req, socket, head, info, stage, event, undefined)
       return
@@ -334,6 +340,12 @@ export class WebSocketGateway {
       return
     }
     route.metrics.message()
+    if (route.throttle !== null && !route.throttle.take()) {
+      route.metrics.clientError()
+      this.#send(conn, wsErrorFrame('THROTTLED', conn.info.connectionId, event.requestId))
+      this.#logEvent(event, 429)
+      return
+    }
     if (route.integration === null) {
       route.metrics.executionError()
       this.#send(conn, wsErrorFrame('INTERNAL', conn.info.connectionId, event.requestId))
