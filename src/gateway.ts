@@ -118,7 +118,7 @@ export interface GatewayOptions {
 export interface ServedUrl {
   apiId: string
   apiName: string
-  kind: 'REST' | 'HTTP'
+  kind: 'REST' | 'HTTP' | 'WEBSOCKET'
   stage: string
   urls: string[]
   /** A REST stage's canary (§1.6): the share of requests it takes and its deployment. */
@@ -590,6 +590,17 @@ export class Gateway {
         if (api.kind === 'REST') urls.push(`${scheme}://${publicHost}:${port}/restapis/${api.id}/${stage}/_user_request_/`)
         const canary = api.stages.get(stage)?.canary
         out.push({ apiId: api.id, apiName: api.name, kind: api.kind, stage, urls, ...(canary ? { canary: { percent: canary.percent, deploymentId: canary.plan.deploymentId } } : {}) })
+      }
+    }
+    // WebSocket APIs: the wss/ws URL of each stage, and its @connections endpoint (docs/websocket.md).
+    const ws = plan.websockets
+    for (const api of ws?.apis.values() ?? []) {
+      for (const stage of api.stages.keys()) {
+        const tls = this.#dataPlane?.isHttps === true
+        const urls = [`${tls ? 'wss' : 'ws'}://${api.id}.execute-api.${publicHost}:${port}/${stage}`]
+        if (ws!.defaultApi === api) urls.push(`${tls ? 'wss' : 'ws'}://${publicHost}:${port}/${stage}`)
+        urls.push(`${tls ? 'https' : 'http'}://${api.id}.execute-api.${publicHost}:${port}/${stage}/@connections`)
+        out.push({ apiId: api.id, apiName: api.name, kind: 'WEBSOCKET', stage, urls })
       }
     }
     return out

@@ -282,6 +282,17 @@ describe('WebSocket APIs from the config file', () => {
     assert.equal((await s.closed).code, 1003)
   })
 
+  it('lists each WebSocket stage with its ws:// URL and @connections endpoint in the served URLs', () => {
+    const served = gw.gateway.urls().filter((u) => u.kind === 'WEBSOCKET')
+    assert.deepEqual(
+      served.map((u) => [u.apiName, u.stage, u.urls]).sort(),
+      [
+        ['chat', 'prod', [`ws://${chat}.execute-api.localhost:${gw.port}/prod`, `http://${chat}.execute-api.localhost:${gw.port}/prod/@connections`]],
+        ['nested', 'live', [`ws://${nested}.execute-api.localhost:${gw.port}/live`, `http://${nested}.execute-api.localhost:${gw.port}/live/@connections`]],
+      ],
+    )
+  })
+
   it("counts AWS's WebSocket metrics per route", async () => {
     const text = await gw.gateway.metrics.text()
     const line = (name: string, route: string) => new RegExp(`^${name}\\{[^}]*api_id="${chat}",stage="prod",route="${route.replace('$', '\\$')}"\\} (\\d+)$`, 'm').exec(text)?.[1]
