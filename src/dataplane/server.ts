@@ -293,7 +293,7 @@ export class DataPlane {
       return
     }
     // `/{stage}/@connections/{id}` of a WebSocket API (§10.5).
-    if (WebSocketGateway.isManagementPath(req.url) && this.#ws.manage(req, res)) return
+    if (WebSocketGateway.isManagementPath(req.url) && this.#ws.manage(req, res, expectsContinue)) return
     const exchange = new HttpExchange(req, res, expectsContinue, this.#lingerMs)
     const ctx = new RequestContext(exchange, CLIENT, requestId(), extendedRequestId(), Date.now(), performance.now())
     if (this.#mutualTls) {

@@ -8,6 +8,7 @@
 import { before, after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { connect } from 'node:net'
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi'
 import { eventually, startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 import { loggedEvents, openSocket, refusal } from './ws-helpers.js'
@@ -34,6 +35,25 @@ export const handler = async (event) => {
   return { statusCode: 200, body: 'echo:' + event.body }
 }
 `
+}
+
+/** Writes raw bytes to the listener (then `after` once the first answer arrives) and returns all it answers until it closes. */
+function raw(port: number, head: string, after?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(head))
+    let text = ''
+    let sent = false
+    socket.on('data', (d) => {
+      text += d.toString()
+      if (after !== undefined && !sent) {
+        sent = true
+        socket.write(after)
+      }
+      if (/\r\n\r\n/.test(text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '')) && !/100 Continue\r\n\r\n$/.test(text)) socket.end()
+    })
+    socket.on('error', reject)
+    socket.on('close', () => resolve(text))
+  })
 }
 
 const TEMPLATE_FN = `export const handler = async (event) => ({ received: event })\n`
@@ -176,6 +196,19 @@ describe('WebSocket APIs from the config file', () => {
     assert.equal(await refusal(gw.port, '/prod?fail=1', { host }), 500)
     assert.equal(await refusal(gw.port, '/nostage', { host }), 403)
     assert.equal(await refusal(gw.port, '/prod', { host: `nosuchapi0.execute-api.localhost:${gw.port}` }), 403)
+  })
+
+  it('refuses a malformed handshake with 400 before $connect runs', async () => {
+    const before = loggedEvents(log).length
+    const answer = await raw(gw.port, `GET /prod HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    assert.match(answer, /^HTTP\/1\.1 400 /)
+    assert.equal(loggedEvents(log).length, before)
+  })
+
+  it('answers `100 Continue` to an @connections request that expects it', async () => {
+    const answer = await raw(gw.port, `POST /prod/@connections/AAAAAAAAAAAAAAA%3D HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n`, 'hi')
+    assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 410 Gone\r\n/)
+    assert.match(answer, /x-amzn-ErrorType: GoneException/i)
   })
 
   it('echoes the subprotocol $connect chose', async () => {

@@ -76,6 +76,9 @@ export function compileWebSocketStage(api: HttpApi, stage: Stage, deployment: De
     } else if (route.routeKey !== '$connect' && route.routeKey !== '$disconnect') {
       warn(`${where}: the route has no integration target; it answers an error`)
     }
+    if (route.authorizationType !== 'NONE') warn(`${where}: authorizationType ${route.authorizationType} is not served on WebSocket routes yet; the route is open`)
+    if (route.apiKeyRequired === true) warn(`${where}: API keys are not checked on WebSocket routes yet`)
+    if (route.requestModels && Object.keys(route.requestModels).length > 0) warn(`${where}: request models are not validated on WebSocket routes yet`)
     if (route.routeResponses && Object.keys(route.routeResponses).length > 0 && route.routeResponseSelectionExpression !== '$default') {
       warn(`${where}: the route has a route response but no routeResponseSelectionExpression "$default"; nothing is sent back`)
     }

@@ -67,6 +67,7 @@ export interface ManagementRequest extends UpgradeRequest {
   on(event: 'end' | 'error', cb: (err?: Error) => void): unknown
 }
 export interface ManagementResponse {
+  writeContinue(): unknown
   writeHead(status: number, headers: Record<string, string | number>): unknown
   end(body?: string | Buffer): unknown
 }
@@ -153,6 +154,11 @@ function hostName(headers: UpgradeRequest['headers']): string {
 function header(headers: UpgradeRequest['headers'], name: string): string | undefined {
   const v = headers[name]
   return Array.isArray(v) ? v.join(', ') : v
+}
+
+function isHandshake(req: UpgradeRequest): boolean {
+  const key = header(req.headers, 'sec-websocket-key')
+  return (req.method ?? 'GET') === 'GET' && (header(req.headers, 'upgrade') ?? '').toLowerCase() === 'websocket' && key !== undefined && /^[+/0-9A-Za-z]{22}==$/.test(key) && header(req.headers, 'sec-websocket-version') === '13'
 }
 
 function isLoopback(ip: string | undefined): boolean {
@@ -245,6 +251,11 @@ export class WebSocketGateway {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
+    // A request `ws` would refuse (no key, another version, not GET) is refused before `$connect` runs.
+    if (!isHandshake(req)) {
+      refuse(socket, 400)
+      return
+    }
     const found = this.#draining ? null : this.#resolve(req, path)
     if (found === null || (found.rest !== '' && found.rest !== '/')) {
       refuse(socket, this.#draining ? 503 : 403)
@@ -476,7 +487,7 @@ export class WebSocketGateway {
    * An HTTP request whose path is `/{stage}/@connections/{id}` on a WebSocket API's host: answered here
    * (true), or not a WebSocket API's (false: the listener routes it as usual).
    */
-  manage(req: ManagementRequest, res: ManagementResponse): boolean {
+  manage(req: ManagementRequest, res: ManagementResponse, expectsContinue = false): boolean {
     const url = req.url ?? '/'
     const m = CONNECTIONS.exec(url)
     if (m === null) return false
@@ -489,6 +500,7 @@ export class WebSocketGateway {
       answer(res, 'BAD_REQUEST')
       return true
     }
+    if (expectsContinue) res.writeContinue()
     const chunks: Buffer[] = []
     let size = 0
     let tooLarge = false
