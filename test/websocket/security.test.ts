@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { ApiGatewayManagementApiClient, ForbiddenException, PostToConnectionCommand, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
@@ -113,5 +114,36 @@ describe('wss:// on a TLS listener', () => {
     assert.match(frame, /^[A-Za-z0-9_-]{15}=$/)
     ws.close()
     await new Promise((r) => ws.on('close', r))
+  })
+})
+
+describe('@connections without declared identities', () => {
+  const outside = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address
+
+  it('is open to loopback callers and refused with 403 to others', { skip: outside === undefined ? 'no non-loopback IPv4 address on this machine' : false }, async () => {
+    const tmp = tempDir()
+    writeFile(tmp.dir, 'id.mjs', ID_FN)
+    writeFile(tmp.dir, 'gatehouse.yaml', { functionsDir: '.', apis: [api('wsopen')] })
+    const gw = await startGateway({ configFile: join(tmp.dir, 'gatehouse.yaml') }, { host: '0.0.0.0' })
+    try {
+      const s = await openSocket(gw.port, '/prod')
+      s.send('id')
+      const id = encodeURIComponent(await s.next())
+      const fromOutside = await request(`http://${outside}:${gw.port}/prod/@connections/${id}`, { method: 'POST', body: 'from outside' })
+      assert.equal(fromOutside.statusCode, 403)
+      assert.equal(fromOutside.headers['x-amzn-errortype'], 'ForbiddenException')
+      await fromOutside.body.text()
+      const fromLoopback = await request(`http://127.0.0.1:${gw.port}/prod/@connections/${id}`, { method: 'POST', body: 'from loopback' })
+      assert.equal(fromLoopback.statusCode, 200)
+      await fromLoopback.body.text()
+      assert.equal(await s.next(), 'from loopback')
+      s.ws.close()
+      await s.closed
+    } finally {
+      await gw.stop()
+      tmp.cleanup()
+    }
   })
 })
