@@ -133,7 +133,7 @@ export function describeWebSocket(table: WsApiTable): Array<{ api: string; stage
         routeSelectionExpression: s.routeSelection.text,
         routes: all
           .sort((a, b) => a.routeKey.localeCompare(b.routeKey))
-          .map((r) => ({ route: r.routeKey, twoWay: r.twoWay, integration: r.integration?.describe() ?? null })),
+          .map((r) => ({ route: r.routeKey, twoWay: r.twoWay, ...(r.throttle ? { throttle: { rateLimit: r.throttle.rate, burstLimit: r.throttle.burst } } : {}), integration: r.integration?.describe() ?? null })),
       })
     }
   }

@@ -78,7 +78,7 @@ export interface WsRoutePlan {
   readonly twoWay: boolean
   readonly metrics: WsMetricsHandle
   /** The route's throttle (stage defaultRouteSettings / routeSettings); null: none. */
-  readonly throttle: { take(): boolean } | null
+  readonly throttle: { take(): boolean; readonly rate: number; readonly burst: number } | null
 }
 
 /** A compiled `$context.*` access-log format: `value` answers a variable name without `$context.`. */
