@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayPlan } from '../plan.js'
-import type { WsApiPlan, WsConnectionInfo, WsRequest, WsResult, WsRoutePlan, WsStagePlan } from './plan.js'
+import type { WsApiPlan, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan } from './plan.js'
 import { NOT_JSON, parseBody } from './selection.js'
 import type { ConnectionCommand, ConnectionRegistry } from '../../store/port/connections.js'
 import { MemoryConnectionRegistry } from '../../store/memory/connection-registry.js'
@@ -185,8 +185,9 @@ export class WebSocketGateway {
   #pending = 0
   #pendingWaiters: Array<() => void> = []
   #draining = false
-  /** `$disconnect` invocations under way (drain waits for them). */
-  readonly #disconnects = new Set<Promise<void>>()
+  /** `$disconnect` invocations under way, and who waits for them to end (drain). */
+  #disconnecting = 0
+  #disconnectWaiters: Array<() => void> = []
 
   constructor(plan: () => GatewayPlan, opts: WebSocketOptions) {
     this.#plan = plan
@@ -277,28 +278,32 @@ export class WebSocketGateway {
       this.#accept(req, socket, head, info, stage, event, undefined)
       return
     }
+    void this.#connect(req, socket, head, info, stage, route, route.integration, event)
+  }
+
+  /** `$connect`'s integration, then the handshake or the refusal (an async method: no closure per upgrade). */
+  async #connect(req: UpgradeRequest, socket: Duplex, head: Buffer, info: WsConnectionInfo, stage: WsStagePlan, route: WsRoutePlan, integration: WsIntegration, event: WsRequest): Promise<void> {
     this.#pending++
     const started = performance.now()
-    route.integration.invoke(event).then(
-      (result) => {
-        route.metrics.integrationLatency(performance.now() - started)
-        if (result.status < 200 || result.status > 299) {
-          route.metrics.integrationError()
-          this.#logEvent(event, result.status, performance.now() - started)
-          refuse(socket, result.status)
-        } else {
-          const protocol = result.headers ? headerOf(result.headers, 'sec-websocket-protocol') : undefined
-          this.#accept(req, socket, head, info, stage, event, protocol, performance.now() - started)
-        }
-        this.#settled()
-      },
-      (err: unknown) => {
-        route.metrics.executionError()
-        this.#logEvent(event, 500, performance.now() - started, (err as Error).message)
-        refuse(socket, 500)
-        this.#settled()
-      },
-    )
+    try {
+      const result = await integration.invoke(event)
+      const ms = performance.now() - started
+      route.metrics.integrationLatency(ms)
+      if (result.status < 200 || result.status > 299) {
+        route.metrics.integrationError()
+        this.#logEvent(event, result.status, ms)
+        refuse(socket, result.status)
+      } else {
+        const protocol = result.headers ? headerOf(result.headers, 'sec-websocket-protocol') : undefined
+        this.#accept(req, socket, head, info, stage, event, protocol, ms)
+      }
+    } catch (err) {
+      route.metrics.executionError()
+      this.#logEvent(event, 500, performance.now() - started, (err as Error).message)
+      refuse(socket, 500)
+    } finally {
+      this.#settled()
+    }
   }
 
   #accept(req: UpgradeRequest, socket: Duplex, head: Buffer, info: WsConnectionInfo, stage: WsStagePlan, event: WsRequest, protocol: string | undefined, latency?: number): void {
@@ -363,30 +368,30 @@ export class WebSocketGateway {
       this.#logEvent(event, 500)
       return
     }
+    void this.#invoke(conn, route, route.integration, event)
+  }
+
+  /** A message's integration, then the route response or the error frame (an async method: no closure per message). */
+  async #invoke(conn: Connection, route: WsRoutePlan, integration: WsIntegration, event: WsRequest): Promise<void> {
     this.#pending++
     const started = performance.now()
-    route.integration.invoke(event).then(
-      (result) => this.#answered(conn, route, event, result, performance.now() - started),
-      (err: unknown) => this.#failed(conn, route, event, err as Error, performance.now() - started),
-    )
-  }
-
-  #answered(conn: Connection, route: WsRoutePlan, event: WsRequest, result: WsResult, ms: number): void {
-    route.metrics.integrationLatency(ms)
-    if (result.status >= 400) route.metrics.integrationError()
-    if (route.twoWay && result.body !== null && conn.ending === null) {
-      route.metrics.message()
-      this.#send(conn, result.body)
+    try {
+      const result = await integration.invoke(event)
+      const ms = performance.now() - started
+      route.metrics.integrationLatency(ms)
+      if (result.status >= 400) route.metrics.integrationError()
+      if (route.twoWay && result.body !== null && conn.ending === null) {
+        route.metrics.message()
+        this.#send(conn, result.body)
+      }
+      this.#logEvent(event, result.status, ms)
+    } catch (err) {
+      route.metrics.executionError()
+      this.#send(conn, wsErrorFrame('INTERNAL', conn.info.connectionId, event.requestId))
+      this.#logEvent(event, 500, performance.now() - started, (err as Error).message)
+    } finally {
+      this.#settled()
     }
-    this.#logEvent(event, result.status, ms)
-    this.#settled()
-  }
-
-  #failed(conn: Connection, route: WsRoutePlan, event: WsRequest, err: Error, ms: number): void {
-    route.metrics.executionError()
-    this.#send(conn, wsErrorFrame('INTERNAL', conn.info.connectionId, event.requestId))
-    this.#logEvent(event, 500, ms, err.message)
-    this.#settled()
   }
 
   #send(conn: Connection, text: string | Buffer): void {
@@ -418,20 +423,25 @@ export class WebSocketGateway {
       this.#logEvent(event, 200)
       return
     }
+    void this.#disconnect(route, route.integration, event)
+  }
+
+  /** `$disconnect`'s integration: best-effort, its answer ignored but counted and logged. */
+  async #disconnect(route: WsRoutePlan, integration: WsIntegration, event: WsRequest): Promise<void> {
     const started = performance.now()
-    const run = route.integration.invoke(event).then(
-      (result) => {
-        route.metrics.integrationLatency(performance.now() - started)
-        if (result.status >= 400) route.metrics.integrationError()
-        this.#logEvent(event, result.status, performance.now() - started)
-      },
-      (err: unknown) => {
-        route.metrics.executionError()
-        this.#logEvent(event, 500, performance.now() - started, (err as Error).message)
-      },
-    )
-    const tracked = run.finally(() => this.#disconnects.delete(tracked))
-    this.#disconnects.add(tracked)
+    this.#disconnecting++
+    try {
+      const result = await integration.invoke(event)
+      const ms = performance.now() - started
+      route.metrics.integrationLatency(ms)
+      if (result.status >= 400) route.metrics.integrationError()
+      this.#logEvent(event, result.status, ms)
+    } catch (err) {
+      route.metrics.executionError()
+      this.#logEvent(event, 500, performance.now() - started, (err as Error).message)
+    } finally {
+      if (--this.#disconnecting === 0) for (const w of this.#disconnectWaiters.splice(0)) w()
+    }
   }
 
   /** Closes connections past the idle time or the longest connection time (1001 Going away). */
@@ -462,7 +472,7 @@ export class WebSocketGateway {
       conn.socket.terminate()
       this.ended(conn, 1001, GOING_AWAY)
     }
-    await Promise.race([Promise.all([...this.#disconnects]), deadline])
+    if (this.#disconnecting > 0) await Promise.race([new Promise<void>((r) => this.#disconnectWaiters.push(r)), deadline])
     await this.#registry.close()
   }
 
