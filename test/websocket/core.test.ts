@@ -195,6 +195,7 @@ describe('WebSocket APIs from the config file', () => {
     assert.equal(await refusal(gw.port, '/prod?deny=429', { host }), 429)
     assert.equal(await refusal(gw.port, '/prod?fail=1', { host }), 500)
     assert.equal(await refusal(gw.port, '/nostage', { host }), 403)
+    assert.equal(await refusal(gw.port, '/%E0%A4%A', { host }), 403)
     assert.equal(await refusal(gw.port, '/prod', { host: `nosuchapi0.execute-api.localhost:${gw.port}` }), 403)
   })
 
@@ -203,6 +204,14 @@ describe('WebSocket APIs from the config file', () => {
     const answer = await raw(gw.port, `GET /prod HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n`)
     assert.match(answer, /^HTTP\/1\.1 400 /)
     assert.equal(loggedEvents(log).length, before)
+  })
+
+  it('answers a bad connection id in @connections with 400 BadRequestException, and a malformed stage with the HTTP answer', async () => {
+    const bad = await raw(gw.port, `GET /prod/@connections/%E0%A4%A HTTP/1.1\r\nHost: ${host}\r\n\r\n`)
+    assert.match(bad, /^HTTP\/1\.1 400 Bad Request\r\n/)
+    assert.match(bad, /x-amzn-ErrorType: BadRequestException/i)
+    const stage = await raw(gw.port, `GET /%E0%A4%A/@connections/x HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+    assert.match(stage, /^HTTP\/1\.1 4\d\d /)
   })
 
   it('answers `100 Continue` to an @connections request that expects it', async () => {

@@ -233,7 +233,13 @@ export class WebSocketGateway {
     if (!api || api.disableExecuteApiEndpoint) return null
     let i = 1
     while (i < path.length && path.charCodeAt(i) !== 47) i++
-    const stage = api.stages.get(decodeURIComponent(path.slice(1, i)))
+    let name: string
+    try {
+      name = decodeURIComponent(path.slice(1, i))
+    } catch {
+      return null
+    }
+    const stage = api.stages.get(name)
     if (!stage) return null
     return { api, stage, rest: path.slice(i) }
   }
