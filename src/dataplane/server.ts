@@ -173,14 +173,15 @@ export class DataPlane {
     if (this.#sweep !== null) clearInterval(this.#sweep)
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
     this.#server.closeIdleConnections()
-    // WebSocket connections close with 1001 once their messages under way are answered.
-    await this.#ws.drain(timeoutMs)
+    // WebSocket connections close with 1001 once their messages under way are answered (beside the HTTP requests).
+    const websockets = this.#ws.drain(timeoutMs)
     if (this.#inFlight > 0) {
       await Promise.race([
         new Promise<void>((resolve) => this.#drainWaiters.push(resolve)),
         new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
       ])
     }
+    await websockets
     for (const s of this.#sockets) s.destroy()
     await closed
   }

@@ -273,7 +273,7 @@ export class WebSocketGateway {
     const info = connectionInfo(req, url, q, now)
     const event = this.#event(info, stage, 'CONNECT', '$connect', '', NOT_JSON, null)
     const route = stage.connect
-    route?.metrics.connect()
+    ;(route?.metrics ?? stage.unmatchedMetrics).connect()
     if (route !== null && route.throttle !== null && !route.throttle.take()) {
       route.metrics.clientError()
       this.#logEvent(event, 429)
