@@ -72,7 +72,7 @@ describe('WebSocket APIs from the config file', () => {
     tmp = tempDir('gatehouse-ws-')
     log = join(tmp.dir, 'events.log')
     upstream = await startUpstream((req, res, body) => {
-      res.writeHead(200, { 'content-type': 'application/json' })
+      res.writeHead(body.includes('missing') ? 404 : 200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ backend: req.method, got: body }))
     })
     writeFile(tmp.dir, 'app.mjs', appSource(log))
@@ -103,6 +103,16 @@ describe('WebSocket APIs from the config file', () => {
               integrationResponses: [{ integrationResponseKey: '$default', responseTemplates: { $default: '{"from":"template","said":"$input.path(\'$.received.said\')"}' } }],
             },
             backend: { integrationType: 'HTTP_PROXY', integrationUri: `${upstream.url}/messages` },
+            web: {
+              integrationType: 'HTTP',
+              integrationUri: '${stageVariables.backend}/templated',
+              integrationMethod: 'PUT',
+              requestTemplates: { $default: '{"item":"$input.path(\'$.item\')","from":"$context.connectionId"}' },
+              integrationResponses: [
+                { integrationResponseKey: '/4\\d\\d/', responseTemplates: { $default: '{"error":"not found","status":"$input.path(\'$.backend\')"}' } },
+                { integrationResponseKey: '$default', responseTemplates: { $default: '{"ok":$input.json(\'$.got\')}' } },
+              ],
+            },
           },
           routes: [
             { routeKey: '$connect', target: 'app' },
@@ -114,8 +124,9 @@ describe('WebSocket APIs from the config file', () => {
             { routeKey: 'mock', target: 'mock', ...twoWay },
             { routeKey: 'tpl', target: 'tpl', ...twoWay },
             { routeKey: 'http', target: 'backend', ...twoWay },
+            { routeKey: 'web', target: 'web', ...twoWay },
           ],
-          stages: { prod: { variables: { color: 'teal' } } },
+          stages: { prod: { variables: { color: 'teal', backend: upstream.url } } },
         },
         {
           name: 'nested',
@@ -277,6 +288,20 @@ describe('WebSocket APIs from the config file', () => {
     s.send(JSON.stringify({ action: 'http', x: 1 }))
     assert.deepEqual(JSON.parse(await s.next()), { backend: 'POST', got: '{"action":"http","x":1}' })
     assert.equal(upstream.requests.at(-1)!.url, '/messages')
+    s.ws.close()
+    await s.closed
+  })
+
+  it('sends an HTTP integration the request template and picks the integration response by the backend status', async () => {
+    const s = await openSocket(gw.port, '/prod', { host })
+    s.send(JSON.stringify({ action: 'web', item: 'apple' }))
+    const ok = JSON.parse(await s.next())
+    assert.equal(JSON.parse(ok.ok).item, 'apple')
+    assert.match(JSON.parse(ok.ok).from, /=$/)
+    const last = upstream.requests.at(-1)!
+    assert.deepEqual([last.method, last.url], ['PUT', '/templated'])
+    s.send(JSON.stringify({ action: 'web', item: 'missing' }))
+    assert.deepEqual(JSON.parse(await s.next()), { error: 'not found', status: 'PUT' })
     s.ws.close()
     await s.closed
   })
