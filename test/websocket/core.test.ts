@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { connect } from 'node:net'
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi'
-import { eventually, startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
+import { eventually, send, startGateway, startUpstream, tempDir, writeFile, type TestGateway, type Upstream } from '../helpers.js'
 import { loggedEvents, openSocket, refusal } from './ws-helpers.js'
 import { apiIdFor } from '../../src/controlplane/config/desired.js'
 
@@ -54,6 +54,11 @@ function raw(port: number, head: string, after?: string): Promise<string> {
     socket.on('error', reject)
     socket.on('close', () => resolve(text))
   })
+}
+
+async function fetchRaw(port: number, path: string, host: string): Promise<number> {
+  const res = await send(port, path, { host })
+  return res.status
 }
 
 const TEMPLATE_FN = `export const handler = async (event) => ({ received: event })\n`
@@ -330,6 +335,9 @@ describe('WebSocket APIs from the config file', () => {
     assert.ok(info.LastActiveAt instanceof Date)
     assert.equal(info.Identity?.SourceIp, '127.0.0.1')
     assert.equal(info.Identity?.UserAgent, 'mgmt-test')
+    // Another API's @connections does not see this connection.
+    const other = await fetchRaw(gw.port, `/live/@connections/${encodeURIComponent(id)}`, nestedHost)
+    assert.equal(other, 410)
     await client.send(new DeleteConnectionCommand({ ConnectionId: id }))
     const closed = await s.closed
     assert.equal(closed.code, 1000)

@@ -532,7 +532,7 @@ export class WebSocketGateway {
       const method = (req.method ?? 'GET').toUpperCase()
       const denied = this.#authorize(req, url, body, found.stage, method, id)
       if (denied !== null) return answer(res, 'FORBIDDEN', denied)
-      this.#manageConnection(method, id, body, res).catch((err: unknown) => {
+      this.#manageConnection(found.stage, method, id, body, res).catch((err: unknown) => {
         this.#log.error({ err, connectionId: id }, '@connections request failed')
         res.writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
         res.end()
@@ -541,7 +541,10 @@ export class WebSocketGateway {
     return true
   }
 
-  async #manageConnection(method: string, id: string, body: Buffer, res: ManagementResponse): Promise<void> {
+  async #manageConnection(stage: WsStagePlan, method: string, id: string, body: Buffer, res: ManagementResponse): Promise<void> {
+    // A connection is its API stage's: another API's or stage's `@connections` does not see it.
+    const r = await this.#registry.get(id)
+    if (r === null || r.apiId !== stage.apiId || r.stage !== stage.stageName) return method === 'POST' || method === 'GET' || method === 'DELETE' ? answer(res, 'GONE') : answer(res, 'NOT_FOUND')
     if (method === 'POST') {
       if (!(await this.#registry.deliver(id, { kind: 'post', data: body }))) return answer(res, 'GONE')
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 0, 'x-amzn-RequestId': randomUUID() })
@@ -549,8 +552,6 @@ export class WebSocketGateway {
       return
     }
     if (method === 'GET') {
-      const r = await this.#registry.get(id)
-      if (r === null) return answer(res, 'GONE')
       const text = JSON.stringify({ connectedAt: new Date(r.connectedAt).toISOString(), identity: { sourceIp: r.sourceIp, userAgent: r.userAgent }, lastActiveAt: new Date(r.lastActiveAt).toISOString() })
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() })
       res.end(text)
