@@ -174,3 +174,34 @@ export class ConfigError extends Error {
 export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `${p.file ? p.file + ': ' : ''}${p.path || '/'}: ${p.message}`).join('\n')
 }
+
+/**
+ * WebSocket error frames (docs/aws-behaviour.md §10.8), sent on the connection, which stays open: no route
+ * matched and there is no `$default` (`Forbidden`), the integration failed (`Internal server error`), model
+ * validation failed (`Bad request body`, with the message id instead of the request id), the route's throttle
+ * refused it (`Too Many Requests` [K: the message as HTTP APIs word it]). AWS's spacing.
+ */
+export const WS_ERROR_MESSAGES = Object.freeze({ FORBIDDEN: 'Forbidden', INTERNAL: 'Internal server error', BAD_REQUEST_BODY: 'Bad request body', THROTTLED: 'Too Many Requests' })
+
+export function wsErrorFrame(kind: keyof typeof WS_ERROR_MESSAGES, connectionId: string, id: string): string {
+  const idName = kind === 'BAD_REQUEST_BODY' ? 'messageId' : 'requestId'
+  return `{"message": ${JSON.stringify(WS_ERROR_MESSAGES[kind])}, "connectionId":${JSON.stringify(connectionId)}, "${idName}":${JSON.stringify(id)}}`
+}
+
+/**
+ * `@connections` management API errors (§10.5): the status, `x-amzn-ErrorType` and `{"message": …}` body of
+ * GoneException (410: closed or unknown connection), PayloadTooLargeException (413), ForbiddenException (403),
+ * BadRequestException (400) and the rest.
+ */
+export const MANAGEMENT_ERRORS = Object.freeze({
+  GONE: { status: 410, errorType: 'GoneException', message: null },
+  PAYLOAD_TOO_LARGE: { status: 413, errorType: 'PayloadTooLargeException', message: 'Message too long' },
+  FORBIDDEN: { status: 403, errorType: 'ForbiddenException', message: 'Forbidden' },
+  BAD_REQUEST: { status: 400, errorType: 'BadRequestException', message: 'Invalid connectionId' },
+  NOT_FOUND: { status: 404, errorType: 'NotFoundException', message: 'Not Found' },
+} satisfies Record<string, { status: number; errorType: string; message: string | null }>)
+
+export function managementErrorBody(code: keyof typeof MANAGEMENT_ERRORS, message?: string): string {
+  const m = message ?? MANAGEMENT_ERRORS[code].message
+  return m === null ? '' : JSON.stringify({ message: m })
+}

@@ -24,6 +24,10 @@ import { isLoopback } from './controlplane/admin-api/auth.js'
 import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { createIntegrations } from './integrations/index.js'
+import { createWebSocketIntegrations } from './integrations/websocket.js'
+import type { WsIntegrationFactory } from './dataplane/websocket/plan.js'
+import type { WsLimits } from './dataplane/websocket/server.js'
+import type { ConnectionRegistry } from './store/port/connections.js'
 import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
@@ -113,12 +117,16 @@ export interface GatewayOptions {
    */
   httpsPort?: number
   httpsHost?: string
+  /** WebSocket limits; each field given wins over the config file's `listeners.http.websocket` (docs/websocket.md). */
+  websocketLimits?: Partial<WsLimits>
+  /** The WebSocket connection registry (default: this process's memory). */
+  connectionRegistry?: ConnectionRegistry
 }
 
 export interface ServedUrl {
   apiId: string
   apiName: string
-  kind: 'REST' | 'HTTP'
+  kind: 'REST' | 'HTTP' | 'WEBSOCKET'
   stage: string
   urls: string[]
   /** A REST stage's canary (§1.6): the share of requests it takes and its deployment. */
@@ -145,6 +153,7 @@ export class Gateway {
   readonly #cacheErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
   #integrations: IntegrationTable | null = null
+  #wsIntegrations: WsIntegrationFactory | null = null
   #accessLog: AccessLogSink | null = null
   #unwatchStore: (() => void) | null = null
   #fileWatchers: FSWatcher[] = []
@@ -249,6 +258,7 @@ export class Gateway {
       : // Buckets and cache in memory; quotas in SQLite under the data dir (they survive restarts), else in memory.
         localStateStore(dataDir)
     this.#integrations = this.#opts.integrations ?? createIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
+    this.#wsIntegrations = createWebSocketIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
     this.#steps =
       this.#opts.steps ??
       createSteps({
@@ -291,7 +301,13 @@ export class Gateway {
         }
       : null
     const limits = { ...desired.listeners.http?.limits, ...this.#opts.limits }
-    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits })
+    const websocket = {
+      limits: { ...desired.listeners.http?.websocket, ...this.#opts.websocketLimits },
+      identity: () => this.#desired?.identity,
+      ...(this.#opts.connectionRegistry ? { registry: this.#opts.connectionRegistry } : {}),
+      ...(this.#opts.now ? { now: this.#opts.now } : {}),
+    }
+    this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits, websocket })
     const port = this.#opts.port ?? desired.listeners.http?.port ?? 8080
     const host = this.#opts.host ?? desired.listeners.http?.host ?? '0.0.0.0'
     this.#address = await this.#dataPlane.listen(port, host)
@@ -488,6 +504,7 @@ export class Gateway {
       steps: this.#steps,
       integrations: this.#integrations!,
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
+      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics, ...(this.#opts.now ? { now: this.#opts.now } : {}) } } : {}),
     }
     const plan = compileGateway(
       {
@@ -640,6 +657,17 @@ export class Gateway {
           if (m.stage !== null && entry.stage !== m.stage.stageName) continue
           entry.urls.push(origin(d.name) + base + (m.stage === null ? `${entry.stage}/` : ''))
         }
+      }
+    }
+    // WebSocket APIs: the wss/ws URL of each stage, and its @connections endpoint (docs/websocket.md).
+    const ws = plan.websockets
+    for (const api of ws?.apis.values() ?? []) {
+      for (const stage of api.stages.keys()) {
+        const tls = this.#dataPlane?.isHttps === true
+        const urls = [`${tls ? 'wss' : 'ws'}://${api.id}.execute-api.${publicHost}:${port}/${stage}`]
+        if (ws!.defaultApi === api) urls.push(`${tls ? 'wss' : 'ws'}://${publicHost}:${port}/${stage}`)
+        urls.push(`${tls ? 'https' : 'http'}://${api.id}.execute-api.${publicHost}:${port}/${stage}/@connections`)
+        out.push({ apiId: api.id, apiName: api.name, kind: 'WEBSOCKET', stage, urls })
       }
     }
     return out

@@ -4,6 +4,8 @@
 import { Agent } from 'undici'
 import type { DesiredState } from '../src/controlplane/config/desired.js'
 import { compileGateway, describePlan, describeRoutes } from '../src/controlplane/compile/compile.js'
+import { describeWebSocket } from '../src/controlplane/compile/websocket.js'
+import { createWebSocketIntegrations } from '../src/integrations/websocket.js'
 import { GatewayMetrics } from '../src/observe/metrics.js'
 import { createIntegrations } from '../src/integrations/index.js'
 import { createSteps } from '../src/steps/index.js'
@@ -14,7 +16,7 @@ import { NO_FUNCTIONS } from './helpers.js'
 export type Compilable = Pick<DesiredState, 'deployments' | 'stages' | 'settings' | 'apiKeys' | 'usagePlans' | 'identity'>
 
 /** What `desired` compiles to: the routing table, each route's steps and integration, the warnings, the default API. */
-export async function describeCompiled(desired: Compilable): Promise<{ routes: unknown; plan: unknown; warnings: string[]; defaultApi: string | null }> {
+export async function describeCompiled(desired: Compilable): Promise<{ routes: unknown; plan: unknown; warnings: string[]; defaultApi: string | null; websocket?: unknown }> {
   const dispatcher = new Agent()
   const jwks = new JwksCache()
   const state = localStateStore()
@@ -25,6 +27,7 @@ export async function describeCompiled(desired: Compilable): Promise<{ routes: u
       throttle: { state: () => state },
       cache: { cache: () => state },
     })
+    const metrics = new GatewayMetrics({ defaultMetrics: false })
     const plan = compileGateway(
       {
         revision: 1,
@@ -34,9 +37,17 @@ export async function describeCompiled(desired: Compilable): Promise<{ routes: u
         apiKeys: desired.apiKeys,
         usagePlans: desired.usagePlans,
       },
-      { integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics: new GatewayMetrics({ defaultMetrics: false }), accessLogs: true, steps },
+      {
+        integrations: createIntegrations({ dispatcher, functions: NO_FUNCTIONS }),
+        metrics,
+        accessLogs: true,
+        steps,
+        websocket: { integrations: createWebSocketIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics },
+      },
     )
-    return { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }
+    const described = { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }
+    // WebSocket stages (only in the cases that have some, so the others' files stay as they are).
+    return plan.websockets ? { ...described, websocket: describeWebSocket(plan.websockets) } : described
   } finally {
     await dispatcher.close()
     jwks.close()

@@ -277,7 +277,7 @@ function banner(gateway: Gateway): string {
   if (served.length === 0) lines.push('  no API is deployed to a stage yet')
   for (const s of served) {
     const canary = s.canary ? ` (canary: ${s.canary.percent} % of requests to deployment ${s.canary.deploymentId})` : ''
-    lines.push(`  ${s.kind === 'REST' ? 'REST API' : 'HTTP API'} ${s.apiName} (${s.apiId}), stage ${s.stage}${canary}:`)
+    lines.push(`  ${s.kind === 'REST' ? 'REST API' : s.kind === 'HTTP' ? 'HTTP API' : 'WebSocket API'} ${s.apiName} (${s.apiId}), stage ${s.stage}${canary}:`)
     for (const u of s.urls) lines.push(`    ${u}`)
   }
   const h = gateway.httpsAddress

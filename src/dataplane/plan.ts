@@ -6,6 +6,7 @@ import type { DomainTable, TlsTable } from './domains.js'
 import type { Router } from './router.js'
 import type { RequestContext } from './context.js'
 import type { KeyIndex } from './keys.js'
+import type { WsApiTable } from './websocket/plan.js'
 import type { Api, Integration, IntegrationV2, Method, Resource, Route, Stage } from '../model/types.js'
 
 /** A complete response: what a step may answer instead of going on, and what a buffering integration returns. */
@@ -242,6 +243,8 @@ export interface GatewayPlan {
   readonly tls?: TlsTable | null
   /** Problems met while compiling (a route that cannot run, etc.): logged, never fatal. */
   readonly warnings: readonly string[]
+  /** WebSocket APIs (src/dataplane/websocket), served on upgrade requests and `@connections`; absent: none. */
+  readonly websockets?: WsApiTable
 }
 
 /**

@@ -21,6 +21,7 @@ import { hasUntrustedCert, verifiedClientCert } from './client-cert.js'
 import { edgeLimits, MAX_HEAD_BYTES, MAX_HEADER_COUNT, MAX_LINGER_MS, type EdgeLimits } from './limits.js'
 import { ClientConnections, isLingering, lingerClose, overflowInRequestLine } from './edge.js'
 import { BARE_ANSWERS, type BareAnswerCode } from '../errors.js'
+import { WebSocketGateway, type WebSocketOptions } from './websocket/server.js'
 
 export type DataPlaneLogger = RunnerLogger
 
@@ -43,6 +44,8 @@ export interface DataPlaneOptions {
   sni?: boolean
   /** The edge's timeouts and connection cap; defaults in `DEFAULT_EDGE_LIMITS`. */
   limits?: Partial<EdgeLimits>
+  /** WebSocket APIs (src/dataplane/websocket): limits, registry, identity for `@connections`. */
+  websocket?: Omit<WebSocketOptions, 'logger' | 'accessLog'>
 }
 
 /** A ServerResponse that knows its request's context, so one shared listener finishes it (no closure per request). */
@@ -105,6 +108,8 @@ export class DataPlane {
   readonly #sweep: NodeJS.Timeout | null
   #refused = 0
   #refusedLoggedAt = -Infinity
+  /** WebSocket upgrades and `@connections` (src/dataplane/websocket/server.ts). */
+  readonly #ws: WebSocketGateway
 
   constructor(plan: GatewayPlan, opts: DataPlaneOptions) {
     this.#plan = plan
@@ -155,6 +160,8 @@ export class DataPlane {
       })
     })
     this.#server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => this.#clientError(err, socket))
+    this.#ws = new WebSocketGateway(() => this.#plan, { ...opts.websocket, logger: opts.logger, accessLog: opts.accessLog ?? null })
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#ws.upgrade(req, socket, head))
     this.#sweep = limits.bodyIdleTimeoutMs > 0 ? setInterval(sweepBodies, Math.max(5, Math.min(1000, Math.floor(limits.bodyIdleTimeoutMs / 4))), this).unref() : null
   }
 
@@ -212,6 +219,11 @@ export class DataPlane {
     return listen(this.#server, port, host)
   }
 
+  /** WebSocket APIs' connections. */
+  get websockets(): WebSocketGateway {
+    return this.#ws
+  }
+
   get inFlight(): number {
     return this.#inFlight
   }
@@ -222,12 +234,15 @@ export class DataPlane {
     if (this.#sweep !== null) clearInterval(this.#sweep)
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
     this.#server.closeIdleConnections()
+    // WebSocket connections close with 1001 once their messages under way are answered (beside the HTTP requests).
+    const websockets = this.#ws.drain(timeoutMs)
     if (this.#inFlight > 0) {
       await Promise.race([
         new Promise<void>((resolve) => this.#drainWaiters.push(resolve)),
         new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
       ])
     }
+    await websockets
     for (const s of this.#sockets) s.destroy()
     await closed
   }
@@ -339,6 +354,8 @@ export class DataPlane {
       req.socket.destroy()
       return
     }
+    // `/{stage}/@connections/{id}` of a WebSocket API (§10.5).
+    if (WebSocketGateway.isManagementPath(req.url) && this.#ws.manage(req, res, expectsContinue)) return
     const exchange = new HttpExchange(req, res, expectsContinue, this.#lingerMs)
     const ctx = new RequestContext(exchange, CLIENT, requestId(), extendedRequestId(), Date.now(), performance.now())
     if (this.#mutualTls) {

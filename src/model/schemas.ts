@@ -249,6 +249,86 @@ export const functionDeclarationSchema: Schema = {
   },
 }
 
+/** A WebSocket API's stage in the config file: routeSettings keyed by WebSocket route keys. */
+const webSocketStageDeclarationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...stageFields,
+    routeSettings: { type: 'object', propertyNames: { minLength: 1 }, additionalProperties: routeSettingsSchema },
+    canarySettings: canaryDeclarationSchema,
+  },
+}
+
+const templateMap: Schema = { type: 'object', additionalProperties: { type: 'string' } }
+
+/** A WebSocket integration in the config file: apigatewayv2 CreateIntegration's fields, and its integration responses. */
+const wsIntegrationSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['integrationType'],
+  properties: {
+    integrationType: { enum: ['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK'] },
+    integrationUri: nonEmptyString,
+    integrationMethod: nonEmptyString,
+    timeoutInMillis: { type: 'integer', minimum: 50, maximum: 29000 },
+    description: { type: 'string' },
+    contentHandlingStrategy: { enum: ['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'] },
+    passthroughBehavior: { enum: ['WHEN_NO_MATCH', 'NEVER', 'WHEN_NO_TEMPLATES'] },
+    credentialsArn: nonEmptyString,
+    requestParameters: { type: 'object', additionalProperties: { type: 'string' } },
+    requestTemplates: templateMap,
+    templateSelectionExpression: nonEmptyString,
+    integrationResponses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['integrationResponseKey'],
+        properties: {
+          integrationResponseKey: nonEmptyString,
+          responseTemplates: templateMap,
+          templateSelectionExpression: nonEmptyString,
+          contentHandlingStrategy: { enum: ['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'] },
+          responseParameters: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+  },
+}
+
+/** A WebSocket route in the config file: apigatewayv2 CreateRoute's fields, and its route responses. */
+const wsRouteSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['routeKey'],
+  properties: {
+    routeKey: nonEmptyString,
+    target: nonEmptyString,
+    authorizationType: { enum: ['NONE', 'AWS_IAM', 'CUSTOM'] },
+    authorizerId: nonEmptyString,
+    apiKeyRequired: { type: 'boolean' },
+    operationName: nonEmptyString,
+    modelSelectionExpression: nonEmptyString,
+    requestModels: { type: 'object', additionalProperties: { type: 'string' } },
+    requestParameters: { type: 'object', additionalProperties: { type: 'object', properties: { required: { type: 'boolean' } } } },
+    routeResponseSelectionExpression: nonEmptyString,
+    routeResponses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['routeResponseKey'],
+        properties: {
+          routeResponseKey: nonEmptyString,
+          modelSelectionExpression: nonEmptyString,
+          responseModels: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+  },
+}
+
 /** One entry of `apis` in the config file. */
 export const apiDeclarationSchema: Schema = {
   type: 'object',
@@ -257,8 +337,17 @@ export const apiDeclarationSchema: Schema = {
   properties: {
     name: nonEmptyString,
     id: { type: 'string', pattern: API_ID_PATTERN, 'x-message': 'API ids are lower-case letters, digits and inner "-", at most 63 characters (they appear in host names)' },
-    type: { enum: ['rest', 'http'] },
+    type: { enum: ['rest', 'http', 'websocket'] },
     openapi: nonEmptyString,
+    // WebSocket APIs (type: websocket): apigatewayv2 CreateApi's fields, routes and integrations (docs/websocket.md).
+    description: { type: 'string' },
+    routeSelectionExpression: nonEmptyString,
+    apiKeySelectionExpression: { enum: ['$request.header.x-api-key', '$context.authorizer.usageIdentifierKey'] },
+    disableExecuteApiEndpoint: { type: 'boolean' },
+    disableSchemaValidation: { type: 'boolean' },
+    tags: stringMap,
+    routes: { type: 'array', items: wsRouteSchema },
+    integrations: { type: 'object', additionalProperties: wsIntegrationSchema },
     definition: { type: 'object' },
     basepath: { enum: ['ignore', 'prepend', 'split'] },
     binaryMediaTypes: stringArray,
@@ -268,8 +357,12 @@ export const apiDeclarationSchema: Schema = {
     policy: { type: 'object' },
     endpointType: { enum: ['EDGE', 'REGIONAL', 'PRIVATE'] },
     // Stage names are checked by the loader, which knows whether `$default` is allowed (HTTP only).
-    stages: { type: 'object', additionalProperties: stageDeclarationSchema },
+    stages: { type: 'object' },
   },
+  // WebSocket stages key their routeSettings by any route key (`sendmessage`, `$connect`).
+  if: { type: 'object', properties: { type: { const: 'websocket' } }, required: ['type'] },
+  then: { type: 'object', properties: { stages: { type: 'object', additionalProperties: webSocketStageDeclarationSchema } } },
+  else: { type: 'object', properties: { stages: { type: 'object', additionalProperties: stageDeclarationSchema } } },
 }
 
 const throttleSchema: Schema = {
@@ -437,6 +530,16 @@ export const configFileSchema: Schema = {
                 bodyIdleTimeoutMs: { type: 'integer', minimum: 0 },
                 requestTimeoutMs: { type: 'integer', minimum: 0 },
                 maxConnectionsPerIp: { type: 'integer', minimum: 0 },
+              },
+            },
+            // WebSocket APIs' limits (docs/websocket.md); AWS's values by default.
+            websocket: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                maxMessageBytes: { type: 'integer', minimum: 1 },
+                idleTimeoutMs: { type: 'integer', minimum: 1 },
+                maxConnectionMs: { type: 'integer', minimum: 1 },
               },
             },
             tls: {

@@ -5,6 +5,7 @@
 
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client'
 import type { MetricsHandle } from '../dataplane/plan.js'
+import type { WsMetricsHandle } from '../dataplane/websocket/plan.js'
 
 const BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
 
@@ -59,6 +60,46 @@ class RouteSeries implements MetricsHandle {
   }
 }
 
+/** A WebSocket route's series (§11.5): ConnectCount, MessageCount, IntegrationError, ClientError, ExecutionError, IntegrationLatency. */
+class WsRouteSeries implements WsMetricsHandle {
+  readonly labels: string
+  connects = 0
+  messages = 0
+  integrationErrors = 0
+  clientErrors = 0
+  executionErrors = 0
+  readonly ilat = new Histo()
+  constructor(labels: string) {
+    this.labels = labels
+  }
+  connect(): void {
+    this.connects++
+  }
+  message(): void {
+    this.messages++
+  }
+  integrationError(): void {
+    this.integrationErrors++
+  }
+  clientError(): void {
+    this.clientErrors++
+  }
+  executionError(): void {
+    this.executionErrors++
+  }
+  integrationLatency(ms: number): void {
+    this.ilat.observe(ms)
+  }
+}
+
+const WS_FAMILIES: Array<[string, string, 'counter' | 'histogram', (s: WsRouteSeries) => number | Histo]> = [
+  ['apigateway_ConnectCount', 'WebSocket connections that reached $connect (AWS/ApiGateway ConnectCount).', 'counter', (s) => s.connects],
+  ['apigateway_MessageCount', 'WebSocket messages, to and from clients (AWS/ApiGateway MessageCount).', 'counter', (s) => s.messages],
+  ['apigateway_IntegrationError', 'WebSocket integration answers with a 4xx/5xx status (AWS/ApiGateway IntegrationError).', 'counter', (s) => s.integrationErrors],
+  ['apigateway_ClientError', 'WebSocket requests refused by the gateway before the integration (AWS/ApiGateway ClientError).', 'counter', (s) => s.clientErrors],
+  ['apigateway_ExecutionError', 'WebSocket integrations that failed or could not be called (AWS/ApiGateway ExecutionError).', 'counter', (s) => s.executionErrors],
+]
+
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 }
@@ -77,6 +118,7 @@ const FAMILIES: Array<[string, string, 'counter' | 'histogram', (s: RouteSeries)
 export class GatewayMetrics {
   readonly registry = new Registry()
   readonly #series = new Map<string, RouteSeries>()
+  readonly #wsSeries = new Map<string, WsRouteSeries>()
   readonly #stateErrors: Counter
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -95,6 +137,17 @@ export class GatewayMetrics {
     return s
   }
 
+  /** A WebSocket route's handle (api, stage, route key; `-` for what matched no route); cached like `handle`. */
+  wsHandle(apiName: string, apiId: string, stage: string, route: string): WsMetricsHandle {
+    const labels = `api_name="${escapeLabel(apiName)}",api_id="${escapeLabel(apiId)}",stage="${escapeLabel(stage)}",route="${escapeLabel(route)}"`
+    let s = this.#wsSeries.get(labels)
+    if (!s) {
+      s = new WsRouteSeries(labels)
+      this.#wsSeries.set(labels, s)
+    }
+    return s
+  }
+
   stateStoreErrors(): void {
     this.#stateErrors.inc()
   }
@@ -103,6 +156,7 @@ export class GatewayMetrics {
   async text(): Promise<string> {
     const lines: string[] = []
     const series = [...this.#series.values()]
+    const ws = [...this.#wsSeries.values()]
     for (const [name, help, type, get, cacheOnly] of FAMILIES) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
       for (const s of series) {
@@ -119,6 +173,14 @@ export class GatewayMetrics {
         }
         lines.push(`${name}_bucket{${s.labels},le="+Inf"} ${v.count}`, `${name}_sum{${s.labels}} ${v.sum}`, `${name}_count{${s.labels}} ${v.count}`)
       }
+      // WebSocket routes' IntegrationLatency shares the family (labelled by route instead of method and resource).
+      if (name === 'apigateway_IntegrationLatency') for (const s of ws) writeSeries(lines, name, s.labels, s.ilat)
+    }
+    if (ws.length > 0) {
+      for (const [name, help, type, get] of WS_FAMILIES) {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+        for (const s of ws) writeSeries(lines, name, s.labels, get(s))
+      }
     }
     return lines.join('\n') + '\n' + (await this.registry.metrics())
   }
@@ -126,4 +188,17 @@ export class GatewayMetrics {
   get contentType(): string {
     return this.registry.contentType
   }
+}
+
+function writeSeries(lines: string[], name: string, labels: string, v: number | Histo): void {
+  if (typeof v === 'number') {
+    lines.push(`${name}{${labels}} ${v}`)
+    return
+  }
+  let cumulative = 0
+  for (let i = 0; i < BUCKETS.length; i++) {
+    cumulative += v.counts[i]!
+    lines.push(`${name}_bucket{${labels},le="${BUCKETS[i]}"} ${cumulative}`)
+  }
+  lines.push(`${name}_bucket{${labels},le="+Inf"} ${v.count}`, `${name}_sum{${labels}} ${v.sum}`, `${name}_count{${labels}} ${v.count}`)
 }

@@ -15,7 +15,7 @@ const dir = fileURLToPath(new URL('./compile/', import.meta.url))
 const cases = readdirSync(dir).filter((f) => f.endsWith('.input.yaml'))
 
 test('there is a golden case per feature', () => {
-  for (const feature of ['mixed', 'keys-throttle', 'templates', 'validators', 'authorizers', 'policies', 'caching', 'canary']) assert.ok(cases.includes(`${feature}.input.yaml`), feature)
+  for (const feature of ['mixed', 'keys-throttle', 'templates', 'validators', 'authorizers', 'policies', 'caching', 'canary', 'websocket']) assert.ok(cases.includes(`${feature}.input.yaml`), feature)
 })
 
 for (const name of cases) {

@@ -32,6 +32,8 @@ import { compileAccessLog, DEFAULT_HTTP_ACCESS_LOG_FORMAT, DEFAULT_REST_ACCESS_L
 import { compileHttpGatewayResponses, compileRestGatewayResponses } from './gateway-responses.js'
 import { compileCors } from '../../dataplane/cors.js'
 import { DEFAULT_CACHE_CLUSTER_SIZE } from '../../steps/cache/index.js'
+import { compileWebSocketStage, webSocketTable, type WsCompileDeps } from './websocket.js'
+import type { WsApiPlan, WsStagePlan } from '../../dataplane/websocket/plan.js'
 
 export interface CompileInput {
   revision: number
@@ -55,6 +57,8 @@ export interface CompileDeps {
   integrations: IntegrationTable
   /** Numbers in [0, 1) for the per-request canary draw (§1.6). Default Math.random; tests pass a seeded one. */
   random?: () => number
+  /** WebSocket routes' integrations and metrics (src/integrations/websocket.ts); none: WebSocket APIs are not served. */
+  websocket?: Omit<WsCompileDeps, 'accessLogs'>
 }
 
 /** A route that cannot run: answers 500 API_CONFIGURATION_ERROR. `type` says what it was meant to be. */
@@ -276,6 +280,7 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
   const warnings: string[] = []
   const warn = (m: string) => warnings.push(m)
   const byApi = new Map<string, { name: string; kind: 'REST' | 'HTTP'; disabled: boolean; stages: Map<string, StagePlan>; defaultStage: StagePlan | null }>()
+  const wsApis = new Map<string, WsApiPlan>()
   for (const stage of input.stages) {
     // An HTTP API stage made before any deployment (CreateStage without deploymentId) serves nothing yet.
     if (!stage.deploymentId) continue
@@ -285,8 +290,21 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
       continue
     }
     const api = deployment.snapshot
-    // WebSocket APIs are kept by the control plane; serving them is later work.
-    if (api.kind === 'HTTP' && api.protocolType === 'WEBSOCKET') continue
+    if (api.kind === 'HTTP' && api.protocolType === 'WEBSOCKET') {
+      if (!deps.websocket) continue
+      try {
+        const ws = compileWebSocketStage(api, stage, deployment, { ...deps.websocket, accessLogs: deps.accessLogs }, warn)
+        let entry = wsApis.get(api.id)
+        if (!entry) {
+          entry = { id: api.id, name: api.name, disableExecuteApiEndpoint: api.disableExecuteApiEndpoint, stages: new Map<string, WsStagePlan>() }
+          wsApis.set(api.id, entry)
+        }
+        ;(entry.stages as Map<string, WsStagePlan>).set(stage.stageName, ws)
+      } catch (err) {
+        warn(`stage ${stage.apiId}/${stage.stageName}: ${(err as Error).message}; not served`)
+      }
+      continue
+    }
     let plan: StagePlan
     try {
       plan = api.kind === 'REST'
@@ -313,11 +331,12 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
   let defaultApi: ApiPlan | null = null
   if (input.settings.defaultApiId !== undefined) {
     defaultApi = apis.get(input.settings.defaultApiId) ?? null
-    if (!defaultApi) warn(`default API ${input.settings.defaultApiId} is not served`)
+    if (!defaultApi && !wsApis.has(input.settings.defaultApiId)) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
   const domains = compileDomains(input.domains ?? [], apis, input.domainPems ?? new Map(), warn)
-  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table, deps.random), keys, domains: domains.table, tls: domains.tls, warnings: Object.freeze(warnings) })
+  const websockets = wsApis.size > 0 ? { websockets: webSocketTable(wsApis, input.settings.defaultApiId) } : {}
+  return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table, deps.random), keys, domains: domains.table, tls: domains.tls, warnings: Object.freeze(warnings), ...websockets })
 }
 
 /** A stable, readable description of a plan's routing (for golden tests and `gatehouse routes`). */

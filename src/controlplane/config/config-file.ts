@@ -10,6 +10,7 @@ import { configFileSchema } from '../../model/schemas.js'
 import { checkSchema } from './schema-check.js'
 import type { IdentityDecl } from '../../auth/identity.js'
 import type { EdgeLimits } from '../../dataplane/limits.js'
+import type { WsLimits } from '../../dataplane/websocket/server.js'
 import { ALIAS_BOMB, CONFIG_FILE_LIMIT, MAX_ALIAS_COUNT, TOO_DEEP, checkDocumentShape, isAliasBomb, isStackOverflow, readBoundedText, tooLargeMessage } from './limits.js'
 
 export { describeFsError } from './limits.js'
@@ -18,7 +19,7 @@ export { describeFsError } from './limits.js'
 export interface ConfigFileDecl {
   $schema?: string
   listeners?: {
-    http?: { port?: number; host?: string; limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    http?: { port?: number; host?: string; limits?: Partial<EdgeLimits>; websocket?: Partial<WsLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
     /** The HTTPS listener of custom domains (SNI picks each domain's certificate). */
     https?: { port?: number; host?: string }
     admin?: { port?: number; host?: string; token?: string; allowedHosts?: string[]; credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>; throttle?: { rateLimit: number; burstLimit: number } }
@@ -88,8 +89,17 @@ export interface UsagePlanDecl {
 export interface ApiDecl {
   name?: string
   id?: string
-  type: 'rest' | 'http'
+  type: 'rest' | 'http' | 'websocket'
   openapi?: string
+  /** WebSocket APIs (docs/websocket.md): apigatewayv2 CreateApi's fields, with routes and integrations inline. */
+  description?: string
+  routeSelectionExpression?: string
+  apiKeySelectionExpression?: string
+  disableExecuteApiEndpoint?: boolean
+  disableSchemaValidation?: boolean
+  tags?: Record<string, string>
+  routes?: Array<Record<string, unknown>>
+  integrations?: Record<string, Record<string, unknown>>
   definition?: Record<string, unknown>
   basepath?: 'ignore' | 'prepend' | 'split'
   binaryMediaTypes?: string[]

@@ -13,6 +13,7 @@ import { isRecord, readConfigFile } from './config-file.js'
 import type { Where } from './api-source.js'
 import { applyApiOverrides, checkApiDecl, importDefinition, readDefinitionFile, titleOf } from './api-source.js'
 import { buildStages } from './stages.js'
+import { buildWebSocketApi } from './websocket-api.js'
 import { canonicalJson } from './canonical.js'
 import { checkSchema, pointerSegment } from './schema-check.js'
 import { buildUsagePlans } from './usage-plans.js'
@@ -20,6 +21,7 @@ import { buildDomains } from './domains.js'
 import { resolveIdentity, type IdentityConfig } from '../../auth/identity.js'
 import { allowedHostProblem } from '../admin-guard.js'
 import { edgeLimits, type EdgeLimits } from '../../dataplane/limits.js'
+import type { WsLimits } from '../../dataplane/websocket/server.js'
 import { readTemplate, type IgnoredResource, type TemplateOptions, type TemplateResult } from '../template/index.js'
 import { redirectCognitoIssuers } from '../template/cognito-issuers.js'
 
@@ -99,7 +101,7 @@ export interface DesiredState {
    * `limits`: the edge's timeouts and connection cap as given (defaults filled in by the data plane).
    */
   listeners: {
-    http?: ListenerConfig & { limits?: Partial<EdgeLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
+    http?: ListenerConfig & { limits?: Partial<EdgeLimits>; websocket?: Partial<WsLimits>; tls?: { cert: string; key: string; truststore?: string; requireClientCert?: boolean } }
     /** The HTTPS listener of custom domains (SNI), when configured. */
     https?: ListenerConfig
     admin?: AdminListenerConfig
@@ -135,7 +137,7 @@ export function deploymentOf(api: Api, createdDate: string): Deployment {
 }
 
 /** The stable id of an API that has no explicit `id`: from its type and name. */
-export function apiIdFor(type: 'rest' | 'http', name: string): string {
+export function apiIdFor(type: 'rest' | 'http' | 'websocket', name: string): string {
   return stableId(`${type}:${name}`, 10)
 }
 
@@ -295,6 +297,7 @@ class Loader {
   /** An API declared in the config file (`/apis/N`) or by the template (the pointer of its resource). */
   async #loadConfigApi(decl: ApiDecl, origin: { file: string | undefined; base: string }): Promise<void> {
     const base = origin.base
+    if (decl.type === 'websocket') return this.#loadWebSocketApi(decl, origin)
     const inFile: Where = { file: origin.file, path: base }
     const kind = decl.type === 'rest' ? 'REST' : decl.type === 'http' ? 'HTTP' : undefined
 
@@ -358,6 +361,42 @@ class Loader {
     this.#problems.push(...built.problems)
     this.#warnings.push(...built.warnings)
     this.#stages.push(...built.stages)
+  }
+
+  /** A WebSocket API of the config file (`type: websocket`, docs/websocket.md): routes and integrations inline. */
+  #loadWebSocketApi(decl: ApiDecl, origin: { file: string | undefined; base: string }): void {
+    const base = origin.base
+    if (typeof decl.name !== 'string') {
+      this.#problem({ file: origin.file, path: base }, `${base}/name`, 'a WebSocket API needs a name')
+      return
+    }
+    const id = typeof decl.id === 'string' ? decl.id : apiIdFor('websocket', decl.name)
+    const entry: ApiEntry = { id, name: decl.name, kind: 'HTTP', label: `${decl.name} (${origin.file ?? 'config'} ${base})`, where: { file: origin.file, path: typeof decl.id === 'string' ? `${base}/id` : base } }
+    this.#entries.push(entry)
+    const built = buildWebSocketApi(decl, id, decl.name, base, origin.file, this.#now)
+    this.#problems.push(...built.problems)
+    this.#warnings.push(...built.warnings)
+    entry.api = built.api
+    const deployment = built.api ? this.#deploy(built.api) : undefined
+    const declared = isRecord(decl.stages) && Object.keys(decl.stages).length > 0
+    const stageDecls: Record<string, StageDecl> = declared ? (decl.stages as Record<string, StageDecl>) : { [this.#cliStage === '$default' ? 'dev' : this.#cliStage]: {} }
+    for (const name of Object.keys(stageDecls)) {
+      if (name === '$default') this.#problem({ file: origin.file, path: base }, `${base}/stages/${pointerSegment(name)}`, 'WebSocket APIs have no $default stage: name the stage (e.g. "production")')
+    }
+    const stages = buildStages({
+      kind: 'HTTP',
+      apiId: id,
+      ...(built.api ? { api: built.api } : {}),
+      deploymentId: deployment?.id ?? '',
+      decls: stageDecls,
+      where: declared ? { file: origin.file, path: `${base}/stages`, perStage: true } : { path: '--stage', perStage: false },
+      extraVariables: this.#cliVariables,
+      canaryDeploymentIds: {},
+      now: this.#now,
+    })
+    this.#problems.push(...stages.problems)
+    this.#warnings.push(...stages.warnings)
+    this.#stages.push(...stages.stages)
   }
 
   async #loadCliApi(file: string, kind: 'REST' | 'HTTP'): Promise<void> {
@@ -508,6 +547,7 @@ class Loader {
           this.#problem({ file: this.#configFile, path: '' }, '/listeners/http/limits', (err as Error).message)
         }
       }
+      if (isRecord(decl.http.websocket)) http.websocket = decl.http.websocket as Partial<WsLimits>
       const tls = decl.http.tls
       if (isRecord(tls) && typeof tls.cert === 'string' && typeof tls.key === 'string') {
         http.tls = { cert: resolve(this.#configDir, tls.cert), key: resolve(this.#configDir, tls.key) }

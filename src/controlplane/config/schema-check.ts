@@ -44,6 +44,8 @@ function toProblems(errors: ErrorObject[], file: string | undefined, prefix: str
   for (const e of errors) {
     // The propertyNames wrapper repeats what its inner error (which names the key) already says.
     if (e.keyword === 'propertyNames') continue
+    // So does an `if` wrapper (the `then`/`else` branch's own errors follow it).
+    if (e.keyword === 'if') continue
     let path = prefix + e.instancePath
     let message: string
     const parent = (e.parentSchema ?? {}) as Record<string, unknown>
