@@ -517,6 +517,8 @@ describe('a deployed API exported and imported again compiles to the same plan',
         // A canary's own deployment is exported under the stage it is the canary of.
         const stage = desired.stages.find((s) => s.deploymentId === d.id || s.canarySettings?.deploymentId === d.id)!
         const api = d.snapshot
+        // AWS exports no OpenAPI for WebSocket APIs (GetExport answers BadRequest): they go through as they are.
+        if (api.kind === 'HTTP' && api.protocolType === 'WEBSOCKET') return d
         const doc =
           api.kind === 'REST'
             ? exportRestApi(api, { type: 'oas30', stageName: stage.stageName, extensions: ['apigateway'], deployment: d })
