@@ -245,6 +245,15 @@ export function basePathJson(basePath: string): string {
   return basePath === '' ? '(none)' : basePath
 }
 
+/** Removes the mapping `find` picks from the domain named by the path (DeleteBasePathMapping, DeleteApiMapping). */
+export async function removeMapping(ctx: HandlerContext, find: (d: DomainName) => ApiMapping): Promise<void> {
+  await changeDomain(ctx, ctx.params[0]!, async (d) => {
+    const m = find(d)
+    d.mappings = d.mappings.filter((x) => x !== m)
+    return { result: undefined }
+  })
+}
+
 /** The mapping a base path names (`(none)` the root), or AWS's 404. */
 export function mappingAt(d: DomainName, rawBasePath: string): ApiMapping {
   const basePath = rawBasePath === '(none)' || rawBasePath === '' ? '' : rawBasePath

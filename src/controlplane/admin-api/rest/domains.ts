@@ -6,6 +6,7 @@ import type { ApiMapping, DomainName } from '../../../model/types.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, invalidPatchPath, optionalString, page, patchOperations, readJsonObject, sendAccepted, sendJson, stringMap, unescapeSegment, type PatchOperation } from '../http.js'
 import {
+  removeMapping,
   basePathMappingJson,
   checkBasePath,
   changeDomain,
@@ -203,10 +204,6 @@ export async function updateBasePathMapping(ctx: HandlerContext): Promise<void> 
 
 /** DELETE /domainnames/{domainName}/basepathmappings/{basePath} (DeleteBasePathMapping, 202). */
 export async function deleteBasePathMapping(ctx: HandlerContext): Promise<void> {
-  await changeDomain(ctx, ctx.params[0]!, async (d) => {
-    const m = mappingAt(d, ctx.params[1]!)
-    d.mappings = d.mappings.filter((x) => x !== m)
-    return { result: undefined }
-  })
+  await removeMapping(ctx, (d) => mappingAt(d, ctx.params[1]!))
   sendAccepted(ctx.res)
 }

@@ -6,6 +6,7 @@ import type { ApiMapping, DomainName } from '../../../model/types.js'
 import type { HandlerContext } from '../context.js'
 import { badRequest, notFound, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import {
+  removeMapping,
   apiMappingJson,
   checkBasePath,
   changeDomain,
@@ -166,10 +167,6 @@ export async function updateApiMapping(ctx: HandlerContext): Promise<void> {
 
 /** DELETE /v2/domainnames/{domainName}/apimappings/{apiMappingId} (DeleteApiMapping, 204). */
 export async function deleteApiMapping(ctx: HandlerContext): Promise<void> {
-  await changeDomain(ctx, ctx.params[0]!, async (d) => {
-    const m = mappingById(d, ctx.params[1]!)
-    d.mappings = d.mappings.filter((x) => x !== m)
-    return { result: undefined }
-  })
+  await removeMapping(ctx, (d) => mappingById(d, ctx.params[1]!))
   sendNoContent(ctx.res)
 }
