@@ -55,6 +55,8 @@ Options:
                            for exact limits across several gateway processes or nodes
   --redis-prefix PREFIX    prefix of every Redis key (default gatehouse:), to share one Redis between gateways
   --redis-unavailable MODE open (default: admit requests when Redis is down) or closed (refuse them)
+  --ws-node-ttl MS         with --redis: how long a node's heartbeat lives (default 30000); the WebSocket
+                           connections of a node that dies are gone (410) for the other nodes after this
   --account-limit R:B|off  the account-level throttle every request passes, cache hits included (default
                            AWS's 10000:5000, requests per second and burst); off turns it off
   --workers N              run N worker processes on the same ports (node:cluster); they share config and,
@@ -99,6 +101,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     'redis-prefix': { type: 'string' },
     workers: { type: 'string' },
     'redis-unavailable': { type: 'string' },
+    'ws-node-ttl': { type: 'string' },
     'account-limit': { type: 'string' },
     'no-access-log': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
@@ -167,6 +170,13 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
   if (mode !== undefined) {
     if (mode !== 'open' && mode !== 'closed') throw new UsageError(`--redis-unavailable takes open or closed, got ${JSON.stringify(mode)}`)
     opts.stateUnavailable = mode
+  }
+  const nodeTtl = values['ws-node-ttl']
+  if (nodeTtl !== undefined) {
+    if (!values.redis) throw new UsageError('--ws-node-ttl needs --redis')
+    const n = /^\d+$/.test(nodeTtl) ? Number(nodeTtl) : NaN
+    if (!Number.isInteger(n) || n < 100 || n > 3_600_000) throw new UsageError(`--ws-node-ttl takes milliseconds from 100 to 3600000, got ${JSON.stringify(nodeTtl)}`)
+    opts.websocketNodeTtlMs = n
   }
   const account = toAccountLimit(values['account-limit'])
   if (account !== undefined) opts.accountLimit = account

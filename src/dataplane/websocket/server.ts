@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayPlan } from '../plan.js'
 import type { WsApiPlan, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan } from './plan.js'
 import { NOT_JSON, parseBody } from './selection.js'
-import type { ConnectionCommand, ConnectionRegistry } from '../../store/port/connections.js'
+import { ConnectionRegistryUnavailableError, type ConnectionCommand, type ConnectionRegistry } from '../../store/port/connections.js'
 import { MemoryConnectionRegistry } from '../../store/memory/connection-registry.js'
 import { extendedRequestId } from '../../model/ids.js'
 import { formatRequestTime } from '../context.js'
@@ -41,7 +41,10 @@ export interface WsLogger {
 export interface WebSocketOptions {
   logger: WsLogger
   accessLog?: ((line: string) => void) | null
-  /** The connection registry (memory by default; a shared one for several nodes). */
+  /**
+   * The connection registry (a memory one of this gateway's own by default, closed by drain; a given one, shared
+   * by several listeners or nodes, is closed by its owner).
+   */
   registry?: ConnectionRegistry
   /** This node's id in the registry. */
   nodeId?: string
@@ -175,6 +178,9 @@ export class WebSocketGateway {
   readonly #log: WsLogger
   readonly #accessLog: ((line: string) => void) | null
   readonly #registry: ConnectionRegistry
+  readonly #ownsRegistry: boolean
+  /** Registry writes under way (drain waits for the removals before it returns). */
+  readonly #registryWrites = new Set<Promise<void>>()
   readonly #nodeId: string
   readonly #limits: WsLimits
   readonly #now: () => number
@@ -194,6 +200,7 @@ export class WebSocketGateway {
     this.#log = opts.logger
     this.#accessLog = opts.accessLog ?? null
     this.#registry = opts.registry ?? new MemoryConnectionRegistry()
+    this.#ownsRegistry = opts.registry === undefined
     this.#nodeId = opts.nodeId ?? randomUUID()
     this.#limits = { ...DEFAULT_WS_LIMITS, ...opts.limits }
     this.#now = opts.now ?? Date.now
@@ -318,9 +325,11 @@ export class WebSocketGateway {
     this.#wss.handleUpgrade(req as never, socket, head, (ws) => {
       const conn = new Connection(this, info, stage, ws, this.#now())
       this.#connections.set(info.connectionId, conn)
-      this.#registry
-        .add({ connectionId: info.connectionId, apiId: stage.apiId, stage: stage.stageName, nodeId: this.#nodeId, connectedAt: info.connectedAt, sourceIp: info.sourceIp, userAgent: info.userAgent, lastActiveAt: info.connectedAt })
-        .catch((err: unknown) => this.#log.warn({ err, connectionId: info.connectionId }, 'connection registry: cannot record a connection'))
+      this.#track(
+        this.#registry
+          .add({ connectionId: info.connectionId, apiId: stage.apiId, stage: stage.stageName, nodeId: this.#nodeId, connectedAt: info.connectedAt, sourceIp: info.sourceIp, userAgent: info.userAgent, lastActiveAt: info.connectedAt })
+          .catch((err: unknown) => this.#log.warn({ err, connectionId: info.connectionId }, 'connection registry: cannot record a connection (it is served on this node; other nodes cannot reach it)')),
+      )
       this.#logEvent(event, 200, latency)
     })
   }
@@ -420,7 +429,7 @@ export class WebSocketGateway {
     conn.ending = ending
     const id = conn.info.connectionId
     this.#connections.delete(id)
-    this.#registry.remove(id).catch((err: unknown) => this.#log.warn({ err, connectionId: id }, 'connection registry: cannot remove a connection'))
+    this.#track(this.#registry.remove(id).catch((err: unknown) => this.#log.warn({ err, connectionId: id }, 'connection registry: cannot remove a connection')))
     const stage = this.#stageOf(conn)
     const route = stage?.disconnect ?? null
     if (stage === undefined) return
@@ -479,7 +488,15 @@ export class WebSocketGateway {
       this.ended(conn, 1001, GOING_AWAY)
     }
     if (this.#disconnecting > 0) await Promise.race([new Promise<void>((r) => this.#disconnectWaiters.push(r)), deadline])
-    await this.#registry.close()
+    // This node's entries leave the registry before it stops (a shared registry fails fast when unreachable).
+    await Promise.race([Promise.all(this.#registryWrites), deadline])
+    if (this.#ownsRegistry) await this.#registry.close()
+  }
+
+  /** Keeps a registry write until it settles (it never rejects: each logs its own failure). */
+  #track(write: Promise<void>): void {
+    this.#registryWrites.add(write)
+    void write.finally(() => this.#registryWrites.delete(write))
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -533,6 +550,10 @@ export class WebSocketGateway {
       const denied = this.#authorize(req, url, body, found.stage, method, id)
       if (denied !== null) return answer(res, 'FORBIDDEN', denied)
       this.#manageConnection(found.stage, method, id, body, res).catch((err: unknown) => {
+        if (err instanceof ConnectionRegistryUnavailableError) {
+          this.#log.warn({ err, connectionId: id }, '@connections: the connection registry cannot be reached')
+          return answer(res, /did not answer/.test(err.message) ? 'NODE_UNREACHABLE' : 'REGISTRY_UNAVAILABLE')
+        }
         this.#log.error({ err, connectionId: id }, '@connections request failed')
         res.writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
         res.end()
@@ -542,6 +563,9 @@ export class WebSocketGateway {
   }
 
   async #manageConnection(stage: WsStagePlan, method: string, id: string, body: Buffer, res: ManagementResponse): Promise<void> {
+    // A connection of this node is answered without the registry (so it works while a shared one is unreachable).
+    const local = this.#connections.get(id)
+    if (local !== undefined && local.apiId === stage.apiId && local.stageName === stage.stageName) return this.#manageLocal(local, method, body, res)
     // A connection is its API stage's: another API's or stage's `@connections` does not see it.
     const r = await this.#registry.get(id)
     if (r === null || r.apiId !== stage.apiId || r.stage !== stage.stageName) return method === 'POST' || method === 'GET' || method === 'DELETE' ? answer(res, 'GONE') : answer(res, 'NOT_FOUND')
@@ -564,6 +588,23 @@ export class WebSocketGateway {
       return
     }
     answer(res, 'NOT_FOUND')
+  }
+
+  #manageLocal(conn: Connection, method: string, body: Buffer, res: ManagementResponse): void {
+    const id = conn.info.connectionId
+    if (method === 'POST' || method === 'DELETE') {
+      if (!this.#command(id, method === 'POST' ? { kind: 'post', data: body } : { kind: 'delete' })) return answer(res, 'GONE')
+      res.writeHead(method === 'POST' ? 200 : 204, method === 'POST' ? { 'Content-Type': 'application/json', 'Content-Length': 0, 'x-amzn-RequestId': randomUUID() } : { 'x-amzn-RequestId': randomUUID() })
+      res.end()
+      return
+    }
+    if (method !== 'GET') return answer(res, 'NOT_FOUND')
+    if (conn.ending !== null) return answer(res, 'GONE')
+    const info = conn.info
+    const lastActiveAt = conn.lastActive === conn.connectedMark ? info.connectedAt : conn.lastActive
+    const text = JSON.stringify({ connectedAt: new Date(info.connectedAt).toISOString(), identity: { sourceIp: info.sourceIp, userAgent: info.userAgent }, lastActiveAt: new Date(lastActiveAt).toISOString() })
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() })
+    res.end(text)
   }
 
   /**

@@ -43,6 +43,8 @@ interface CommandMessage {
   /** The asking node and its request id. */
   from: string
   re: string
+  /** The node holding the connection. */
+  to: string
   id: string
   kind: 'post' | 'delete'
   /** base64 */
@@ -85,9 +87,10 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   readonly #commandTimeoutMs: number
   readonly #recordTtlMs: number
   readonly #where: string
-  /** This process's node (one per registry) and its handler. */
-  #nodeId: string | null = null
-  #handler: CommandHandler | null = null
+  /** This process's nodes (a listener each: the data plane, the custom domains' HTTPS one) and their handlers. */
+  readonly #nodes = new Map<string, CommandHandler>()
+  /** The node whose channel carries the answers to this process's commands (the first attached). */
+  #replyNode: string | null = null
   #heartbeat: NodeJS.Timeout | null = null
   /** Records added by this node and not removed: taken out of Redis on close (a node stopping removes its own). */
   readonly #own = new Set<string>()
@@ -141,17 +144,16 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   attach(nodeId: string, handler: CommandHandler): void {
-    if (this.#nodeId !== null && this.#nodeId !== nodeId) throw new Error('RedisConnectionRegistry: one node per registry')
-    this.#nodeId = nodeId
-    this.#handler = handler
+    this.#nodes.set(nodeId, handler)
+    this.#replyNode ??= nodeId
     this.#sub.subscribe(this.#channel(nodeId)).catch((err: unknown) => (this.#lastError = err as Error))
     void this.#beat()
-    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(10, Math.floor(this.#nodeTtlMs / 3))).unref()
+    this.#heartbeat ??= setInterval(() => void this.#beat(), Math.max(10, Math.floor(this.#nodeTtlMs / 3))).unref()
   }
 
   async add(record: ConnectionRecord): Promise<void> {
     const key = this.#conn(record.connectionId)
-    if (record.nodeId === this.#nodeId) this.#own.add(record.connectionId)
+    if (this.#nodes.has(record.nodeId)) this.#own.add(record.connectionId)
     await this.#run('add', () =>
       this.#client
         .multi()
@@ -173,7 +175,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   async get(connectionId: string): Promise<ConnectionRecord | null> {
     this.#flushTouches()
     const scripts = this.#client as unknown as { ghWsGet(key: string, self: string, nodePrefix: string, nodes: string): Promise<string[]> }
-    const flat = await this.#run('get', () => scripts.ghWsGet(this.#conn(connectionId), this.#nodeId ?? '', this.#nodeKey(''), this.#nodesKey()))
+    const flat = await this.#run('get', () => scripts.ghWsGet(this.#conn(connectionId), '', this.#nodeKey(''), this.#nodesKey()))
     const h: Record<string, string> = {}
     for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!
     if (h['nodeId'] === undefined) return null
@@ -205,10 +207,11 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   async deliver(connectionId: string, command: ConnectionCommand): Promise<boolean> {
     const r = await this.get(connectionId)
     if (r === null) return false
-    if (r.nodeId === this.#nodeId) return this.#handler?.(connectionId, command) ?? false
+    const local = this.#nodes.get(r.nodeId)
+    if (local !== undefined) return local(connectionId, command)
+    if (this.#replyNode === null) throw new Error('RedisConnectionRegistry: attach a node before delivering to another one')
     const re = randomUUID()
-    const msg: CommandMessage = { t: 'cmd', from: this.#nodeId ?? '-', re, id: connectionId, kind: command.kind, ...(command.kind === 'post' ? { data: command.data.toString('base64') } : {}) }
-    if (this.#nodeId === null) throw new Error('RedisConnectionRegistry: attach a node before delivering to another one')
+    const msg: CommandMessage = { t: 'cmd', from: this.#replyNode, to: r.nodeId, re, id: connectionId, kind: command.kind, ...(command.kind === 'post' ? { data: command.data.toString('base64') } : {}) }
     const answer = new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(re)
@@ -248,10 +251,10 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     if (this.#client.status === 'ready') {
       // A node that stops takes its records and heartbeat out at once.
       const keys = [...this.#own].map((id) => this.#conn(id))
-      if (this.#nodeId !== null) keys.push(this.#nodeKey(this.#nodeId))
+      for (const node of this.#nodes.keys()) keys.push(this.#nodeKey(node))
       try {
         if (keys.length > 0) await this.#client.del(...keys)
-        if (this.#nodeId !== null) await this.#client.srem(this.#nodesKey(), this.#nodeId)
+        if (this.#nodes.size > 0) await this.#client.srem(this.#nodesKey(), ...this.#nodes.keys())
         await quitWithin(this.#client, 1000)
       } catch {
         // Lost meanwhile: the heartbeat expires on its own.
@@ -293,7 +296,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     const command: ConnectionCommand = m.kind === 'post' ? { kind: 'post', data: Buffer.from(m.data ?? '', 'base64') } : { kind: 'delete' }
     let ok = false
     try {
-      ok = this.#handler?.(m.id, command) ?? false
+      ok = this.#nodes.get(m.to)?.(m.id, command) ?? false
     } catch {
       ok = false
     }
@@ -315,9 +318,11 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   async #beat(): Promise<void> {
-    if (this.#nodeId === null || this.#closed || this.#client.status !== 'ready') return
+    if (this.#nodes.size === 0 || this.#closed || this.#client.status !== 'ready') return
     try {
-      await this.#client.multi().set(this.#nodeKey(this.#nodeId), String(Date.now()), 'PX', this.#nodeTtlMs).sadd(this.#nodesKey(), this.#nodeId).exec()
+      const m = this.#client.multi()
+      for (const node of this.#nodes.keys()) m.set(this.#nodeKey(node), String(Date.now()), 'PX', this.#nodeTtlMs).sadd(this.#nodesKey(), node)
+      await m.exec()
     } catch {
       // Redis is down: the next beat tries again.
     }
