@@ -13,6 +13,7 @@ import { loadDesiredState, type Sources } from '../controlplane/config/desired.j
 import { MAX_DEPLOYMENT_HISTORY } from '../controlplane/config/history.js'
 import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
 import { ClusterStateStore } from '../store/cluster/state-store.js'
+import { ClusterConnectionRegistry, ConnectionRegistryHost } from '../store/cluster/connection-registry.js'
 import { localStateStore } from '../store/compose.js'
 import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
 import { allowedHostProblem } from '../controlplane/admin-guard.js'
@@ -60,7 +61,7 @@ Options:
   --account-limit R:B|off  the account-level throttle every request passes, cache hits included (default
                            AWS's 10000:5000, requests per second and burst); off turns it off
   --workers N              run N worker processes on the same ports (node:cluster); they share config and,
-                           without --redis, limits and quotas held by the primary process
+                           without --redis, limits, quotas and WebSocket connections held by the primary
   --log-level LEVEL        fatal|error|warn|info|debug (default info)
   --no-access-log          do not print access-log lines
   --no-watch               do not reload when config files change
@@ -186,7 +187,11 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     // The primary made a data dir for the shared config when none was configured, and holds the limits.
     const shared = workerLink.dataDir()
     if (shared && opts.dataDir === undefined) opts.dataDir = shared
-    if (!opts.redis) opts.state = new ClusterStateStore(process)
+    if (!opts.redis) {
+      opts.state = new ClusterStateStore(process)
+      // WebSocket connections: the primary relays `@connections` to the worker holding the socket.
+      opts.connectionRegistry = new ClusterConnectionRegistry(process)
+    }
     const lastGood = await workerLink.lastGoodConfig()
     if (lastGood) opts.lastGoodConfig = lastGood
     opts.onConfigLoaded = (desired) => workerLink.configLoaded(desired)
@@ -278,7 +283,8 @@ async function primary(opts: GatewayOptions, workers: number, out: NodeJS.WriteS
   if (tempDataDir) opts.logger.info({ dataDir: tempDataDir }, 'the workers share config through a temporary data dir, removed at exit (--data-dir keeps it)')
   const state = opts.redis ? null : localStateStore(dataDir)
   const stateNote = opts.redis ? 'limits and quotas in Redis' : `limits and quotas held by the primary (pid ${process.pid})${dataDir ? ', kept in the data dir' : ''}`
-  return runPrimary({ workers, logger: opts.logger, out, state, stateNote, config: desired, ...(tempDataDir ? { tempDataDir } : {}) })
+  const connections = opts.redis ? null : new ConnectionRegistryHost()
+  return runPrimary({ workers, logger: opts.logger, out, state, connections, stateNote, config: desired, ...(tempDataDir ? { tempDataDir } : {}) })
 }
 
 function banner(gateway: Gateway): string {
