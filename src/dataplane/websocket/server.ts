@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayPlan } from '../plan.js'
+import { hostName as domainHostName, type DomainPlan } from '../domains.js'
 import type { WsApiPlan, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan } from './plan.js'
 import { NOT_JSON, parseBody } from './selection.js'
 import { ConnectionRegistryUnavailableError, type ConnectionCommand, type ConnectionRegistry } from '../../store/port/connections.js'
@@ -77,7 +78,8 @@ export interface ManagementResponse {
 
 const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }
 const EXECUTE_API = '.execute-api.'
-const CONNECTIONS = /^\/([^/]+)\/(?:@|%40)connections\/([^/?]+)\/?(?:\?.*)?$/i
+/** `{prefix}/@connections/{id}`: the prefix is `/{stage}` on execute-api hosts, `/{basePath}` (or nothing) on custom domains. */
+const CONNECTIONS = /^((?:\/[^/?]+)?)\/(?:@|%40)connections\/([^/?]+)\/?(?:\?.*)?$/i
 const NO_STATUS_REASON = 'Client-side close frame status not set'
 const GOING_AWAY = 'Going away'
 
@@ -232,9 +234,15 @@ export class WebSocketGateway {
 
   /** The WebSocket API and stage a request's Host and first path segment name, or null. */
   #resolve(req: UpgradeRequest, path: string): { api: WsApiPlan; stage: WsStagePlan; rest: string } | null {
-    const table = this.#plan().websockets
+    const plan = this.#plan()
+    const table = plan.websockets
     if (table === undefined) return null
     const host = hostName(req.headers)
+    // A custom domain (§1.7) is served by its API mappings only, before the execute-api rules.
+    if (plan.domains != null && plan.domains.size > 0) {
+      const domain = plan.domains.find(domainHostName(host))
+      if (domain !== undefined) return wsMapping(domain, path)
+    }
     const at = host.indexOf(EXECUTE_API)
     const api = at > 0 ? table.apis.get(host.slice(0, at)) : table.defaultApi
     if (!api || api.disableExecuteApiEndpoint) return null
@@ -524,8 +532,8 @@ export class WebSocketGateway {
     const url = req.url ?? '/'
     const m = CONNECTIONS.exec(url)
     if (m === null) return false
-    const found = this.#resolve(req, `/${m[1]!}`)
-    if (found === null) return false
+    const found = this.#resolve(req, m[1] === '' ? '/' : m[1]!)
+    if (found === null || (found.rest !== '' && found.rest !== '/')) return false
     let id: string
     try {
       id = decodeURIComponent(m[2]!)
@@ -712,6 +720,16 @@ export class WebSocketGateway {
       }),
     )
   }
+}
+
+/** The WebSocket API mapping of a custom domain a path falls under (whole segments, longest base path first), or null. */
+function wsMapping(domain: DomainPlan, path: string): { api: WsApiPlan; stage: WsStagePlan; rest: string } | null {
+  for (const m of domain.websocket ?? []) {
+    if (m.basePath === '') return { api: m.api, stage: m.stage, rest: path }
+    const n = m.basePath.length + 1
+    if (path.startsWith(m.basePath, 1) && path.charCodeAt(0) === 47 && (path.length === n || path.charCodeAt(n) === 47)) return { api: m.api, stage: m.stage, rest: path.slice(n) }
+  }
+  return null
 }
 
 let messageCounter = 0
