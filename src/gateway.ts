@@ -692,6 +692,14 @@ export class Gateway {
         out.push({ apiId: api.id, apiName: api.name, kind: 'WEBSOCKET', stage, urls })
       }
     }
+    // WebSocket APIs' custom domains: wss:// on the HTTPS listener when there is one, else ws:// by Host.
+    for (const d of plan.domains?.all() ?? []) {
+      for (const m of d.websocket ?? []) {
+        const entry = out.find((e) => e.kind === 'WEBSOCKET' && e.apiId === m.api.id && e.stage === m.stage.stageName)
+        const wsOrigin = https ? `wss://${d.name}:${https.port}` : `${this.#dataPlane?.isHttps ? 'wss' : 'ws'}://${d.name}:${port}`
+        entry?.urls.push(wsOrigin + (m.basePath === '' ? '' : `/${m.basePath}`))
+      }
+    }
     return out
   }
 

@@ -130,6 +130,14 @@ test('wss:// on a custom domain (SNI): the mapped stage answers, and domainName 
   await s.closed
 })
 
+test('the banner lists the custom domains\' wss:// URLs beside the execute-api ones', async (t) => {
+  if (skip) return t.skip(skip)
+  const urls = gw.gateway.urls().filter((u) => u.kind === 'WEBSOCKET')
+  const of = (stage: string) => urls.find((u) => u.stage === stage)?.urls ?? []
+  assert.ok(of('prod').includes(`wss://api.example.com:${httpsPort}`), JSON.stringify(urls))
+  assert.ok(of('beta').includes(`wss://rt.example.com:${httpsPort}/v1`), JSON.stringify(urls))
+})
+
 test('a base path mapping: wss://rt.example.com/v1 reaches its stage; other paths are refused with 403', async (t) => {
   if (skip) return t.skip(skip)
   const s = await secureSocket('rt.example.com', '/v1')
