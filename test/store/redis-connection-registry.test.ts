@@ -11,6 +11,7 @@ import { serviceSkip } from '../services.js'
 import { RedisConnectionRegistry } from '../../src/store/redis/connection-registry.js'
 import { ConnectionRegistryUnavailableError, type ConnectionRecord } from '../../src/store/port/connections.js'
 import { connectionRegistrySuite } from '../conformance/connection-registry.js'
+import { redisProxy, within } from '../multinode/helpers.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const redisSkip = await serviceSkip('Redis', '127.0.0.1', 6379)
@@ -87,6 +88,32 @@ if (redisSkip) {
     assert.equal(await a.get('on-b'), null)
     assert.equal(await a.deliver('on-b', { kind: 'post', data: Buffer.from('x') }), false)
     assert.equal(await raw.exists(`${keyPrefix}ws:conn:on-b`), 0, 'the record of the dead node is removed')
+  })
+
+  test('redis registry: a node cut off from Redis longer than its heartbeat TTL is registered again when Redis is back', async (t) => {
+    const keyPrefix = uniquePrefix()
+    const proxy = await redisProxy()
+    const a = new RedisConnectionRegistry(REDIS_URL, { keyPrefix })
+    const b = new RedisConnectionRegistry(proxy.url, { keyPrefix, nodeTtlMs: 300 })
+    const raw = new Redis(REDIS_URL)
+    t.after(async () => {
+      await Promise.all([a.close(), b.close()])
+      raw.disconnect()
+      await proxy.close()
+      await dropPrefix(keyPrefix)
+    })
+    a.attach('node-a', () => true)
+    b.attach('node-b', () => true)
+    await b.add(record('before', 'node-b'))
+    proxy.down()
+    // Opened during the outage: served by its node, not recorded yet.
+    await assert.rejects(b.add(record('during', 'node-b')), ConnectionRegistryUnavailableError)
+    while ((await raw.exists(`${keyPrefix}ws:node:node-b`)) === 1) await new Promise((r) => setTimeout(r, 50))
+    // Another node reads it as a dead node's connection meanwhile.
+    assert.equal(await a.get('before'), null)
+    proxy.up()
+    await within(30_000, 'node-b registered again', async () => (await a.get('before')) !== null && (await a.get('during')) !== null)
+    assert.equal((await a.get('during'))?.nodeId, 'node-b')
   })
 
   test('redis registry: a node that closes removes its records, and its connections are gone at once', async (t) => {

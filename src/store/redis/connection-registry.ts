@@ -93,7 +93,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   #replyNode: string | null = null
   #heartbeat: NodeJS.Timeout | null = null
   /** Records added by this node and not removed: taken out of Redis on close (a node stopping removes its own). */
-  readonly #own = new Set<string>()
+  readonly #own = new Map<string, ConnectionRecord>()
   /** Commands sent to other nodes, waiting for their answer. */
   readonly #waiting = new Map<string, { resolve: (ok: boolean) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   /** Touches of this turn of the event loop, sent together. */
@@ -136,8 +136,9 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
         options.onError?.(error)
       })
     }
-    // Back from an outage: this node's heartbeat at once (it may have expired meanwhile).
-    this.#client.on('ready', () => void this.#beat())
+    // Back from an outage: this node's heartbeat at once, and its records again (a record written during the
+    // outage failed; one whose node's heartbeat expired meanwhile may have been deleted by another node).
+    this.#client.on('ready', () => void this.#beat().then(() => this.#rewriteOwn()))
     this.#client.defineCommand('ghWsTouch', { numberOfKeys: 1, lua: TOUCH })
     this.#client.defineCommand('ghWsGet', { numberOfKeys: 1, lua: GET })
     this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#onMessage(message))
@@ -152,24 +153,26 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   async add(record: ConnectionRecord): Promise<void> {
+    if (this.#nodes.has(record.nodeId)) this.#own.set(record.connectionId, { ...record })
+    await this.#run('add', () => this.#write(record).exec())
+  }
+
+  /** The MULTI that writes a record whole. */
+  #write(record: ConnectionRecord): ReturnType<Redis['multi']> {
     const key = this.#conn(record.connectionId)
-    if (this.#nodes.has(record.nodeId)) this.#own.add(record.connectionId)
-    await this.#run('add', () =>
-      this.#client
-        .multi()
-        .del(key)
-        .hset(key, {
-          apiId: record.apiId,
-          stage: record.stage,
-          nodeId: record.nodeId,
-          connectedAt: String(record.connectedAt),
-          sourceIp: record.sourceIp,
-          userAgent: record.userAgent,
-          lastActiveAt: String(record.lastActiveAt),
-        })
-        .pexpire(key, this.#recordTtlMs)
-        .exec(),
-    )
+    return this.#client
+      .multi()
+      .del(key)
+      .hset(key, {
+        apiId: record.apiId,
+        stage: record.stage,
+        nodeId: record.nodeId,
+        connectedAt: String(record.connectedAt),
+        sourceIp: record.sourceIp,
+        userAgent: record.userAgent,
+        lastActiveAt: String(record.lastActiveAt),
+      })
+      .pexpire(key, this.#recordTtlMs)
   }
 
   async get(connectionId: string): Promise<ConnectionRecord | null> {
@@ -192,6 +195,8 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   touch(connectionId: string, at: number): void {
+    const own = this.#own.get(connectionId)
+    if (own !== undefined) own.lastActiveAt = at
     this.#touches.set(connectionId, at)
     if (this.#touchScheduled) return
     this.#touchScheduled = true
@@ -250,7 +255,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     }
     if (this.#client.status === 'ready') {
       // A node that stops takes its records and heartbeat out at once.
-      const keys = [...this.#own].map((id) => this.#conn(id))
+      const keys = [...this.#own.keys()].map((id) => this.#conn(id))
       for (const node of this.#nodes.keys()) keys.push(this.#nodeKey(node))
       try {
         if (keys.length > 0) await this.#client.del(...keys)
@@ -315,6 +320,15 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     this.#touches = new Map()
     const scripts = this.#client as unknown as { ghWsTouch(key: string, at: string): Promise<number> }
     for (const [id, at] of touches) scripts.ghWsTouch(this.#conn(id), String(at)).catch(() => undefined)
+  }
+
+  async #rewriteOwn(): Promise<void> {
+    if (this.#closed || this.#own.size === 0) return
+    try {
+      await Promise.all([...this.#own.values()].map((r) => this.#write(r).exec()))
+    } catch {
+      // Lost again: the next reconnect tries again.
+    }
   }
 
   async #beat(): Promise<void> {
