@@ -122,8 +122,11 @@ export class ConnectionRegistryHost {
         return reply(r === undefined ? null : r)
       }
       case 'touch': {
-        const r = this.#records.get(String(args[0]))
-        if (r !== undefined) r.lastActiveAt = Number(args[1])
+        // [[connectionId, at], …]: one turn's touches of one worker.
+        for (const [id, at] of args as Array<[string, number]>) {
+          const r = this.#records.get(String(id))
+          if (r !== undefined) r.lastActiveAt = Number(at)
+        }
         return null
       }
       case 'remove':
@@ -171,6 +174,8 @@ export class ClusterConnectionRegistry implements ConnectionRegistry {
   readonly #handlers = new Map<string, CommandHandler>()
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   readonly #onMessage = (m: unknown): void => this.#receive(m)
+  readonly #touches = new Map<string, number>()
+  #touchScheduled = false
   #nextId = 0
   #closed = false
 
@@ -194,9 +199,18 @@ export class ClusterConnectionRegistry implements ConnectionRegistry {
     return ((await this.#call('get', [connectionId])) as ConnectionRecord | null) ?? null
   }
 
+  /** Batched: one IPC message per event-loop turn, whatever the number of messages received. */
   touch(connectionId: string, at: number): void {
     if (this.#closed) return
-    send(this.#endpoint, { gh: 'ws-reg', from: this.#tag, id: 0, op: 'touch', args: [connectionId, at] } satisfies RegistryCall)
+    this.#touches.set(connectionId, at)
+    if (this.#touchScheduled) return
+    this.#touchScheduled = true
+    setImmediate(() => {
+      this.#touchScheduled = false
+      const touches = [...this.#touches]
+      this.#touches.clear()
+      if (!this.#closed && touches.length > 0) send(this.#endpoint, { gh: 'ws-reg', from: this.#tag, id: 0, op: 'touch', args: touches } satisfies RegistryCall)
+    })
   }
 
   async remove(connectionId: string): Promise<void> {
