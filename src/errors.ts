@@ -199,6 +199,10 @@ export const MANAGEMENT_ERRORS = Object.freeze({
   FORBIDDEN: { status: 403, errorType: 'ForbiddenException', message: 'Forbidden' },
   BAD_REQUEST: { status: 400, errorType: 'BadRequestException', message: 'Invalid connectionId' },
   NOT_FOUND: { status: 404, errorType: 'NotFoundException', message: 'Not Found' },
+  /** The connection is not on this node and the shared connection registry (Redis) cannot be reached. */
+  REGISTRY_UNAVAILABLE: { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error: the connection registry is unavailable, so connections held by other nodes cannot be reached' },
+  /** The node holding the connection did not answer in time. */
+  NODE_UNREACHABLE: { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error: the node holding the connection did not answer' },
 } satisfies Record<string, { status: number; errorType: string; message: string | null }>)
 
 export function managementErrorBody(code: keyof typeof MANAGEMENT_ERRORS, message?: string): string {

@@ -28,6 +28,8 @@ import { createWebSocketIntegrations } from './integrations/websocket.js'
 import type { WsIntegrationFactory } from './dataplane/websocket/plan.js'
 import type { WsLimits } from './dataplane/websocket/server.js'
 import type { ConnectionRegistry } from './store/port/connections.js'
+import { MemoryConnectionRegistry } from './store/memory/connection-registry.js'
+import { RedisConnectionRegistry } from './store/redis/connection-registry.js'
 import { createSteps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
@@ -119,8 +121,13 @@ export interface GatewayOptions {
   httpsHost?: string
   /** WebSocket limits; each field given wins over the config file's `listeners.http.websocket` (docs/websocket.md). */
   websocketLimits?: Partial<WsLimits>
-  /** The WebSocket connection registry (default: this process's memory). */
+  /**
+   * The WebSocket connection registry to use instead of opening one (a cluster worker's link to its primary);
+   * closed by stop(). Default: Redis with `redis` (shared by every node), else this process's memory.
+   */
   connectionRegistry?: ConnectionRegistry
+  /** With `redis`: how long a node's heartbeat lives; a node that dies takes its WebSocket connections out after this (default 30 s). */
+  websocketNodeTtlMs?: number
 }
 
 export interface ServedUrl {
@@ -147,6 +154,8 @@ export class Gateway {
   readonly #domainCertificates = new DomainCertificates()
   #admin: AdminServer | null = null
   #state: StateStore | null = null
+  /** The WebSocket connection registry both listeners share (each is a node in it). */
+  #connections: ConnectionRegistry | null = null
   /** State-store failures seen by requests, and Redis connection errors: each logged at most once per 10 s. */
   readonly #stateErrorLog: LogThrottle
   readonly #redisErrorLog: LogThrottle
@@ -301,10 +310,22 @@ export class Gateway {
         }
       : null
     const limits = { ...desired.listeners.http?.limits, ...this.#opts.limits }
+    this.#connections =
+      this.#opts.connectionRegistry ??
+      (this.#opts.redis
+        ? new RedisConnectionRegistry(this.#opts.redis, {
+            ...(this.#opts.redisKeyPrefix !== undefined ? { keyPrefix: this.#opts.redisKeyPrefix } : {}),
+            ...(this.#opts.websocketNodeTtlMs !== undefined ? { nodeTtlMs: this.#opts.websocketNodeTtlMs } : {}),
+            onError: (err) => {
+              const unlogged = this.#redisErrorLog.hit()
+              if (unlogged !== null) this.#log.warn({ err, ...(unlogged > 0 ? { unlogged } : {}) }, 'Redis connection registry error')
+            },
+          })
+        : new MemoryConnectionRegistry())
     const websocket = {
       limits: { ...desired.listeners.http?.websocket, ...this.#opts.websocketLimits },
       identity: () => this.#desired?.identity,
-      ...(this.#opts.connectionRegistry ? { registry: this.#opts.connectionRegistry } : {}),
+      registry: this.#connections,
       ...(this.#opts.now ? { now: this.#opts.now } : {}),
     }
     this.#dataPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, tls, limits, websocket })
@@ -313,7 +334,8 @@ export class Gateway {
     this.#address = await this.#dataPlane.listen(port, host)
     const httpsPort = this.#opts.httpsPort ?? desired.listeners.https?.port
     if (httpsPort !== undefined) {
-      this.#httpsPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, sni: true, limits })
+      // WebSocket APIs' custom domains (wss://) upgrade here; its connections share the registry (another node in it).
+      this.#httpsPlane = new DataPlane(plan, { logger: this.#log, accessLog: this.#accessLog ? this.#accessLog.write : null, sni: true, limits, websocket })
       this.#httpsAddress = await this.#httpsPlane.listen(httpsPort, this.#opts.httpsHost ?? desired.listeners.https?.host ?? host)
       if (!plan.tls) this.#log.warn({ httpsPort: this.#httpsAddress.port }, 'the HTTPS listener of custom domains has no certificate yet: no domain with a certificate is configured')
     }
@@ -670,6 +692,14 @@ export class Gateway {
         out.push({ apiId: api.id, apiName: api.name, kind: 'WEBSOCKET', stage, urls })
       }
     }
+    // WebSocket APIs' custom domains: wss:// on the HTTPS listener when there is one, else ws:// by Host.
+    for (const d of plan.domains?.all() ?? []) {
+      for (const m of d.websocket ?? []) {
+        const entry = out.find((e) => e.kind === 'WEBSOCKET' && e.apiId === m.api.id && e.stage === m.stage.stageName)
+        const wsOrigin = https ? `wss://${d.name}:${https.port}` : `${this.#dataPlane?.isHttps ? 'wss' : 'ws'}://${d.name}:${port}`
+        entry?.urls.push(wsOrigin + (m.basePath === '' ? '' : `/${m.basePath}`))
+      }
+    }
     return out
   }
 
@@ -681,6 +711,8 @@ export class Gateway {
     if (this.#reloadTimer) clearTimeout(this.#reloadTimer)
     this.#unwatchStore?.()
     await Promise.all([this.#dataPlane?.drain(timeoutMs), this.#httpsPlane?.drain(timeoutMs)])
+    // Both listeners' WebSocket connections have ended and left the registry: this node leaves it too.
+    await this.#connections?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing the connection registry failed'))
     await this.#admin?.close()
     await this.#reloading?.catch(() => undefined)
     await this.settled()

@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { StateStore } from '../store/port/ports.js'
 import type { DesiredState } from '../controlplane/config/desired.js'
 import { hostStateStore } from '../store/cluster/state-host.js'
+import type { ConnectionRegistryHost } from '../store/cluster/connection-registry.js'
 
 /** Set in a worker's environment by the primary; a worker runs the Gateway instead of forking. */
 export const WORKER_ENV = 'GATEHOUSE_CLUSTER_WORKER'
@@ -74,6 +75,8 @@ export interface PrimaryOptions {
   out: NodeJS.WritableStream
   /** The store the primary serves to its workers' ClusterStateStore; null when they use Redis. Closed at exit. */
   state: StateStore | null
+  /** The WebSocket connection registry the primary holds for its workers (their `@connections` reach each other's sockets); null when they use Redis. */
+  connections?: ConnectionRegistryHost | null
   /** A data dir the primary created for the workers' ConfigStore: passed to them, removed at exit. */
   tempDataDir?: string
   /** One line under the banner saying where limits are held. */
@@ -123,7 +126,13 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
     const worker = cluster.fork(env)
     slot.worker = worker
     slot.startedAt = Date.now()
-    const unhost = opts.state ? hostStateStore(opts.state, worker) : () => undefined
+    const unhostState = opts.state ? hostStateStore(opts.state, worker) : () => undefined
+    const unhostConnections = opts.connections ? opts.connections.serve(worker) : () => undefined
+    const unhost = (): void => {
+      unhostState()
+      // A worker that exits takes its WebSocket connections out of the registry.
+      unhostConnections()
+    }
     return new Promise<boolean>((resolve) => {
       worker.on('message', (m: { gh?: string; banner?: string; desired?: DesiredState } | null) => {
         // The worker asks before loading: its fallback if the files are refused by then.

@@ -13,6 +13,7 @@ import { loadDesiredState, type Sources } from '../controlplane/config/desired.j
 import { MAX_DEPLOYMENT_HISTORY } from '../controlplane/config/history.js'
 import { ConfigStoreOpenError, parseConfigStoreUrl } from '../store/config-url.js'
 import { ClusterStateStore } from '../store/cluster/state-store.js'
+import { ClusterConnectionRegistry, ConnectionRegistryHost } from '../store/cluster/connection-registry.js'
 import { localStateStore } from '../store/compose.js'
 import { isGatehouseWorker, MAX_WORKERS, runPrimary, workerLink } from './cluster.js'
 import { allowedHostProblem } from '../controlplane/admin-guard.js'
@@ -55,10 +56,12 @@ Options:
                            for exact limits across several gateway processes or nodes
   --redis-prefix PREFIX    prefix of every Redis key (default gatehouse:), to share one Redis between gateways
   --redis-unavailable MODE open (default: admit requests when Redis is down) or closed (refuse them)
+  --ws-node-ttl MS         with --redis: how long a node's heartbeat lives (default 30000); the WebSocket
+                           connections of a node that dies are gone (410) for the other nodes after this
   --account-limit R:B|off  the account-level throttle every request passes, cache hits included (default
                            AWS's 10000:5000, requests per second and burst); off turns it off
   --workers N              run N worker processes on the same ports (node:cluster); they share config and,
-                           without --redis, limits and quotas held by the primary process
+                           without --redis, limits, quotas and WebSocket connections held by the primary
   --log-level LEVEL        fatal|error|warn|info|debug (default info)
   --no-access-log          do not print access-log lines
   --no-watch               do not reload when config files change
@@ -99,6 +102,7 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     'redis-prefix': { type: 'string' },
     workers: { type: 'string' },
     'redis-unavailable': { type: 'string' },
+    'ws-node-ttl': { type: 'string' },
     'account-limit': { type: 'string' },
     'no-access-log': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
@@ -168,6 +172,13 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     if (mode !== 'open' && mode !== 'closed') throw new UsageError(`--redis-unavailable takes open or closed, got ${JSON.stringify(mode)}`)
     opts.stateUnavailable = mode
   }
+  const nodeTtl = values['ws-node-ttl']
+  if (nodeTtl !== undefined) {
+    if (!values.redis) throw new UsageError('--ws-node-ttl needs --redis')
+    const n = /^\d+$/.test(nodeTtl) ? Number(nodeTtl) : NaN
+    if (!Number.isInteger(n) || n < 100 || n > 3_600_000) throw new UsageError(`--ws-node-ttl takes milliseconds from 100 to 3600000, got ${JSON.stringify(nodeTtl)}`)
+    opts.websocketNodeTtlMs = n
+  }
   const account = toAccountLimit(values['account-limit'])
   if (account !== undefined) opts.accountLimit = account
   const workers = toWorkers(values.workers)
@@ -176,7 +187,11 @@ export async function serve(argvIn: string[], out: NodeJS.WriteStream = process.
     // The primary made a data dir for the shared config when none was configured, and holds the limits.
     const shared = workerLink.dataDir()
     if (shared && opts.dataDir === undefined) opts.dataDir = shared
-    if (!opts.redis) opts.state = new ClusterStateStore(process)
+    if (!opts.redis) {
+      opts.state = new ClusterStateStore(process)
+      // WebSocket connections: the primary relays `@connections` to the worker holding the socket.
+      opts.connectionRegistry = new ClusterConnectionRegistry(process)
+    }
     const lastGood = await workerLink.lastGoodConfig()
     if (lastGood) opts.lastGoodConfig = lastGood
     opts.onConfigLoaded = (desired) => workerLink.configLoaded(desired)
@@ -268,7 +283,8 @@ async function primary(opts: GatewayOptions, workers: number, out: NodeJS.WriteS
   if (tempDataDir) opts.logger.info({ dataDir: tempDataDir }, 'the workers share config through a temporary data dir, removed at exit (--data-dir keeps it)')
   const state = opts.redis ? null : localStateStore(dataDir)
   const stateNote = opts.redis ? 'limits and quotas in Redis' : `limits and quotas held by the primary (pid ${process.pid})${dataDir ? ', kept in the data dir' : ''}`
-  return runPrimary({ workers, logger: opts.logger, out, state, stateNote, config: desired, ...(tempDataDir ? { tempDataDir } : {}) })
+  const connections = opts.redis ? null : new ConnectionRegistryHost()
+  return runPrimary({ workers, logger: opts.logger, out, state, connections, stateNote, config: desired, ...(tempDataDir ? { tempDataDir } : {}) })
 }
 
 function banner(gateway: Gateway): string {

@@ -5,6 +5,7 @@
 
 import { createSecureContext, type SecureContext } from 'node:tls'
 import type { ApiPlan, StagePlan } from './plan.js'
+import type { WsApiPlan, WsStagePlan } from './websocket/plan.js'
 
 /** One base path mapping / API mapping, compiled. */
 export interface DomainMapping {
@@ -15,11 +16,21 @@ export interface DomainMapping {
   readonly stage: StagePlan | null
 }
 
+/** An API mapping of a WebSocket API (always with its stage, as AWS's API mappings have). */
+export interface WsDomainMapping {
+  /** '' for `(none)`, else one segment. */
+  readonly basePath: string
+  readonly api: WsApiPlan
+  readonly stage: WsStagePlan
+}
+
 export interface DomainPlan {
   /** Lower case, as configured (`*.example.com` for a wildcard). */
   readonly name: string
   /** Longest base path first, so the first that matches wins. */
   readonly mappings: readonly DomainMapping[]
+  /** WebSocket APIs' mappings, longest base path first (a domain serving WebSocket APIs: upgrades and `@connections`). */
+  readonly websocket?: readonly WsDomainMapping[]
   /** A client certificate chaining to the domain's truststore is required (over the HTTPS listener, by SNI). */
   readonly mutualTls: boolean
   /** `TLS_1_2`: TLS 1.0 and 1.1 handshakes naming this domain fail. */

@@ -72,7 +72,7 @@ export async function startNode(args: string[]): Promise<Node> {
     }
     await sleep(50)
   }
-  const port = Number(/http:\/\/localhost:(\d+)\//.exec(out)?.[1] ?? NaN)
+  const port = Number(/(?:https?|wss?):\/\/localhost:(\d+)\//.exec(out)?.[1] ?? NaN)
   const adminPort = Number(/admin: http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1])
   return { child, port, adminPort, stdout: () => out, stderr: () => err, exit }
 }

@@ -334,7 +334,7 @@ export function compileGateway(input: CompileInput, deps: CompileDeps): GatewayP
     if (!defaultApi && !wsApis.has(input.settings.defaultApiId)) warn(`default API ${input.settings.defaultApiId} is not served`)
   } else if (apis.size === 1) defaultApi = apis.values().next().value ?? null
   const keys = compileKeyIndex(input.apiKeys ?? [], input.usagePlans ?? [], warn)
-  const domains = compileDomains(input.domains ?? [], apis, input.domainPems ?? new Map(), warn)
+  const domains = compileDomains(input.domains ?? [], apis, input.domainPems ?? new Map(), warn, wsApis)
   const websockets = wsApis.size > 0 ? { websockets: webSocketTable(wsApis, input.settings.defaultApiId) } : {}
   return Object.freeze({ revision: input.revision, apis, defaultApi, hosts: new HostTable(apis, defaultApi, domains.table, deps.random), keys, domains: domains.table, tls: domains.tls, warnings: Object.freeze(warnings), ...websockets })
 }

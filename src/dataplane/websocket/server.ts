@@ -10,9 +10,10 @@ import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayPlan } from '../plan.js'
+import { hostName as domainHostName, type DomainPlan } from '../domains.js'
 import type { WsApiPlan, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan } from './plan.js'
 import { NOT_JSON, parseBody } from './selection.js'
-import type { ConnectionCommand, ConnectionRegistry } from '../../store/port/connections.js'
+import { ConnectionRegistryUnavailableError, type ConnectionCommand, type ConnectionRegistry } from '../../store/port/connections.js'
 import { MemoryConnectionRegistry } from '../../store/memory/connection-registry.js'
 import { extendedRequestId } from '../../model/ids.js'
 import { formatRequestTime } from '../context.js'
@@ -41,7 +42,10 @@ export interface WsLogger {
 export interface WebSocketOptions {
   logger: WsLogger
   accessLog?: ((line: string) => void) | null
-  /** The connection registry (memory by default; a shared one for several nodes). */
+  /**
+   * The connection registry (a memory one of this gateway's own by default, closed by drain; a given one, shared
+   * by several listeners or nodes, is closed by its owner).
+   */
   registry?: ConnectionRegistry
   /** This node's id in the registry. */
   nodeId?: string
@@ -74,7 +78,8 @@ export interface ManagementResponse {
 
 const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }
 const EXECUTE_API = '.execute-api.'
-const CONNECTIONS = /^\/([^/]+)\/(?:@|%40)connections\/([^/?]+)\/?(?:\?.*)?$/i
+/** `{prefix}/@connections/{id}`: the prefix is `/{stage}` on execute-api hosts, `/{basePath}` (or nothing) on custom domains. */
+const CONNECTIONS = /^((?:\/[^/?]+)?)\/(?:@|%40)connections\/([^/?]+)\/?(?:\?.*)?$/i
 const NO_STATUS_REASON = 'Client-side close frame status not set'
 const GOING_AWAY = 'Going away'
 
@@ -175,6 +180,9 @@ export class WebSocketGateway {
   readonly #log: WsLogger
   readonly #accessLog: ((line: string) => void) | null
   readonly #registry: ConnectionRegistry
+  readonly #ownsRegistry: boolean
+  /** Registry writes under way (drain waits for the removals before it returns). */
+  readonly #registryWrites = new Set<Promise<void>>()
   readonly #nodeId: string
   readonly #limits: WsLimits
   readonly #now: () => number
@@ -194,6 +202,7 @@ export class WebSocketGateway {
     this.#log = opts.logger
     this.#accessLog = opts.accessLog ?? null
     this.#registry = opts.registry ?? new MemoryConnectionRegistry()
+    this.#ownsRegistry = opts.registry === undefined
     this.#nodeId = opts.nodeId ?? randomUUID()
     this.#limits = { ...DEFAULT_WS_LIMITS, ...opts.limits }
     this.#now = opts.now ?? Date.now
@@ -225,9 +234,15 @@ export class WebSocketGateway {
 
   /** The WebSocket API and stage a request's Host and first path segment name, or null. */
   #resolve(req: UpgradeRequest, path: string): { api: WsApiPlan; stage: WsStagePlan; rest: string } | null {
-    const table = this.#plan().websockets
+    const plan = this.#plan()
+    const table = plan.websockets
     if (table === undefined) return null
     const host = hostName(req.headers)
+    // A custom domain (§1.7) is served by its API mappings only, before the execute-api rules.
+    if (plan.domains != null && plan.domains.size > 0) {
+      const domain = plan.domains.find(domainHostName(host))
+      if (domain !== undefined) return wsMapping(domain, path)
+    }
     const at = host.indexOf(EXECUTE_API)
     const api = at > 0 ? table.apis.get(host.slice(0, at)) : table.defaultApi
     if (!api || api.disableExecuteApiEndpoint) return null
@@ -318,9 +333,11 @@ export class WebSocketGateway {
     this.#wss.handleUpgrade(req as never, socket, head, (ws) => {
       const conn = new Connection(this, info, stage, ws, this.#now())
       this.#connections.set(info.connectionId, conn)
-      this.#registry
-        .add({ connectionId: info.connectionId, apiId: stage.apiId, stage: stage.stageName, nodeId: this.#nodeId, connectedAt: info.connectedAt, sourceIp: info.sourceIp, userAgent: info.userAgent, lastActiveAt: info.connectedAt })
-        .catch((err: unknown) => this.#log.warn({ err, connectionId: info.connectionId }, 'connection registry: cannot record a connection'))
+      this.#track(
+        this.#registry
+          .add({ connectionId: info.connectionId, apiId: stage.apiId, stage: stage.stageName, nodeId: this.#nodeId, connectedAt: info.connectedAt, sourceIp: info.sourceIp, userAgent: info.userAgent, lastActiveAt: info.connectedAt })
+          .catch((err: unknown) => this.#log.warn({ err, connectionId: info.connectionId }, 'connection registry: cannot record a connection (it is served on this node; other nodes cannot reach it)')),
+      )
       this.#logEvent(event, 200, latency)
     })
   }
@@ -420,7 +437,7 @@ export class WebSocketGateway {
     conn.ending = ending
     const id = conn.info.connectionId
     this.#connections.delete(id)
-    this.#registry.remove(id).catch((err: unknown) => this.#log.warn({ err, connectionId: id }, 'connection registry: cannot remove a connection'))
+    this.#track(this.#registry.remove(id).catch((err: unknown) => this.#log.warn({ err, connectionId: id }, 'connection registry: cannot remove a connection')))
     const stage = this.#stageOf(conn)
     const route = stage?.disconnect ?? null
     if (stage === undefined) return
@@ -479,7 +496,15 @@ export class WebSocketGateway {
       this.ended(conn, 1001, GOING_AWAY)
     }
     if (this.#disconnecting > 0) await Promise.race([new Promise<void>((r) => this.#disconnectWaiters.push(r)), deadline])
-    await this.#registry.close()
+    // This node's entries leave the registry before it stops (a shared registry fails fast when unreachable).
+    await Promise.race([Promise.all(this.#registryWrites), deadline])
+    if (this.#ownsRegistry) await this.#registry.close()
+  }
+
+  /** Keeps a registry write until it settles (it never rejects: each logs its own failure). */
+  #track(write: Promise<void>): void {
+    this.#registryWrites.add(write)
+    void write.finally(() => this.#registryWrites.delete(write))
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -507,8 +532,8 @@ export class WebSocketGateway {
     const url = req.url ?? '/'
     const m = CONNECTIONS.exec(url)
     if (m === null) return false
-    const found = this.#resolve(req, `/${m[1]!}`)
-    if (found === null) return false
+    const found = this.#resolve(req, m[1] === '' ? '/' : m[1]!)
+    if (found === null || (found.rest !== '' && found.rest !== '/')) return false
     let id: string
     try {
       id = decodeURIComponent(m[2]!)
@@ -533,6 +558,10 @@ export class WebSocketGateway {
       const denied = this.#authorize(req, url, body, found.stage, method, id)
       if (denied !== null) return answer(res, 'FORBIDDEN', denied)
       this.#manageConnection(found.stage, method, id, body, res).catch((err: unknown) => {
+        if (err instanceof ConnectionRegistryUnavailableError) {
+          this.#log.warn({ err, connectionId: id }, '@connections: the connection registry cannot be reached')
+          return answer(res, /did not answer/.test(err.message) ? 'NODE_UNREACHABLE' : 'REGISTRY_UNAVAILABLE')
+        }
         this.#log.error({ err, connectionId: id }, '@connections request failed')
         res.writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
         res.end()
@@ -542,6 +571,9 @@ export class WebSocketGateway {
   }
 
   async #manageConnection(stage: WsStagePlan, method: string, id: string, body: Buffer, res: ManagementResponse): Promise<void> {
+    // A connection of this node is answered without the registry (so it works while a shared one is unreachable).
+    const local = this.#connections.get(id)
+    if (local !== undefined && local.apiId === stage.apiId && local.stageName === stage.stageName) return this.#manageLocal(local, method, body, res)
     // A connection is its API stage's: another API's or stage's `@connections` does not see it.
     const r = await this.#registry.get(id)
     if (r === null || r.apiId !== stage.apiId || r.stage !== stage.stageName) return method === 'POST' || method === 'GET' || method === 'DELETE' ? answer(res, 'GONE') : answer(res, 'NOT_FOUND')
@@ -564,6 +596,23 @@ export class WebSocketGateway {
       return
     }
     answer(res, 'NOT_FOUND')
+  }
+
+  #manageLocal(conn: Connection, method: string, body: Buffer, res: ManagementResponse): void {
+    const id = conn.info.connectionId
+    if (method === 'POST' || method === 'DELETE') {
+      if (!this.#command(id, method === 'POST' ? { kind: 'post', data: body } : { kind: 'delete' })) return answer(res, 'GONE')
+      res.writeHead(method === 'POST' ? 200 : 204, method === 'POST' ? { 'Content-Type': 'application/json', 'Content-Length': 0, 'x-amzn-RequestId': randomUUID() } : { 'x-amzn-RequestId': randomUUID() })
+      res.end()
+      return
+    }
+    if (method !== 'GET') return answer(res, 'NOT_FOUND')
+    if (conn.ending !== null) return answer(res, 'GONE')
+    const info = conn.info
+    const lastActiveAt = conn.lastActive === conn.connectedMark ? info.connectedAt : conn.lastActive
+    const text = JSON.stringify({ connectedAt: new Date(info.connectedAt).toISOString(), identity: { sourceIp: info.sourceIp, userAgent: info.userAgent }, lastActiveAt: new Date(lastActiveAt).toISOString() })
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() })
+    res.end(text)
   }
 
   /**
@@ -671,6 +720,16 @@ export class WebSocketGateway {
       }),
     )
   }
+}
+
+/** The WebSocket API mapping of a custom domain a path falls under (whole segments, longest base path first), or null. */
+function wsMapping(domain: DomainPlan, path: string): { api: WsApiPlan; stage: WsStagePlan; rest: string } | null {
+  for (const m of domain.websocket ?? []) {
+    if (m.basePath === '') return { api: m.api, stage: m.stage, rest: path }
+    const n = m.basePath.length + 1
+    if (path.startsWith(m.basePath, 1) && path.charCodeAt(0) === 47 && (path.length === n || path.charCodeAt(n) === 47)) return { api: m.api, stage: m.stage, rest: path.slice(n) }
+  }
+  return null
 }
 
 let messageCounter = 0

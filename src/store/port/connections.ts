@@ -41,3 +41,11 @@ export interface ConnectionRegistry {
   deliver(connectionId: string, command: ConnectionCommand): Promise<boolean>
   close(): Promise<void>
 }
+
+/** The registry's backing store (Redis) cannot be reached: the connection's node cannot be known or told. */
+export class ConnectionRegistryUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ConnectionRegistryUnavailableError'
+  }
+}
