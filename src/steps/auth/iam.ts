@@ -17,7 +17,7 @@ import { asksCacheInvalidation } from '../../dataplane/cache-control.js'
 const indexes = new WeakMap<IdentityConfig, ReadonlyMap<string, IamCredential>>()
 
 /** The credentials by access key id, built once per identity config. */
-function credentialIndex(identity: IdentityConfig): ReadonlyMap<string, IamCredential> {
+export function credentialIndex(identity: IdentityConfig): ReadonlyMap<string, IamCredential> {
   let index = indexes.get(identity)
   if (index === undefined) {
     index = new Map(identity.credentials.map((c) => [c.accessKeyId, c]))
@@ -104,7 +104,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
 }
 
 /** The identity policies' decision on `req`: DENY when a statement denies it, ALLOW when one allows it, else SILENT. */
-function identityDecision(policies: IamCredential['policies'], req: PolicyRequest): Decision {
+export function identityDecision(policies: IamCredential['policies'], req: PolicyRequest): Decision {
   let decision: Decision = 'SILENT'
   for (const policy of policies) {
     const d = evaluatePolicy(policy, req)
