@@ -145,3 +145,57 @@ test('a CloudFormation WebSocket API served: the authorizer on $connect, a Lambd
     tmp.cleanup()
   }
 })
+
+const SERVICE = `service: chat
+frameworkVersion: '3'
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: live
+  websocketsApiRouteSelectionExpression: $request.body.route
+functions:
+  connect:
+    handler: handler.connect
+    events:
+      - websocket:
+          route: $connect
+          authorizer:
+            name: auth
+            identitySource: [route.request.header.Auth]
+  say:
+    handler: handler.say
+    events:
+      - websocket:
+          route: say
+          routeResponseSelectionExpression: $default
+      - websocket: $default
+  auth:
+    handler: handler.auth
+`
+const HANDLER = `export const connect = async () => ({ statusCode: 200 })
+export const say = async (event) => ({ statusCode: 200, body: event.requestContext.routeKey + ': ' + event.body + ' (' + event.requestContext.authorizer.principalId + ')' })
+export const auth = async (event) => ({
+  principalId: event.headers.Auth ?? event.headers.auth,
+  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+})
+`
+
+test('a serverless.yml websocket service served: the $connect authorizer by function key, route selection from the provider, a two-way route', async () => {
+  const tmp = tempDir()
+  writeFile(tmp.dir, 'handler.mjs', HANDLER)
+  const gw = await startGateway({ template: writeFile(tmp.dir, 'serverless.yml', SERVICE) })
+  try {
+    assert.equal(await refusal(gw.port, '/live'), 401, 'no Auth header')
+    const s = await openSocket(gw.port, '/live', { headers: { Auth: 'zoe' } })
+    s.send(JSON.stringify({ route: 'say', text: 'hello' }))
+    assert.equal(await s.next(), 'say: {"route":"say","text":"hello"} (zoe)')
+    // $default has no route response: one-way, nothing comes back; the next two-way answer is the next frame.
+    s.send(JSON.stringify({ route: 'other' }))
+    s.send(JSON.stringify({ route: 'say', n: 2 }))
+    assert.equal(await s.next(), 'say: {"route":"say","n":2} (zoe)')
+    s.ws.close()
+  } finally {
+    await gw.stop()
+    tmp.cleanup()
+  }
+})
