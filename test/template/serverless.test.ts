@@ -83,6 +83,7 @@ describe('serverless.yml: a service translated and loaded', () => {
     assert.deepEqual(config.apis!.map((a) => [a.type, a.name, Object.keys(a.stages ?? {})]), [
       ['rest', 'dev-shop', ['dev']],
       ['http', 'dev-shop', ['$default']],
+      ['websocket', 'dev-shop-websockets', ['dev']],
     ])
     const hello = config.functions!.find((f) => f.name === 'shop-dev-hello')!
     assert.equal(hello.module, `${svc.dir}/src/handler.js`)
