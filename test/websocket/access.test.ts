@@ -207,3 +207,74 @@ describe('$connect access control', () => {
     assert.equal(await refusal(gw.port, '/prod', { host: host('wskeyauth'), headers: { Auth: 'carol', 'x-api-key': AUTH_KEY } }), 403, 'x-api-key is not read')
   })
 })
+
+describe('$connect access control through the apigatewayv2 control plane', () => {
+  it('CreateAuthorizer on a WebSocket API and a CUSTOM $connect route: served once deployed; authorization elsewhere is refused', async () => {
+    const { CreateApiCommand, CreateAuthorizerCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand, BadRequestException } = await import('@aws-sdk/client-apigatewayv2')
+    const { settle, v2Client } = await import('../admin/control-plane.js')
+    const tmp = tempDir()
+    writeFile(tmp.dir, 'auth.mjs', AUTH_FN)
+    writeFile(tmp.dir, 'echo.mjs', ECHO_FN)
+    const gw = await startGateway({ functionsDir: tmp.dir })
+    try {
+      const client = v2Client(gw.adminPort)
+      const ApiId = (await client.send(new CreateApiCommand({ Name: 'cp-ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!
+      const authorizer = await client.send(new CreateAuthorizerCommand({ ApiId, Name: 'tok', AuthorizerType: 'REQUEST', AuthorizerUri: 'arn:aws:lambda:us-east-1:000000000000:function:auth', IdentitySource: ['route.request.header.Auth'] }))
+      const fn = await client.send(new CreateIntegrationCommand({ ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: 'echo' }))
+      await client.send(new CreateRouteCommand({ ApiId, RouteKey: '$connect', AuthorizationType: 'CUSTOM', AuthorizerId: authorizer.AuthorizerId! }))
+      await assert.rejects(
+        client.send(new CreateRouteCommand({ ApiId, RouteKey: 'other', AuthorizationType: 'CUSTOM', AuthorizerId: authorizer.AuthorizerId!, Target: `integrations/${fn.IntegrationId}` })),
+        (err: unknown) => err instanceof BadRequestException && /restricted to the \$connect route/.test((err as Error).message),
+      )
+      const route = await client.send(new CreateRouteCommand({ ApiId, RouteKey: '$default', Target: `integrations/${fn.IntegrationId}`, RouteResponseSelectionExpression: '$default' }))
+      await client.send(new CreateRouteResponseCommand({ ApiId, RouteId: route.RouteId!, RouteResponseKey: '$default' }))
+      const d = await client.send(new CreateDeploymentCommand({ ApiId }))
+      await client.send(new CreateStageCommand({ ApiId, StageName: 'live', DeploymentId: d.DeploymentId! }))
+      await settle(gw)
+      const h = `${ApiId}.execute-api.localhost:${gw.port}`
+      assert.equal(await refusal(gw.port, '/live', { host: h }), 401)
+      assert.equal(await refusal(gw.port, '/live', { host: h, headers: { Auth: 'deny' } }), 403)
+      const s = await openSocket(gw.port, '/live', { host: h, headers: { Auth: 'dan' } })
+      s.send('hi')
+      assert.equal(JSON.parse(await s.next()).authorizer.principalId, 'user-dan')
+      s.ws.close()
+    } finally {
+      await gw.stop()
+      tmp.cleanup()
+    }
+  })
+})
+
+describe('$connect access control in the config file', () => {
+  it('reports an unknown authorizer, a CUSTOM route without authorizerId, a non-WebSocket identity source and authorization off $connect', async () => {
+    const { loadDesiredState } = await import('../../src/controlplane/config/desired.js')
+    const tmp = tempDir()
+    try {
+      const file = writeFile(tmp.dir, 'gatehouse.yaml', {
+        apis: [
+          {
+            name: 'bad',
+            type: 'websocket',
+            routeSelectionExpression: '$request.body.action',
+            integrations: { m: { integrationType: 'MOCK' } },
+            authorizers: { a: { authorizerUri: 'auth', identitySource: ['$request.header.Auth'] } },
+            routes: [
+              { routeKey: '$connect', authorizationType: 'CUSTOM', authorizerId: 'nope' },
+              { routeKey: 'x', target: 'm', authorizationType: 'AWS_IAM' },
+              { routeKey: 'y', target: 'm', authorizationType: 'CUSTOM' },
+            ],
+          },
+        ],
+      })
+      await assert.rejects(loadDesiredState({ configFile: file, restApis: [], httpApis: [], stageVariables: {} }), (err: Error) => {
+        assert.match(err.message, /\/apis\/0\/authorizers\/a\/identitySource\/0: "\$request\.header\.Auth" is not a WebSocket identity source/)
+        assert.match(err.message, /\/apis\/0\/routes\/0\/authorizerId: "nope" names no authorizer of this API; its authorizers are: a/)
+        assert.match(err.message, /\/apis\/0\/routes\/1\/authorizationType: authorization is only possible on the \$connect route/)
+        assert.match(err.message, /\/apis\/0\/routes\/2\/authorizerId: authorizationType CUSTOM needs an authorizerId/)
+        return true
+      })
+    } finally {
+      tmp.cleanup()
+    }
+  })
+})
