@@ -238,6 +238,25 @@ describe('$connect access control through the apigatewayv2 control plane', () =>
       s.send('hi')
       assert.equal(JSON.parse(await s.next()).authorizer.principalId, 'user-dan')
       s.ws.close()
+
+      // An API key required on $connect, with a usage plan on the WebSocket stage made through apigateway (v1).
+      const { CreateApiKeyCommand, CreateUsagePlanCommand, CreateUsagePlanKeyCommand } = await import('@aws-sdk/client-api-gateway')
+      const { restClient } = await import('../admin/control-plane.js')
+      const rest = restClient(gw.adminPort)
+      const key = await rest.send(new CreateApiKeyCommand({ name: 'ws-key', value: 'cpWsKey0123456789abcdefgh', enabled: true }))
+      const plan = await rest.send(new CreateUsagePlanCommand({ name: 'ws-plan', apiStages: [{ apiId: ApiId, stage: 'live' }] }))
+      await rest.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id!, keyId: key.id!, keyType: 'API_KEY' }))
+      const { GetRoutesCommand, UpdateRouteCommand } = await import('@aws-sdk/client-apigatewayv2')
+      const connect = (await client.send(new GetRoutesCommand({ ApiId }))).Items!.find((r) => r.RouteKey === '$connect')!
+      await client.send(new UpdateRouteCommand({ ApiId, RouteId: connect.RouteId!, ApiKeyRequired: true }))
+      const d2 = await client.send(new CreateDeploymentCommand({ ApiId, StageName: 'live' }))
+      assert.ok(d2.DeploymentId)
+      await settle(gw)
+      assert.equal(await refusal(gw.port, '/live', { host: h, headers: { Auth: 'dan' } }), 403, 'no key')
+      const keyed = await openSocket(gw.port, '/live', { host: h, headers: { Auth: 'dan', 'x-api-key': 'cpWsKey0123456789abcdefgh' } })
+      keyed.send('hi')
+      assert.equal(JSON.parse(await keyed.next()).identity.apiKeyId, key.id)
+      keyed.ws.close()
     } finally {
       await gw.stop()
       tmp.cleanup()

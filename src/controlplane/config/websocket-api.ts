@@ -10,6 +10,7 @@ import type { ApiDecl } from './config-file.js'
 import { isRecord } from './config-file.js'
 import { pointerSegment } from './schema-check.js'
 import { compileTemplate } from '../../vtl/index.js'
+import { wsIdentitySourceProblem } from '../../dataplane/websocket/selection.js'
 
 const INTEGRATION_ID = /^[A-Za-z0-9_-]{1,64}$/
 const WS_TIMEOUT_MAX = 29_000
@@ -99,9 +100,8 @@ export function buildWebSocketApi(decl: ApiDecl, id: string, name: string, base:
     if (typeof raw.authorizerUri !== 'string' || raw.authorizerUri === '') problem(`${at}/authorizerUri`, 'a REQUEST authorizer needs an authorizerUri (a function name or ARN)')
     const sources = typeof raw.identitySource === 'string' ? raw.identitySource.split(',').map((x) => x.trim()).filter(Boolean) : Array.isArray(raw.identitySource) ? raw.identitySource.filter((x): x is string => typeof x === 'string') : []
     sources.forEach((src, j) => {
-      if (!/^(route\.request\.(header|querystring)\.\S+|stageVariables\.\S+|context\.\S+)$/.test(src)) {
-        problem(`${at}/identitySource${Array.isArray(raw.identitySource) ? `/${j}` : ''}`, `"${src}" is not a WebSocket identity source: use route.request.header.NAME, route.request.querystring.NAME, stageVariables.NAME or context.NAME`)
-      }
+      const bad = wsIdentitySourceProblem(src)
+      if (bad !== null) problem(`${at}/identitySource${Array.isArray(raw.identitySource) ? `/${j}` : ''}`, bad)
     })
     if (raw.authorizerResultTtlInSeconds !== undefined && raw.authorizerResultTtlInSeconds !== 0) warn(`${at}/authorizerResultTtlInSeconds`, 'AWS caches authorizer results for HTTP APIs only; every $connect invokes the authorizer')
     const a: Authorizer = { id: key, name: typeof raw.name === 'string' ? raw.name : key, type: 'REQUEST', authorizerResultTtlInSeconds: 0 }

@@ -8,10 +8,9 @@
 import { isRecord, type ApiDecl } from '../config/config-file.js'
 import type { EventContext } from './serverless-events.js'
 import { str } from './serverless-events.js'
+import { wsIdentitySourceProblem } from '../../dataplane/websocket/selection.js'
 
 type Obj = Record<string, unknown>
-
-const AUTHORIZER_SOURCE = /^(route\.request\.(header|querystring)\.\S+|stageVariables\.\S+|context\.\S+)$/
 
 export class WebSocketApiBuilder {
   readonly #ctx: EventContext
@@ -80,7 +79,8 @@ export class WebSocketApiBuilder {
     }
     const sources = a.identitySource === undefined ? ['route.request.header.Auth'] : Array.isArray(a.identitySource) ? a.identitySource.map(String) : [String(a.identitySource)]
     sources.forEach((s, i) => {
-      if (!AUTHORIZER_SOURCE.test(s)) this.#ctx.problem(`${path}/identitySource${Array.isArray(a.identitySource) ? `/${i}` : ''}`, `"${s}" is not a WebSocket identity source: route.request.header.NAME, route.request.querystring.NAME, stageVariables.NAME or context.NAME`)
+      const bad = wsIdentitySourceProblem(s)
+      if (bad !== null) this.#ctx.problem(`${path}/identitySource${Array.isArray(a.identitySource) ? `/${i}` : ''}`, bad)
     })
     const id = ref.replace(/^arn:.*:function:/, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)
     this.#authorizers[id] = { authorizerUri: uri, identitySource: sources }

@@ -11,14 +11,14 @@
 import type { Authorizer, HttpApi, Route, Stage } from '../../model/types.js'
 import type { WsConnectRequest } from '../../dataplane/websocket/plan.js'
 import { wsContextOf } from '../../dataplane/websocket/request-context.js'
+import { WS_IDENTITY_SOURCE, wsIdentitySourceProblem } from '../../dataplane/websocket/selection.js'
 import { GatewayError } from '../../errors.js'
-import { verifySigV4 } from '../../auth/sigv4.js'
 import { accessDeniedMessage, evaluatePolicy } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential } from '../../auth/identity.js'
 import { functionTarget } from '../../mapping/function-target.js'
 import { sourceList } from './identity-source.js'
 import { authorizerContext, EXPLICIT_DENY_MESSAGE, IMPLICIT_DENY_MESSAGE, lambdaAuthorizerResult } from './lambda.js'
-import { credentialIndex, identityDecision } from './iam.js'
+import { identityDecision, verifyCaller } from './iam.js'
 import type { AuthDeps } from './common.js'
 
 /** What `$connect`'s authorization grants the connection. */
@@ -33,12 +33,10 @@ export type WsAuthCheck = (req: WsConnectRequest) => Promise<WsAuthGrant>
 
 type WsSource = (req: WsConnectRequest) => string | undefined
 
-const WS_SOURCE = /^(route\.request\.header|route\.request\.querystring|stageVariables|context)\.(\S+)$/
-
 /** A WebSocket identity source, compiled once. Throws an Error naming the allowed forms. */
 export function compileWsSource(expr: string): WsSource {
-  const m = WS_SOURCE.exec(expr.trim().replace(/^\$/, ''))
-  if (m === null) throw new Error(`"${expr}" is not a WebSocket identity source: use route.request.header.NAME, route.request.querystring.NAME, stageVariables.NAME or context.NAME`)
+  const m = WS_IDENTITY_SOURCE.exec(expr.trim())
+  if (m === null) throw new Error(wsIdentitySourceProblem(expr)!)
   const name = m[2]!
   switch (m[1]) {
     case 'route.request.header': {
@@ -112,16 +110,12 @@ function wsLambda(authorizer: Authorizer, stage: Stage, deps: AuthDeps): WsAuthC
 }
 
 function wsIam(deps: AuthDeps): WsAuthCheck {
-  const keys = credentialIndex(deps.identity)
   const region = deps.identity.region
   return async (req) => {
     const headers: Array<[string, string]> = []
     for (const [name, values] of Object.entries(req.conn.multiValueHeaders)) for (const v of values) headers.push([name, v])
     const q = req.url.indexOf('?')
-    const r = verifySigV4(
-      { method: req.method, rawPath: q === -1 ? req.url : req.url.slice(0, q), rawQuery: q === -1 ? '' : req.url.slice(q + 1), headers, body: Buffer.alloc(0) },
-      { lookup: (id) => keys.get(id), region, service: 'execute-api', nowMs: deps.now() },
-    )
+    const r = verifyCaller(deps.identity, { method: req.method, rawPath: q === -1 ? req.url : req.url.slice(0, q), rawQuery: q === -1 ? '' : req.url.slice(q + 1), headers, body: Buffer.alloc(0) }, deps.now())
     // WebSocket upgrades answer every signature failure with 403 (§10.4: the handshake fails with the status).
     if (!r.ok) throw new GatewayError('ACCESS_DENIED', r.message)
     const cred = r.credentials as IamCredential
