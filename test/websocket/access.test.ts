@@ -74,7 +74,7 @@ describe('$connect access control', () => {
     writeFile(tmp.dir, 'gatehouse.yaml', {
       functionsDir: '.',
       apis: [
-        wsApi('wshead', { authorizationType: 'CUSTOM', authorizerId: 'tok' }, { authorizers: { tok: { authorizerUri: 'auth', identitySource: ['route.request.header.Auth'] } } }),
+        wsApi('wshead', { authorizationType: 'CUSTOM', authorizerId: 'tok' }, { authorizers: { tok: { authorizerUri: 'auth', identitySource: ['route.request.header.Auth'] } }, stages: { prod: { accessLogSettings: { format: 'wshead $context.eventType $context.authorizer.principalId $context.authorizer.user $context.status' } } } }),
         wsApi('wsquery', { authorizationType: 'CUSTOM', authorizerId: 'q' }, { authorizers: { q: { authorizerUri: 'arn:aws:lambda:eu-west-1:000000000000:function:auth', identitySource: 'route.request.querystring.token' } } }),
         wsApi('wsiam', { authorizationType: 'AWS_IAM' }),
         wsApi('wskey', { apiKeyRequired: true }),
@@ -118,6 +118,9 @@ describe('$connect access control', () => {
     s.send('{"action":"ctx"}')
     assert.deepEqual(JSON.parse(await s.next()), { user: 'alice', principal: 'user-alice', apiKeyId: '' })
     s.ws.close()
+    // The access log's $context.authorizer.* of the connect and the messages.
+    assert.ok(gw.accessLog.includes('wshead CONNECT user-alice alice 200'), gw.accessLog.join('\n'))
+    assert.ok(gw.accessLog.includes('wshead MESSAGE user-alice alice 200'))
   })
 
   it('a header authorizer refuses: missing identity 401, Deny 403, "Unauthorized" 401, a failing authorizer 500', async () => {

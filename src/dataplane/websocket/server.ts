@@ -723,11 +723,19 @@ export class WebSocketGateway {
           case 'disconnectReason':
             return event.disconnectReason
           default:
-            return undefined
+            return grantVariable(c.grant, name)
         }
       }),
     )
   }
+}
+
+/** `$context.authorizer.*` and `$context.identity.*` set by `$connect`'s access control, for access logs. */
+function grantVariable(grant: WsConnectionInfo['grant'], name: string): string | undefined {
+  if (grant === undefined) return undefined
+  const [scope, key] = name.startsWith('authorizer.') ? [grant.authorizer, name.slice(11)] : name.startsWith('identity.') ? [grant.identity, name.slice(9)] : [undefined, '']
+  const v = scope?.[key]
+  return v === undefined || v === null ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v)
 }
 
 let messageCounter = 0
