@@ -1,6 +1,7 @@
 // WebSocket APIs from CloudFormation templates, served end to end (docs/templates.md, docs/websocket.md):
 // AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET, its Integration, IntegrationResponse, Route,
-// RouteResponse, Authorizer (a Lambda REQUEST authorizer on $connect), Deployment and Stage, with real `ws`
+// RouteResponse, Authorizer (a Lambda REQUEST authorizer on $connect), Deployment and Stage, an API key in a
+// usage plan of the WebSocket stage (AWS::ApiGateway::ApiKey, UsagePlan, UsagePlanKey), with real `ws`
 // clients and the template's inline functions.
 
 import { test } from 'node:test'
@@ -52,6 +53,7 @@ Resources:
       RouteKey: $connect
       AuthorizationType: CUSTOM
       AuthorizerId: !Ref Authorizer
+      ApiKeyRequired: true
       Target: !Join [/, [integrations, !Ref ChatIntegration]]
   SendRoute:
     Type: AWS::ApiGatewayV2::Route
@@ -84,6 +86,18 @@ Resources:
       StageName: production
       DeploymentId: !Ref Deployment
       StageVariables: { greeting: hello }
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: { Name: chat-key, Value: chatKey0123456789abcdefghij, Enabled: true }
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      UsagePlanName: chat-plan
+      ApiStages: [{ ApiId: !Ref Chat, Stage: !Ref Stage }]
+      Quota: { Limit: 1000, Period: DAY }
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: { KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan }
   AuthFn:
     Type: AWS::Lambda::Function
     Properties:
@@ -132,7 +146,8 @@ test('a CloudFormation WebSocket API served: the authorizer on $connect, a Lambd
   try {
     assert.equal(await refusal(gw.port, '/production'), 401, 'no token: the identity source is missing')
     assert.equal(await refusal(gw.port, '/production?token=eve'), 403, 'the authorizer denies eve')
-    const s = await openSocket(gw.port, '/production?token=ann')
+    assert.equal(await refusal(gw.port, '/production?token=ann'), 403, 'ApiKeyRequired: no x-api-key')
+    const s = await openSocket(gw.port, '/production?token=ann', { headers: { 'x-api-key': 'chatKey0123456789abcdefghij' } })
     s.send(JSON.stringify({ action: 'send', text: 'hi' }))
     assert.equal(await s.next(), 'hi from ann')
     s.send(JSON.stringify({ action: 'ping' }))
