@@ -402,11 +402,15 @@ export class WebSocketGateway {
   /** A message of a connection with an API key: counted against the key's usage plan first (§10.6). */
   async #metered(conn: Connection, route: WsRoutePlan, event: WsRequest, usage: WsUsage): Promise<void> {
     let verdict: Awaited<ReturnType<WsUsage['admit']>>
+    // Under way until dispatched: a drain waits for it.
+    this.#pending++
     try {
       verdict = await usage.admit()
     } catch (err) {
       this.#log.warn({ err, connectionId: conn.info.connectionId }, 'usage plan: cannot count a message; admitted')
       verdict = 'OK'
+    } finally {
+      this.#settled()
     }
     if (verdict !== 'OK') {
       route.metrics.clientError()
