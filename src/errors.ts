@@ -181,7 +181,7 @@ export function formatProblems(problems: ConfigProblem[]): string {
  * validation failed (`Bad request body`, with the message id instead of the request id), the route's throttle
  * refused it (`Too Many Requests` [K: the message as HTTP APIs word it]). AWS's spacing.
  */
-export const WS_ERROR_MESSAGES = Object.freeze({ FORBIDDEN: 'Forbidden', INTERNAL: 'Internal server error', BAD_REQUEST_BODY: 'Bad request body', THROTTLED: 'Too Many Requests' })
+export const WS_ERROR_MESSAGES = Object.freeze({ FORBIDDEN: 'Forbidden', INTERNAL: 'Internal server error', BAD_REQUEST_BODY: 'Bad request body', THROTTLED: 'Too Many Requests', LIMIT_EXCEEDED: 'Limit Exceeded' })
 
 export function wsErrorFrame(kind: keyof typeof WS_ERROR_MESSAGES, connectionId: string, id: string): string {
   const idName = kind === 'BAD_REQUEST_BODY' ? 'messageId' : 'requestId'

@@ -25,12 +25,12 @@ import { createAccessLogSink, type AccessLogSink } from './observe/logger.js'
 import { FunctionRuntime, type FunctionConfig } from './functions/index.js'
 import { createIntegrations } from './integrations/index.js'
 import { createWebSocketIntegrations } from './integrations/websocket.js'
-import type { WsIntegrationFactory } from './dataplane/websocket/plan.js'
+import type { WsGuardFactory, WsIntegrationFactory } from './dataplane/websocket/plan.js'
 import type { WsLimits } from './dataplane/websocket/server.js'
 import type { ConnectionRegistry } from './store/port/connections.js'
 import { MemoryConnectionRegistry } from './store/memory/connection-registry.js'
 import { RedisConnectionRegistry } from './store/redis/connection-registry.js'
-import { createSteps } from './steps/index.js'
+import { createSteps, createWsConnectGuards, type StepDeps } from './steps/index.js'
 import { JwksCache } from './auth/jwt.js'
 import type { Limit } from './dataplane/keys.js'
 import type { EdgeLimits } from './dataplane/limits.js'
@@ -161,6 +161,7 @@ export class Gateway {
   readonly #redisErrorLog: LogThrottle
   readonly #cacheErrorLog: LogThrottle
   #steps: readonly StepFactory[] = []
+  #wsGuards: WsGuardFactory | undefined
   #integrations: IntegrationTable | null = null
   #wsIntegrations: WsIntegrationFactory | null = null
   #accessLog: AccessLogSink | null = null
@@ -268,9 +269,7 @@ export class Gateway {
         localStateStore(dataDir)
     this.#integrations = this.#opts.integrations ?? createIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
     this.#wsIntegrations = createWebSocketIntegrations({ dispatcher: this.#dispatcher, functions: this.functions })
-    this.#steps =
-      this.#opts.steps ??
-      createSteps({
+    const stepDeps = {
         // Resource policies and authorizers build method ARNs in the same region (identity.region).
         policy: { ...(this.#opts.now ? { now: this.#opts.now } : {}), ...(desired.identity?.region ? { region: desired.identity.region } : {}) },
         auth: {
@@ -294,7 +293,10 @@ export class Gateway {
           onStoreError: (err) => this.#stateStoreFailed(err),
           onStoreRecovered: () => this.#stateStoreRecovered(),
         },
-      })
+      } satisfies StepDeps
+    this.#steps = this.#opts.steps ?? createSteps(stepDeps)
+    // `$connect` access control of WebSocket APIs: the same authorizer runtime, identity and limit store.
+    this.#wsGuards = createWsConnectGuards(stepDeps)
     this.#accessLog = this.#opts.accessLog === undefined ? createAccessLogSink(desired.logging.accessLogs ? 1 : null) : this.#opts.accessLog
     // The loader resolved --functions (or the config file's functionsDir) to an absolute path.
     this.#functionsDir = desired.functionsDir
@@ -526,7 +528,7 @@ export class Gateway {
       steps: this.#steps,
       integrations: this.#integrations!,
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
-      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics, ...(this.#opts.now ? { now: this.#opts.now } : {}) } } : {}),
+      ...(this.#wsIntegrations ? { websocket: { integrations: this.#wsIntegrations, metrics: this.metrics, ...(this.#wsGuards ? { guards: this.#wsGuards } : {}), ...(this.#opts.now ? { now: this.#opts.now } : {}) } } : {}),
     }
     const plan = compileGateway(
       {

@@ -8,7 +8,7 @@ import { describeWebSocket } from '../src/controlplane/compile/websocket.js'
 import { createWebSocketIntegrations } from '../src/integrations/websocket.js'
 import { GatewayMetrics } from '../src/observe/metrics.js'
 import { createIntegrations } from '../src/integrations/index.js'
-import { createSteps } from '../src/steps/index.js'
+import { createSteps, createWsConnectGuards } from '../src/steps/index.js'
 import { JwksCache } from '../src/auth/jwt.js'
 import { localStateStore } from '../src/store/compose.js'
 import { NO_FUNCTIONS } from './helpers.js'
@@ -21,12 +21,13 @@ export async function describeCompiled(desired: Compilable): Promise<{ routes: u
   const jwks = new JwksCache()
   const state = localStateStore()
   try {
-    const steps = createSteps({
+    const stepDeps = {
       policy: desired.identity?.region ? { region: desired.identity.region } : {},
       auth: { functions: NO_FUNCTIONS, jwks, state: () => state, identity: () => desired.identity },
       throttle: { state: () => state },
       cache: { cache: () => state },
-    })
+    }
+    const steps = createSteps(stepDeps)
     const metrics = new GatewayMetrics({ defaultMetrics: false })
     const plan = compileGateway(
       {
@@ -42,7 +43,7 @@ export async function describeCompiled(desired: Compilable): Promise<{ routes: u
         metrics,
         accessLogs: true,
         steps,
-        websocket: { integrations: createWebSocketIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics },
+        websocket: { integrations: createWebSocketIntegrations({ dispatcher, functions: NO_FUNCTIONS }), metrics, guards: createWsConnectGuards(stepDeps) },
       },
     )
     const described = { routes: describePlan(plan), plan: describeRoutes(plan), warnings: [...plan.warnings].sort(), defaultApi: plan.defaultApi?.id ?? null }

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici'
 import type { IntegrationResponseV2, IntegrationV2 } from '../model/types.js'
 import type { FunctionInvoker } from '../mapping/function-target.js'
 import { functionTarget } from '../mapping/function-target.js'
-import { formatRequestTime } from '../dataplane/context.js'
+import { wsRequestContext } from '../dataplane/websocket/request-context.js'
 import { compileTemplate, type CompiledTemplate } from '../vtl/index.js'
 import { compileSelectionExpression, parseBody, type SelectionExpression, type SelectionInput } from '../dataplane/websocket/selection.js'
 import type { WsIntegration, WsIntegrationFactory, WsRequest, WsResult } from '../dataplane/websocket/plan.js'
@@ -21,31 +21,7 @@ export interface WsIntegrationDeps {
 /** The integration could not be called, or failed (ExecutionError; the client gets `Internal server error`). */
 export class WsIntegrationError extends Error {}
 
-/** The `requestContext` of AWS's WebSocket events, and the `$context` of templates (§4.6, §10.6). */
-export function wsRequestContext(req: WsRequest): Record<string, unknown> {
-  const c = req.conn
-  const rc: Record<string, unknown> = {
-    routeKey: req.routeKey,
-    ...(req.messageId !== null ? { messageId: req.messageId } : {}),
-    eventType: req.eventType,
-    extendedRequestId: req.extendedRequestId,
-    requestTime: formatRequestTime(req.requestTimeEpoch),
-    messageDirection: 'IN',
-    stage: req.stage.stageName,
-    connectedAt: c.connectedAt,
-    requestTimeEpoch: req.requestTimeEpoch,
-    identity: { sourceIp: c.sourceIp, userAgent: c.userAgent },
-    requestId: req.requestId,
-    domainName: c.domainName,
-    connectionId: c.connectionId,
-    apiId: req.stage.apiId,
-  }
-  if (req.eventType === 'DISCONNECT') {
-    rc.disconnectStatusCode = req.disconnectStatusCode ?? 1005
-    rc.disconnectReason = req.disconnectReason ?? ''
-  }
-  return rc
-}
+export { wsRequestContext }
 
 /** AWS's Lambda proxy event for a WebSocket route (§4.6). */
 export function wsProxyEvent(req: WsRequest): Record<string, unknown> {

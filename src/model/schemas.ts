@@ -329,6 +329,21 @@ const wsRouteSchema: Schema = {
   },
 }
 
+/** A WebSocket API's authorizer in the config file: apigatewayv2 CreateAuthorizer's fields (REQUEST only, §10.6). */
+const wsAuthorizerSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['authorizerUri'],
+  properties: {
+    name: nonEmptyString,
+    authorizerType: { enum: ['REQUEST'] },
+    authorizerUri: nonEmptyString,
+    identitySource: { anyOf: [nonEmptyString, { type: 'array', items: nonEmptyString }] },
+    authorizerCredentialsArn: nonEmptyString,
+    authorizerResultTtlInSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+  },
+}
+
 /** One entry of `apis` in the config file. */
 export const apiDeclarationSchema: Schema = {
   type: 'object',
@@ -348,6 +363,7 @@ export const apiDeclarationSchema: Schema = {
     tags: stringMap,
     routes: { type: 'array', items: wsRouteSchema },
     integrations: { type: 'object', additionalProperties: wsIntegrationSchema },
+    authorizers: { type: 'object', additionalProperties: wsAuthorizerSchema },
     definition: { type: 'object' },
     basepath: { enum: ['ignore', 'prepend', 'split'] },
     binaryMediaTypes: stringArray,

@@ -1,6 +1,6 @@
 // The serverless.yml reader (Serverless Framework v3): a service translated into config-file declarations, named
 // as the framework names things, and loaded through the config file pipeline (loadDesiredState) without a
-// problem. http events → REST API, httpApi events → HTTP API, websocket events and resources → ignored.
+// problem. http events → REST API, httpApi events → HTTP API, websocket events → WebSocket API, resources → ignored.
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -83,6 +83,7 @@ describe('serverless.yml: a service translated and loaded', () => {
     assert.deepEqual(config.apis!.map((a) => [a.type, a.name, Object.keys(a.stages ?? {})]), [
       ['rest', 'dev-shop', ['dev']],
       ['http', 'dev-shop', ['$default']],
+      ['websocket', 'dev-shop-websockets', ['dev']],
     ])
     const hello = config.functions!.find((f) => f.name === 'shop-dev-hello')!
     assert.equal(hello.module, `${svc.dir}/src/handler.js`)
@@ -98,13 +99,15 @@ describe('serverless.yml: a service translated and loaded', () => {
     assert.ok(result.files.includes(`${svc.dir}/serverless.yml`))
   })
 
-  it('lists what it does not serve: other runtimes, websocket and sqs events, raw resources', async () => {
+  it('lists what it does not serve: other runtimes, sqs events, raw resources; websocket events make a WebSocket API', async () => {
     const result = await readYaml(SERVICE, svc.dir)
     const byId = new Map(result.ignored.map((i) => [i.logicalId, i]))
     assert.match(byId.get('/functions/python')!.reason, /python3\.12.*other runtimes come later/)
     assert.match(byId.get('/functions/python/events/0/http')!.reason, /function python is not run/)
-    assert.match(byId.get('/functions/hello/events/5/websocket')!.reason, /\$connect.*later issue/)
-    assert.match(byId.get('/functions/hello/events/6/websocket')!.reason, /sendMessage/)
+    assert.equal(byId.get('/functions/hello/events/5/websocket'), undefined)
+    const ws = result.config!.apis!.find((a) => a.type === 'websocket')!
+    assert.deepEqual(ws.routes!.map((r) => r.routeKey), ['$connect', 'sendMessage'])
+    assert.equal(ws.routeSelectionExpression, '$request.body.action')
     assert.equal(byId.get('/functions/hello/events/7/sqs')!.type, 'sqs')
     assert.deepEqual(byId.get('/resources/Resources/ItemsTable'), {
       logicalId: '/resources/Resources/ItemsTable',

@@ -23,7 +23,8 @@ export function invalidApiStage(s: Pick<ApiStage, 'apiId' | 'stage'>, plan: stri
  */
 export async function checkStageExists(store: ConfigStore, s: Pick<ApiStage, 'apiId' | 'stage'>, plan: string): Promise<void> {
   const [api, stage] = await Promise.all([store.get<Api>('api', s.apiId), store.get('stage', stageDocId({ apiId: s.apiId, stageName: s.stage }))])
-  if (!api || !stage || api.value.kind !== 'REST') throw invalidApiStage(s, plan)
+  // §7.1, §10.6: REST and WebSocket API stages take usage plans; HTTP APIs have none.
+  if (!api || !stage || (api.value.kind !== 'REST' && !(api.value.kind === 'HTTP' && api.value.protocolType === 'WEBSOCKET'))) throw invalidApiStage(s, plan)
 }
 
 /**

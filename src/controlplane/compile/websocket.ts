@@ -5,7 +5,7 @@
 // integration cannot run answers the `Internal server error` frame and is reported in `warnings`.
 
 import type { Deployment, HttpApi, Route, Stage } from '../../model/types.js'
-import type { WsAccessLogFormatter, WsApiPlan, WsApiTable, WsIntegration, WsIntegrationFactory, WsMetricsHandle, WsRoutePlan, WsStagePlan } from '../../dataplane/websocket/plan.js'
+import type { WsConnectGuard, WsGuardFactory, WsAccessLogFormatter, WsApiPlan, WsApiTable, WsIntegration, WsIntegrationFactory, WsMetricsHandle, WsRoutePlan, WsStagePlan } from '../../dataplane/websocket/plan.js'
 import { compileSelectionExpression } from '../../dataplane/websocket/selection.js'
 import { routeBucket } from '../../dataplane/websocket/throttle.js'
 import { compileWsAccessLog, DEFAULT_WS_ACCESS_LOG_FORMAT } from '../../observe/access-log.js'
@@ -14,6 +14,8 @@ export interface WsCompileDeps {
   integrations: WsIntegrationFactory
   metrics: { wsHandle(apiName: string, apiId: string, stage: string, route: string): WsMetricsHandle }
   accessLogs: boolean
+  /** `$connect` access control (authorizers, AWS_IAM, API keys; src/steps `createWsConnectGuards`); none: routes are open (warned). */
+  guards?: WsGuardFactory
   /** The clock of route throttles (epoch ms). */
   now?: () => number
 }
@@ -46,6 +48,12 @@ class FailingWsIntegration implements WsIntegration {
   }
 }
 
+/** `$connect`'s access control when it cannot be built (an unknown authorizer …): every upgrade is refused with 500. */
+const REFUSING_GUARD: WsConnectGuard = Object.freeze({
+  check: () => Promise.resolve({ ok: false as const, status: 500, reason: 'the $connect access control is misconfigured' }),
+  describe: () => ({ misconfigured: true }),
+})
+
 function isTwoWay(route: Route): boolean {
   if (route.routeResponseSelectionExpression !== '$default') return false
   return Object.values(route.routeResponses ?? {}).some((r) => r.routeResponseKey === '$default')
@@ -76,8 +84,22 @@ export function compileWebSocketStage(api: HttpApi, stage: Stage, deployment: De
     } else if (route.routeKey !== '$connect' && route.routeKey !== '$disconnect') {
       warn(`${where}: the route has no integration target; it answers an error`)
     }
-    if (route.authorizationType !== 'NONE') warn(`${where}: authorizationType ${route.authorizationType} is not served on WebSocket routes yet; the route is open`)
-    if (route.apiKeyRequired === true) warn(`${where}: API keys are not checked on WebSocket routes yet`)
+    let guard: WsConnectGuard | null = null
+    if (route.routeKey === '$connect') {
+      if (deps.guards === undefined) {
+        if (route.authorizationType !== 'NONE' || route.apiKeyRequired === true) warn(`${where}: access control is not available in this process; the route is open`)
+      } else {
+        try {
+          guard = deps.guards(api, stage, route)
+        } catch (err) {
+          warn(`${where}: ${(err as Error).message}; connections are refused (500)`)
+          guard = REFUSING_GUARD
+        }
+      }
+    } else {
+      if (route.authorizationType !== 'NONE') warn(`${where}: authorization is only possible on $connect (§10.2); ignored on this route`)
+      if (route.apiKeyRequired === true) warn(`${where}: API keys are checked on $connect only; the connection's key meters this route's messages`)
+    }
     if (route.requestModels && Object.keys(route.requestModels).length > 0) warn(`${where}: request models are not validated on WebSocket routes yet`)
     if (route.routeResponses && Object.keys(route.routeResponses).length > 0 && route.routeResponseSelectionExpression !== '$default') {
       warn(`${where}: the route has a route response but no routeResponseSelectionExpression "$default"; nothing is sent back`)
@@ -89,6 +111,7 @@ export function compileWebSocketStage(api: HttpApi, stage: Stage, deployment: De
       twoWay: isTwoWay(route),
       metrics: deps.metrics.wsHandle(api.name, api.id, stage.stageName, route.routeKey),
       throttle: routeBucket(throttleOf(stage, route.routeKey), deps.now),
+      guard,
     })
     if (route.routeKey === '$connect') connect = plan
     else if (route.routeKey === '$disconnect') disconnect = plan
@@ -133,7 +156,7 @@ export function describeWebSocket(table: WsApiTable): Array<{ api: string; stage
         routeSelectionExpression: s.routeSelection.text,
         routes: all
           .sort((a, b) => a.routeKey.localeCompare(b.routeKey))
-          .map((r) => ({ route: r.routeKey, twoWay: r.twoWay, ...(r.throttle ? { throttle: { rateLimit: r.throttle.rate, burstLimit: r.throttle.burst } } : {}), integration: r.integration?.describe() ?? null })),
+          .map((r) => ({ route: r.routeKey, twoWay: r.twoWay, ...(r.guard ? { access: r.guard.describe() } : {}), ...(r.throttle ? { throttle: { rateLimit: r.throttle.rate, burstLimit: r.throttle.burst } } : {}), integration: r.integration?.describe() ?? null })),
       })
     }
   }

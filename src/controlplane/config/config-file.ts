@@ -100,6 +100,8 @@ export interface ApiDecl {
   tags?: Record<string, string>
   routes?: Array<Record<string, unknown>>
   integrations?: Record<string, Record<string, unknown>>
+  /** WebSocket APIs: CreateAuthorizer's fields by authorizer id (REQUEST authorizers for `$connect`). */
+  authorizers?: Record<string, Record<string, unknown>>
   definition?: Record<string, unknown>
   basepath?: 'ignore' | 'prepend' | 'split'
   binaryMediaTypes?: string[]

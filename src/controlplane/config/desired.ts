@@ -222,7 +222,7 @@ class Loader {
     const usage = buildUsagePlans({
       apiKeys: [...(Array.isArray(config?.apiKeys) ? config.apiKeys : []), ...(template?.config?.apiKeys ?? [])],
       usagePlans: [...(Array.isArray(config?.usagePlans) ? config.usagePlans : []), ...(template?.config?.usagePlans ?? [])],
-      apis: this.#entries.map((e) => ({ id: e.id, name: e.name, kind: e.kind })),
+      apis: this.#entries.map((e) => ({ id: e.id, name: e.name, kind: e.kind, ...(e.api?.kind === 'HTTP' && e.api.protocolType === 'WEBSOCKET' ? { protocolType: 'WEBSOCKET' as const } : {}) })),
       stages: this.#stages,
       file: this.#configFile ?? template?.file,
       now: this.#now,

@@ -12,7 +12,7 @@ export interface UsagePlansInput {
   apiKeys: unknown
   usagePlans: unknown
   /** The APIs served, to resolve `api` (an id, or a name that only one API has). */
-  apis: ReadonlyArray<{ id: string; name: string; kind: 'REST' | 'HTTP' }>
+  apis: ReadonlyArray<{ id: string; name: string; kind: 'REST' | 'HTTP'; protocolType?: 'WEBSOCKET' }>
   stages: readonly Stage[]
   file: string | undefined
   now: string
@@ -97,8 +97,9 @@ export function buildUsagePlans(input: UsagePlansInput): { apiKeys: ApiKey[]; us
       const apiId = resolveApi(s.api, input.apis, (m) => problem(`${sat}/api`, m))
       if (apiId === undefined) continue
       const api = input.apis.find((a) => a.id === apiId)!
-      if (api.kind !== 'REST') {
-        problem(`${sat}/api`, `"${s.api}" is an HTTP API; usage plans and API keys apply to REST APIs only (§7.1)`)
+      // §7.1, §10.6: REST and WebSocket APIs have API keys; HTTP APIs do not.
+      if (api.kind !== 'REST' && api.protocolType !== 'WEBSOCKET') {
+        problem(`${sat}/api`, `"${s.api}" is an HTTP API; usage plans and API keys apply to REST and WebSocket APIs only (§7.1)`)
         continue
       }
       if (!input.stages.some((st) => st.apiId === apiId && st.stageName === s.stage)) {

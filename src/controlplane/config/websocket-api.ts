@@ -4,12 +4,13 @@
 // (protocolType WEBSOCKET) that the control plane would hold after the same calls.
 
 import type { ConfigProblem } from '../../errors.js'
-import type { HttpApi, IntegrationResponseV2, IntegrationV2, Route, RouteResponseV2 } from '../../model/types.js'
+import type { Authorizer, HttpApi, IntegrationResponseV2, IntegrationV2, Route, RouteResponseV2 } from '../../model/types.js'
 import { stableId } from '../../model/ids.js'
 import type { ApiDecl } from './config-file.js'
 import { isRecord } from './config-file.js'
 import { pointerSegment } from './schema-check.js'
 import { compileTemplate } from '../../vtl/index.js'
+import { wsIdentitySourceProblem } from '../../dataplane/websocket/selection.js'
 
 const INTEGRATION_ID = /^[A-Za-z0-9_-]{1,64}$/
 const WS_TIMEOUT_MAX = 29_000
@@ -88,6 +89,32 @@ export function buildWebSocketApi(decl: ApiDecl, id: string, name: string, base:
     integrations[key] = integration
   }
 
+  // Authorizers by id (CreateAuthorizer's fields): REQUEST only on WebSocket APIs (§10.6).
+  const authorizers: Record<string, Authorizer> = {}
+  for (const [key, raw] of Object.entries(isRecord(decl.authorizers) ? decl.authorizers : {})) {
+    const at = `${base}/authorizers/${pointerSegment(key)}`
+    if (!INTEGRATION_ID.test(key)) problem(at, `authorizer id "${key}": use 1–64 letters, digits, "-" or "_"`)
+    if (!isRecord(raw)) continue
+    const type = raw.authorizerType ?? 'REQUEST'
+    if (type !== 'REQUEST') problem(`${at}/authorizerType`, `"${String(type)}": WebSocket APIs have REQUEST (Lambda) authorizers only`)
+    if (typeof raw.authorizerUri !== 'string' || raw.authorizerUri === '') problem(`${at}/authorizerUri`, 'a REQUEST authorizer needs an authorizerUri (a function name or ARN)')
+    const sources = typeof raw.identitySource === 'string' ? raw.identitySource.split(',').map((x) => x.trim()).filter(Boolean) : Array.isArray(raw.identitySource) ? raw.identitySource.filter((x): x is string => typeof x === 'string') : []
+    sources.forEach((src, j) => {
+      const bad = wsIdentitySourceProblem(src)
+      if (bad !== null) problem(`${at}/identitySource${Array.isArray(raw.identitySource) ? `/${j}` : ''}`, bad)
+    })
+    if (raw.authorizerResultTtlInSeconds !== undefined && raw.authorizerResultTtlInSeconds !== 0) warn(`${at}/authorizerResultTtlInSeconds`, 'AWS caches authorizer results for HTTP APIs only; every $connect invokes the authorizer')
+    const a: Authorizer = { id: key, name: typeof raw.name === 'string' ? raw.name : key, type: 'REQUEST', authorizerResultTtlInSeconds: 0 }
+    if (typeof raw.authorizerUri === 'string') a.authorizerUri = raw.authorizerUri
+    if (sources.length > 0) a.identitySource = sources
+    if (typeof raw.authorizerCredentialsArn === 'string') a.authorizerCredentials = raw.authorizerCredentialsArn
+    authorizers[key] = a
+  }
+  const keySelection = decl.apiKeySelectionExpression
+  if (keySelection !== undefined && keySelection !== '$request.header.x-api-key' && keySelection !== '$context.authorizer.usageIdentifierKey') {
+    problem(`${base}/apiKeySelectionExpression`, `"${String(keySelection)}": use $request.header.x-api-key or $context.authorizer.usageIdentifierKey`)
+  }
+
   const routes: Record<string, Route> = {}
   const keys = new Set<string>()
   ;(Array.isArray(decl.routes) ? decl.routes : []).forEach((raw, i) => {
@@ -109,9 +136,17 @@ export function buildWebSocketApi(decl: ApiDecl, id: string, name: string, base:
     } else if (key !== '$connect' && key !== '$disconnect') {
       problem(`${at}/target`, `route "${key}" needs a target (an integration id under integrations, or "integrations/{id}")`)
     }
-    if (raw.authorizationType !== undefined && raw.authorizationType !== 'NONE') warn(`${at}/authorizationType`, 'authorization on $connect is not served yet; the route is open')
-    if (raw.authorizationType !== undefined && raw.authorizationType !== 'NONE' && key !== '$connect') problem(`${at}/authorizationType`, 'authorization is only possible on the $connect route')
-    if (raw.apiKeyRequired === true) warn(`${at}/apiKeyRequired`, 'API keys on WebSocket routes are not checked yet')
+    const authType = raw.authorizationType
+    if (authType !== undefined && authType !== 'NONE' && authType !== 'AWS_IAM' && authType !== 'CUSTOM') problem(`${at}/authorizationType`, `"${String(authType)}": a WebSocket route's authorizationType is NONE, AWS_IAM or CUSTOM`)
+    if (authType !== undefined && authType !== 'NONE' && key !== '$connect') problem(`${at}/authorizationType`, 'authorization is only possible on the $connect route')
+    if (authType === 'CUSTOM') {
+      if (typeof raw.authorizerId !== 'string') problem(`${at}/authorizerId`, 'authorizationType CUSTOM needs an authorizerId (an id under authorizers)')
+      else if (authorizers[raw.authorizerId] === undefined) {
+        const known = Object.keys(authorizers)
+        problem(`${at}/authorizerId`, `"${raw.authorizerId}" names no authorizer of this API` + (known.length ? `; its authorizers are: ${known.join(', ')}` : '; it declares none under authorizers'))
+      }
+    } else if (typeof raw.authorizerId === 'string') problem(`${at}/authorizerId`, 'an authorizerId needs authorizationType CUSTOM')
+    if (raw.apiKeyRequired === true && key !== '$connect') warn(`${at}/apiKeyRequired`, 'API keys are checked on $connect; set apiKeyRequired there (the connection\'s key then meters every message)')
     for (const f of ['authorizerId', 'operationName', 'modelSelectionExpression', 'routeResponseSelectionExpression'] as const) {
       if (typeof raw[f] === 'string') route[f] = raw[f] as string
     }
@@ -152,7 +187,7 @@ export function buildWebSocketApi(decl: ApiDecl, id: string, name: string, base:
     apiKeySelectionExpression: decl.apiKeySelectionExpression ?? '$request.header.x-api-key',
     routes,
     integrations,
-    authorizers: {},
+    authorizers,
     tags: isRecord(decl.tags) ? (decl.tags as Record<string, string>) : {},
     extensions: {},
   }

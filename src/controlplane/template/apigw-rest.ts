@@ -7,6 +7,7 @@ import { at } from './intrinsics.js'
 import { addApiKeyScheme, addOperation, addSigv4Scheme, API_KEY_SCHEME, newDoc, requireSecurity, securitySchemes, SIGV4_SCHEME, type Doc } from './openapi-build.js'
 import { limits, methodSettings, stringMap } from './sam-api.js'
 import type { ApiBuild, Stack } from './stack.js'
+import { webSocketApis } from './apigw-websocket.js'
 import { addStageSettings, canaryOf } from './stage-settings.js'
 
 type Obj = Record<string, unknown>
@@ -115,12 +116,13 @@ function usagePlan(stack: Stack, id: string): void {
   ;(Array.isArray(raw) ? raw : []).forEach((s, i) => {
     if (!isRecord(s)) return
     const apiLogical = stack.logicalIdOf(s.ApiId)
-    const api = apiLogical === undefined ? undefined : stack.apis.get(apiLogical)
-    if (api === undefined || typeof s.Stage !== 'string') {
+    // A REST API's stage, or a WebSocket API's (§10.6: WebSocket APIs take usage plans too).
+    const apiId = apiLogical === undefined ? undefined : (stack.apis.get(apiLogical)?.id ?? webSocketApis(stack).get(apiLogical)?.decl.id)
+    if (apiId === undefined || typeof s.Stage !== 'string') {
       stack.problem(at('/Resources', id, 'Properties', 'ApiStages', i), 'ApiId and Stage name an API of this template and its stage')
       return
     }
-    const stage: (typeof apiStages)[number] = { api: api.id, stage: s.Stage }
+    const stage: (typeof apiStages)[number] = { api: apiId, stage: s.Stage }
     if (isRecord(s.Throttle)) {
       stage.throttle = {}
       for (const [k, t] of Object.entries(s.Throttle)) if (isRecord(t)) stage.throttle[k] = limits({ Throttle: t }).throttle ?? {}

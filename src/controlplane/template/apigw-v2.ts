@@ -1,5 +1,5 @@
 // The plain AWS::ApiGatewayV2::* resources of HTTP APIs as an OpenAPI document per Api: Api (Body, or quick create
-// with Target), Integration, Route, Authorizer and Stage. WebSocket APIs are listed as ignored.
+// with Target), Integration, Route, Authorizer and Stage. WebSocket APIs are translated by apigw-websocket.ts.
 
 import { isRecord, type StageDecl } from '../config/config-file.js'
 import { addStageSettings } from './stage-settings.js'
@@ -7,12 +7,13 @@ import { at } from './intrinsics.js'
 import { addOperation, addSigv4Scheme, lambdaProxy, newDoc, requireSecurity, securitySchemes, SIGV4_SCHEME, type Doc } from './openapi-build.js'
 import { httpCors, stringMap } from './sam-api.js'
 import type { ApiBuild, Stack } from './stack.js'
+import { declareWebSocketApi, translateWebSocketResources } from './apigw-websocket.js'
 
-/** Declares an AWS::ApiGatewayV2::Api; false for a WebSocket API (ignored). */
+/** Declares an AWS::ApiGatewayV2::Api; a WebSocket API goes to its own translator (apigw-websocket.ts). */
 export function declareHttpApi(stack: Stack, logicalId: string): boolean {
   const p = (k: string): unknown => stack.prop(logicalId, k)
   if (p('ProtocolType') === 'WEBSOCKET') {
-    stack.ignore(logicalId, 'AWS::ApiGatewayV2::Api', 'a WebSocket API; Gatehouse serves WebSocket APIs from OpenAPI-less config later (not from templates yet)')
+    declareWebSocketApi(stack, logicalId)
     return false
   }
   const base = at('/Resources', logicalId, 'Properties')
@@ -48,7 +49,10 @@ function apiOf(stack: Stack, logicalId: string): ApiBuild | undefined {
   return api?.kind === 'http' ? api : undefined
 }
 
-export function translateHttpResources(stack: Stack, ids: string[], typeOf: (id: string) => string): void {
+export function translateHttpResources(stack: Stack, all: string[], typeOf: (id: string) => string): void {
+  // The resources of WebSocket APIs are translated to their declaration; the rest are HTTP APIs'.
+  const taken = translateWebSocketResources(stack, all, typeOf)
+  const ids = all.filter((id) => !taken.has(id))
   const of = (type: string): string[] => ids.filter((id) => typeOf(id) === type)
   const integrations = new Map<string, Doc>()
   for (const id of of('AWS::ApiGatewayV2::Integration')) {

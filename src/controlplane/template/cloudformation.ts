@@ -13,6 +13,7 @@ import { translateFunction } from './functions.js'
 import { addFunctionEvents, declareSamApi, finishSamApis } from './sam-api.js'
 import { declareRestApi, translateRestResources } from './apigw-rest.js'
 import { declareHttpApi, translateHttpResources } from './apigw-v2.js'
+import { webSocketApis } from './apigw-websocket.js'
 import { domainDecls, translateDomainResources } from './domains.js'
 import type { TemplateOptions, TemplateResult } from './types.js'
 
@@ -24,7 +25,7 @@ const TRANSLATED = new Set([
   'AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey', 'AWS::ApiGateway::Authorizer',
   'AWS::ApiGateway::Model', 'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse',
   'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer',
-  'AWS::ApiGatewayV2::Deployment', 'AWS::ApiGateway::DomainName', 'AWS::ApiGateway::BasePathMapping',
+  'AWS::ApiGatewayV2::Deployment', 'AWS::ApiGatewayV2::IntegrationResponse', 'AWS::ApiGatewayV2::RouteResponse', 'AWS::ApiGateway::DomainName', 'AWS::ApiGateway::BasePathMapping',
   'AWS::ApiGateway::BasePathMappingV2', 'AWS::ApiGatewayV2::DomainName', 'AWS::ApiGatewayV2::ApiMapping',
 ])
 
@@ -57,13 +58,19 @@ export async function readCloudFormation(doc: unknown, opts: TemplateOptions): P
     if (Object.keys(b.stages).length === 0) stack.warn(b.path, `API ${b.logicalId} has no stage (no AWS::ApiGateway::Stage, no Deployment StageName): it is served at the --stage stage (default dev)`)
     return { name: b.name, id: b.id, type: b.kind, definition: b.doc, ...(Object.keys(b.stages).length > 0 ? { stages: b.stages } : {}), ...b.extra }
   })
+  const wsApis = [...webSocketApis(stack).values()]
+  for (const w of wsApis) {
+    if (Object.keys(w.decl.stages).length === 0) stack.warn(w.path, `WebSocket API ${w.logicalId} has no AWS::ApiGatewayV2::Stage: it is served at the --stage stage (default dev)`)
+    const { stages, authorizers, ...rest } = w.decl
+    apis.push({ ...rest, ...(Object.keys(authorizers).length > 0 ? { authorizers } : {}), ...(Object.keys(stages).length > 0 ? { stages } : {}) })
+  }
   const domains = domainDecls(stack)
   const config: ConfigFileDecl = { apis, functions: stack.functions, apiKeys: stack.apiKeys, usagePlans: stack.usagePlans, ...(domains.domains.length > 0 ? { domains: domains.domains } : {}) }
   result.config = config
   result.problems.push(...stack.problems)
   result.warnings.push(...stack.warnings)
   result.ignored.push(...stack.ignored)
-  result.origins = { apis: [...stack.apis.values()].map((b) => b.docPath ?? b.path), ...(domains.domains.length > 0 ? { domains: domains.origins } : {}) }
+  result.origins = { apis: [...[...stack.apis.values()].map((b) => b.docPath ?? b.path), ...wsApis.map((w) => w.path)], ...(domains.domains.length > 0 ? { domains: domains.origins } : {}) }
   return result
 }
 

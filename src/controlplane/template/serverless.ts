@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path'
 import type { ApiDecl, ApiKeyDecl, ConfigFileDecl, FunctionDecl, UsagePlanDecl } from '../config/config-file.js'
 import { isRecord } from '../config/config-file.js'
 import { apiIdFor } from '../config/desired.js'
+import { WebSocketApiBuilder } from './serverless-websocket.js'
 import { serverlessDomains } from './serverless-domains.js'
 import { isFunctionName } from '../../functions/function-ref.js'
 import { RESERVED_ENVIRONMENT_KEYS } from '../../functions/config.js'
@@ -128,6 +129,13 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
   }
   const rest = new RestApiBuilder(ctx, restName, apiGateway, provider)
   const http = new HttpApiBuilder(ctx, httpName, httpApiConfig)
+  const ws = new WebSocketApiBuilder(ctx, provider)
+  // An authorizer names a function by its key under functions: or its deployed name.
+  const functionByRef = (ref: string): string | undefined => {
+    if (deployedNames.has(ref)) return served.has(ref) ? ctx.functionUri(ref) : undefined
+    for (const [k, name] of deployedNames) if (name === ref && served.has(k)) return ctx.functionUri(k)
+    return undefined
+  }
   for (const [key, fn] of rawFunctions) {
     if (!isRecord(fn) || fn.events === undefined || fn.events === null) continue
     const path = `/functions/${segment(key)}/events`
@@ -144,9 +152,8 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
       }
       const body = event[kind]
       if (kind === 'websocket') {
-        const route = websocketRoute(body)
-        if (route === undefined) problem(`${ep}/websocket`, 'a websocket event names its route: websocket: $connect, or route: under it')
-        ignore(`${ep}/websocket`, 'websocket', `WebSocket route ${route ?? '(none)'} of function ${key} is not served: WebSocket APIs are served from a later issue`)
+        if (!served.has(key)) ignore(`${ep}/websocket`, 'websocket', `not served: function ${key} is not run (see its own entry)`)
+        else ws.addEvent(key, body, `${ep}/websocket`, functionByRef)
         return
       }
       if (kind !== 'http' && kind !== 'httpApi') {
@@ -167,6 +174,8 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
   if (restDecl !== undefined) apis.push({ ...restDecl, stages: { [stage]: restStage(provider) } })
   const httpDecl = http.build()
   if (httpDecl !== undefined) apis.push({ ...httpDecl, stages: { $default: {} } })
+  const wsDecl = ws.build(apiIdFor('websocket', ws.name))
+  if (wsDecl !== undefined) apis.push(wsDecl)
 
   const { apiKeys, usagePlans } = keysAndPlans(apiGateway, restDecl === undefined ? undefined : apiIdFor('rest', restName), service, stage, problem, warn)
 
@@ -195,7 +204,7 @@ async function translate(doc: unknown, opts: TemplateOptions, result: TemplateRe
   if (functions.length > 0) config.functions = functions
   if (apiKeys.length > 0) config.apiKeys = apiKeys
   if (usagePlans.length > 0) config.usagePlans = usagePlans
-  if (apis.length === 0) warn('/functions', 'no http or httpApi event: the service declares no API to serve')
+  if (apis.length === 0) warn('/functions', 'no http, httpApi or websocket event: the service declares no API to serve')
   result.config = config
 }
 
@@ -216,8 +225,6 @@ function providerWarnings(provider: Obj, warn: (p: string, m: string) => void, i
     deploymentBucket: 'nothing is deployed',
     logs: 'access and execution logs are the gateway\'s own (docs/operations.md)',
     tracing: 'X-Ray tracing is not emulated',
-    websocketsApiName: 'WebSocket APIs are served from a later issue',
-    websocketsApiRouteSelectionExpression: 'WebSocket APIs are served from a later issue',
     layers: 'layers are not unpacked: a handler imports what it needs from its own directory',
     stackTags: 'no CloudFormation stack is created',
     tags: 'no CloudFormation stack is created',
@@ -234,12 +241,6 @@ function providerWarnings(provider: Obj, warn: (p: string, m: string) => void, i
     if (apiGateway[key] !== undefined) warn(`/provider/apiGateway/${key}`, `provider.apiGateway.${key} is ignored`)
   }
   void ignore
-}
-
-function websocketRoute(body: unknown): string | undefined {
-  if (typeof body === 'string' && body !== '') return body
-  if (isRecord(body) && typeof body.route === 'string' && body.route !== '') return body.route
-  return undefined
 }
 
 /** The REST API's stage: tracing, as far as a StageDecl says it. */

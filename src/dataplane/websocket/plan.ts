@@ -20,6 +20,45 @@ export interface WsConnectionInfo {
   readonly multiValueHeaders: Readonly<Record<string, string[]>>
   readonly query: Readonly<Record<string, string>> | null
   readonly multiValueQuery: Readonly<Record<string, string[]>> | null
+  /** What `$connect`'s access control granted: kept for every later event of the connection (§10.2, §10.6). */
+  readonly grant?: WsGrant
+}
+
+/**
+ * What `$connect`'s access control (§10.6) leaves on a connection: the Lambda authorizer's result
+ * (`requestContext.authorizer`, `$context.authorizer.*`), the caller's identity (IAM, API key) and, with an
+ * API key in a usage plan, the admission of each message against the plan's throttle and quota.
+ */
+export interface WsGrant {
+  readonly authorizer?: Readonly<Record<string, unknown>>
+  /** Added to `requestContext.identity` (`apiKey`, `apiKeyId`, `accessKey`, `userArn`, …). */
+  readonly identity?: Readonly<Record<string, string | null>>
+  /** Counts one message (or the connect) against the usage plan: 'OK', or why it is refused. */
+  readonly usage?: WsUsage
+}
+
+export interface WsUsage {
+  admit(): Promise<'OK' | 'THROTTLED' | 'QUOTA_EXCEEDED'>
+}
+
+/** The upgrade request as `$connect`'s access control sees it. */
+export interface WsConnectRequest {
+  readonly conn: WsConnectionInfo
+  readonly stage: WsStagePlan
+  readonly method: string
+  /** The request target as sent (path and query), for SigV4. */
+  readonly url: string
+  readonly requestId: string
+  /** The API keys and usage plans in force (GatewayPlan.keys). */
+  readonly keys: import('../keys.js').KeyIndex
+}
+
+export type WsConnectOutcome = { readonly ok: true; readonly grant: WsGrant } | { readonly ok: false; readonly status: number; readonly reason: string }
+
+/** `$connect`'s access control: authorizer or IAM, then the API key (compiled by src/steps `createWsConnectGuards`). */
+export interface WsConnectGuard {
+  check(req: WsConnectRequest): Promise<WsConnectOutcome>
+  describe(): Record<string, unknown>
 }
 
 export type WsEventType = 'CONNECT' | 'MESSAGE' | 'DISCONNECT'
@@ -79,6 +118,8 @@ export interface WsRoutePlan {
   readonly metrics: WsMetricsHandle
   /** The route's throttle (stage defaultRouteSettings / routeSettings); null: none. */
   readonly throttle: { take(): boolean; readonly rate: number; readonly burst: number } | null
+  /** `$connect` only: its authorizer, IAM or API key check; null when the route is open. */
+  readonly guard: WsConnectGuard | null
 }
 
 /** A compiled `$context.*` access-log format: `value` answers a variable name without `$context.`. */
@@ -117,6 +158,9 @@ export interface WsApiTable {
 }
 
 /** What the compiler needs of the process to build WebSocket integrations (src/integrations/websocket.ts). */
+/** Builds `$connect`'s access control from the route's `authorizationType`, `authorizerId` and `apiKeyRequired`; null: open. Throws when misconfigured. */
+export type WsGuardFactory = (api: import('../../model/types.js').HttpApi, stage: import('../../model/types.js').Stage, route: import('../../model/types.js').Route) => WsConnectGuard | null
+
 export type WsIntegrationFactory = (
   route: { apiId: string; stageName: string; routeKey: string; variables: Readonly<Record<string, string>> },
   integration: import('../../model/types.js').IntegrationV2,

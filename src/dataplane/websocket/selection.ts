@@ -145,3 +145,13 @@ export function parseBody(text: string): unknown {
     return NOT_JSON
   }
 }
+
+/**
+ * The identity sources of a WebSocket API's REQUEST authorizer (§10.6): `route.request.header.X`,
+ * `route.request.querystring.X`, `stageVariables.X`, `context.X`. Null when `expr` is one, else the problem.
+ */
+export function wsIdentitySourceProblem(expr: string): string | null {
+  return WS_IDENTITY_SOURCE.test(expr) ? null : `"${expr}" is not a WebSocket identity source: use route.request.header.NAME, route.request.querystring.NAME, stageVariables.NAME or context.NAME`
+}
+
+export const WS_IDENTITY_SOURCE = /^(route\.request\.header|route\.request\.querystring|stageVariables|context)\.(\S+)$/

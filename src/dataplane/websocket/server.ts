@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayPlan } from '../plan.js'
 import { hostName as domainHostName, type DomainPlan } from '../domains.js'
-import type { WsApiPlan, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan } from './plan.js'
+import type { WsApiPlan, WsConnectGuard, WsConnectionInfo, WsIntegration, WsRequest, WsRoutePlan, WsStagePlan, WsUsage } from './plan.js'
 import { NOT_JSON, parseBody } from './selection.js'
 import { ConnectionRegistryUnavailableError, type ConnectionCommand, type ConnectionRegistry } from '../../store/port/connections.js'
 import { MemoryConnectionRegistry } from '../../store/memory/connection-registry.js'
@@ -295,11 +295,40 @@ export class WebSocketGateway {
       refuse(socket, 429)
       return
     }
+    if (route !== null && route.guard !== null) {
+      void this.#guarded(req, socket, head, info, stage, route, route.guard, event)
+      return
+    }
     if (route === null || route.integration === null) {
       this.#accept(req, socket, head, info, stage, event, undefined)
       return
     }
     void this.#connect(req, socket, head, info, stage, route, route.integration, event)
+  }
+
+  /** `$connect`'s access control (authorizer, AWS_IAM, API key), then its integration with the grant on the connection. */
+  async #guarded(req: UpgradeRequest, socket: Duplex, head: Buffer, info: WsConnectionInfo, stage: WsStagePlan, route: WsRoutePlan, guard: WsConnectGuard, event: WsRequest): Promise<void> {
+    this.#pending++
+    try {
+      const outcome = await guard.check({ conn: info, stage, method: req.method ?? 'GET', url: req.url ?? '/', requestId: event.requestId, keys: this.#plan().keys })
+      if (!outcome.ok) {
+        route.metrics.clientError()
+        this.#logEvent(event, outcome.status, undefined, outcome.reason)
+        refuse(socket, outcome.status)
+        return
+      }
+      // Every later event of the connection carries the grant (§10.2): the connect's own event too.
+      const granted: WsConnectionInfo = { ...info, grant: outcome.grant }
+      const ev: WsRequest = { ...event, conn: granted }
+      if (route.integration === null) this.#accept(req, socket, head, granted, stage, ev, undefined)
+      else await this.#connect(req, socket, head, granted, stage, route, route.integration, ev)
+    } catch (err) {
+      route.metrics.executionError()
+      this.#logEvent(event, 500, undefined, (err as Error).message)
+      refuse(socket, 500)
+    } finally {
+      this.#settled()
+    }
   }
 
   /** `$connect`'s integration, then the handshake or the refusal (an async method: no closure per upgrade). */
@@ -379,6 +408,38 @@ export class WebSocketGateway {
       return
     }
     route.metrics.message()
+    const usage = conn.info.grant?.usage
+    if (usage !== undefined) {
+      void this.#metered(conn, route, event, usage)
+      return
+    }
+    this.#dispatch(conn, route, event)
+  }
+
+  /** A message of a connection with an API key: counted against the key's usage plan first (§10.6). */
+  async #metered(conn: Connection, route: WsRoutePlan, event: WsRequest, usage: WsUsage): Promise<void> {
+    let verdict: Awaited<ReturnType<WsUsage['admit']>>
+    // Under way until dispatched: a drain waits for it.
+    this.#pending++
+    try {
+      verdict = await usage.admit()
+    } catch (err) {
+      this.#log.warn({ err, connectionId: conn.info.connectionId }, 'usage plan: cannot count a message; admitted')
+      verdict = 'OK'
+    } finally {
+      this.#settled()
+    }
+    if (verdict !== 'OK') {
+      route.metrics.clientError()
+      this.#send(conn, wsErrorFrame(verdict === 'THROTTLED' ? 'THROTTLED' : 'LIMIT_EXCEEDED', conn.info.connectionId, event.requestId))
+      this.#logEvent(event, 429)
+      return
+    }
+    this.#dispatch(conn, route, event)
+  }
+
+  /** A message past route selection (and its usage plan): the route's throttle, then its integration. */
+  #dispatch(conn: Connection, route: WsRoutePlan, event: WsRequest): void {
     if (route.throttle !== null && !route.throttle.take()) {
       route.metrics.clientError()
       this.#send(conn, wsErrorFrame('THROTTLED', conn.info.connectionId, event.requestId))
@@ -715,7 +776,7 @@ export class WebSocketGateway {
           case 'disconnectReason':
             return event.disconnectReason
           default:
-            return undefined
+            return grantVariable(c.grant, name)
         }
       }),
     )
@@ -730,6 +791,14 @@ function wsMapping(domain: DomainPlan, path: string): { api: WsApiPlan; stage: W
     if (path.startsWith(m.basePath, 1) && path.charCodeAt(0) === 47 && (path.length === n || path.charCodeAt(n) === 47)) return { api: m.api, stage: m.stage, rest: path.slice(n) }
   }
   return null
+}
+
+/** `$context.authorizer.*` and `$context.identity.*` set by `$connect`'s access control, for access logs. */
+function grantVariable(grant: WsConnectionInfo['grant'], name: string): string | undefined {
+  if (grant === undefined) return undefined
+  const [scope, key] = name.startsWith('authorizer.') ? [grant.authorizer, name.slice(11)] : name.startsWith('identity.') ? [grant.identity, name.slice(9)] : [undefined, '']
+  const v = scope?.[key]
+  return v === undefined || v === null ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v)
 }
 
 let messageCounter = 0

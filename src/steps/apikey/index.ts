@@ -4,7 +4,21 @@
 
 import type { RestApi } from '../../model/types.js'
 import type { StepFactory, Step } from '../../dataplane/plan.js'
+import type { KeyEntry, KeyIndex, PlanBinding } from '../../dataplane/keys.js'
 import { GatewayError } from '../../errors.js'
+
+/**
+ * The core of the API-key check, shared with WebSocket `$connect` (§10.6): the key must exist, be enabled and
+ * be in a usage plan of this API stage (`{apiId}/{stage}`); otherwise 403 INVALID_API_KEY.
+ */
+export function planBindingOf(keys: KeyIndex, value: unknown, stageKey: string): { key: KeyEntry; binding: PlanBinding } {
+  if (typeof value !== 'string' || value === '') throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+  const key = keys.byValue.get(value)
+  if (key === undefined || !key.enabled) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+  const binding = key.stages.get(stageKey)
+  if (binding === undefined) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
+  return { key, binding }
+}
 
 export const apiKeyStep: StepFactory = {
   kind: 'apikey',
@@ -22,12 +36,8 @@ export const apiKeyStep: StepFactory = {
           const h = ctx.exchange.headers['x-api-key']
           value = Array.isArray(h) ? h[h.length - 1] : h
         }
-        if (typeof value !== 'string' || value === '') throw new GatewayError('INVALID_API_KEY', 'Forbidden')
-        const key = ctx.keys.byValue.get(value)
-        if (key === undefined || !key.enabled) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
-        const binding = key.stages.get(stageKey)
-        if (binding === undefined) throw new GatewayError('INVALID_API_KEY', 'Forbidden')
-        ctx.apiKey = value
+        const { key, binding } = planBindingOf(ctx.keys, value, stageKey)
+        ctx.apiKey = value as string
         ctx.apiKeyId = key.id
         ctx.usagePlan = binding
         return undefined

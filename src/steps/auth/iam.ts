@@ -8,7 +8,7 @@ import type { RouteInfo, Reply, Step } from '../../dataplane/plan.js'
 import type { RequestContext } from '../../dataplane/context.js'
 import { GatewayError, incompleteSignature } from '../../errors.js'
 import { bareReply } from '../../dataplane/respond.js'
-import { verifySigV4, type VerifyResult } from '../../auth/sigv4.js'
+import { verifySigV4, type SigV4Request, type VerifyResult } from '../../auth/sigv4.js'
 import { accessDeniedMessage, combine, evaluatePolicy, type Decision, type PolicyPrincipal, type PolicyRequest } from '../../auth/policy.js'
 import { GATEWAY_ACCOUNT_ID, type IamCredential, type IdentityConfig } from '../../auth/identity.js'
 import { conditionsOf, finalDecision, requestArn, type AuthDeps } from './common.js'
@@ -26,12 +26,16 @@ function credentialIndex(identity: IdentityConfig): ReadonlyMap<string, IamCrede
   return index
 }
 
+/** SigV4 (service execute-api, the identity's region) against the identity's credentials: shared by the step and WebSocket `$connect`. */
+export function verifyCaller(identity: IdentityConfig, req: SigV4Request, nowMs: number): VerifyResult {
+  const keys = credentialIndex(identity)
+  return verifySigV4(req, { lookup: (id) => keys.get(id), region: identity.region, service: 'execute-api', nowMs })
+}
+
 /** Builds the step of an AWS_IAM method or route. */
 export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step {
   const rest = route.apiKind === 'REST'
-  const keys = credentialIndex(deps.identity)
   const region = deps.identity.region
-  const lookup = (id: string): IamCredential | undefined => keys.get(id)
   return {
     name: 'auth',
     async request(ctx) {
@@ -41,10 +45,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
       const raw = ctx.rawHeaders
       const headers: Array<[string, string]> = []
       for (let i = 0; i < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!])
-      const r = verifySigV4(
-        { method: ctx.exchange.method, rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers, body },
-        { lookup, region, service: 'execute-api', nowMs },
-      )
+      const r = verifyCaller(deps.identity, { method: ctx.exchange.method, rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers, body }, nowMs)
       if (!r.ok) return refuse(ctx, r, rest)
       const cred = r.credentials as IamCredential
       const arn = requestArn(ctx, region)
@@ -52,15 +53,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
 
       const principal: PolicyPrincipal = { type: 'aws', arn: cred.principalArn, accountId: cred.accountId }
       const req: PolicyRequest = { action: 'execute-api:Invoke', resource: arn, principal, conditions: conditionsOf(ctx, nowMs, principal, cred.principalOrgId) }
-      let decision: Decision = 'SILENT'
-      for (const policy of cred.policies) {
-        const d = evaluatePolicy(policy, req)
-        if (d === 'DENY') {
-          decision = 'DENY'
-          break
-        }
-        if (d === 'ALLOW') decision = 'ALLOW'
-      }
+      const decision = identityDecision(cred.policies, req)
       const final = finalDecision(ctx, decision, cred.accountId === GATEWAY_ACCOUNT_ID, principal)
       if (final !== 'ALLOW') throw new GatewayError('ACCESS_DENIED', accessDeniedMessage(cred.principalArn, arn, final === 'DENY'))
       // §8: only a caller allowed execute-api:InvalidateCache on this method may refresh its cached response:
@@ -104,7 +97,7 @@ export function compileIamAuthorization(route: RouteInfo, deps: AuthDeps): Step 
 }
 
 /** The identity policies' decision on `req`: DENY when a statement denies it, ALLOW when one allows it, else SILENT. */
-function identityDecision(policies: IamCredential['policies'], req: PolicyRequest): Decision {
+export function identityDecision(policies: IamCredential['policies'], req: PolicyRequest): Decision {
   let decision: Decision = 'SILENT'
   for (const policy of policies) {
     const d = evaluatePolicy(policy, req)

@@ -3,7 +3,8 @@
 // AWS_IAM (both) — with the resource policy's decision combined in (§7.7). Methods without authorization
 // get no step.
 
-import type { Authorizer } from '../../model/types.js'
+import type { Authorizer, HttpApi, Route, Stage } from '../../model/types.js'
+import { compileWsAuthorization, type WsAuthCheck } from './websocket.js'
 import type { RouteInfo, StepFactory, Step } from '../../dataplane/plan.js'
 import { EMPTY_IDENTITY } from '../../auth/identity.js'
 import type { AuthDeps, AuthStepOptions } from './common.js'
@@ -13,10 +14,25 @@ import { compileIamAuthorization } from './iam.js'
 import { functionTarget } from '../../mapping/function-target.js'
 
 export type { AuthStepOptions } from './common.js'
+export type { WsAuthCheck, WsAuthGrant } from './websocket.js'
 export { EXPLICIT_DENY_MESSAGE, IMPLICIT_DENY_MESSAGE } from './lambda.js'
 
 /** Default time a Lambda authorizer may take (§3.7). */
 export const DEFAULT_AUTHORIZER_TIMEOUT_MS = 10_000
+
+/** `$connect` authorization of WebSocket APIs (§10.6), built with the same options as the auth step. */
+export function createWsAuthorization(opts: AuthStepOptions): (api: HttpApi, stage: Stage, route: Route) => WsAuthCheck | null {
+  return (api, stage, route) =>
+    compileWsAuthorization(api, stage, route, {
+      functions: opts.functions,
+      jwks: opts.jwks,
+      state: opts.state,
+      identity: opts.identity() ?? EMPTY_IDENTITY,
+      now: opts.now ?? Date.now,
+      authorizerTimeoutMs: opts.authorizerTimeoutMs ?? DEFAULT_AUTHORIZER_TIMEOUT_MS,
+      onStoreError: opts.onStoreError ?? (() => undefined),
+    })
+}
 
 /** The step with a description of what it was compiled for (golden tests). */
 function described(step: Step, what: unknown): Step {

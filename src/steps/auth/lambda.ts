@@ -22,7 +22,7 @@ export const EXPLICIT_DENY_MESSAGE = 'User is not authorized to access this reso
 export const IMPLICIT_DENY_MESSAGE = 'User is not authorized to access this resource'
 
 /** What an authorizer answered, as cached: a policy response or (HTTP 2.0) a simple one. */
-interface AuthorizerResult {
+export interface AuthorizerResult {
   principalId?: string
   /** The policy document as JSON text (compiled policies are cached by text). */
   policy?: string
@@ -106,14 +106,7 @@ async function authorize(ctx: RequestContext, plan: Plan, deps: AuthDeps, cacheP
   if (typeof arn !== 'string') return arn
 
   const key = plan.ttlMs > 0 ? cachePrefix + createHash('sha256').update(JSON.stringify(values)).digest('base64url') : null
-  let result = key === null ? undefined : await cached(deps, key)
-  let latency = 0
-  if (result === undefined) {
-    const started = performance.now()
-    result = await invoke(ctx, plan, deps, arn, values)
-    latency = Math.round(performance.now() - started)
-    if (key !== null) await store(deps, key, result, plan.ttlMs)
-  }
+  const { result, latency } = await lambdaAuthorizerResult(deps, { name: plan.authorizer.name, target: plan.target, ttlMs: plan.ttlMs, simple: plan.simple, stringContext: plan.rest }, key, () => eventOf(ctx, plan, arn, values), ctx.requestId)
 
   if (plan.simple) {
     if (result.isAuthorized !== true) throw new GatewayError('ACCESS_DENIED', undefined)
@@ -124,11 +117,7 @@ async function authorize(ctx: RequestContext, plan: Plan, deps: AuthDeps, cacheP
     if (final !== 'ALLOW') throw new GatewayError('ACCESS_DENIED', final === 'DENY' ? EXPLICIT_DENY_MESSAGE : IMPLICIT_DENY_MESSAGE)
   }
 
-  const authorizer: Record<string, unknown> = {}
-  if (result.principalId !== undefined) authorizer['principalId'] = result.principalId
-  authorizer['integrationLatency'] = latency
-  for (const [k, v] of Object.entries(result.context)) if (!(k in authorizer)) authorizer[k] = v
-  ctx.authorizer = authorizer
+  ctx.authorizer = authorizerContext(result, latency)
   if (plan.rest) {
     if (result.usageIdentifierKey !== undefined) ctx.usageIdentifierKey = result.usageIdentifierKey
   } else {
@@ -164,23 +153,64 @@ async function store(deps: AuthDeps, key: string, result: AuthorizerResult, ttlM
   }
 }
 
-/** Invokes the authorizer function and reads its answer; every failure is a GatewayError (§7.3 outcomes). */
-async function invoke(ctx: RequestContext, plan: Plan, deps: AuthDeps, arn: string, values: string[]): Promise<AuthorizerResult> {
-  const name = plan.authorizer.name
-  const event = plan.rest
+/** The event of a REST or HTTP API authorizer (§4.7, §3.7). */
+function eventOf(ctx: RequestContext, plan: Plan, arn: string, values: string[]): Record<string, unknown> {
+  return plan.rest
     ? plan.token
       ? { type: 'TOKEN', authorizationToken: values[0], methodArn: arn }
       : restRequestEvent(ctx, arn)
     : plan.payload === '2.0'
       ? httpV2Event(ctx, arn, values)
       : httpV1Event(ctx, arn, values)
+}
+
+/** What the shared core of a Lambda authorizer needs to know of it (REST, HTTP and WebSocket $connect). */
+export interface LambdaAuthorizerCall {
+  readonly name: string
+  /** The function, with the stage's variables filled in. */
+  readonly target: string
+  /** 0: no caching. */
+  readonly ttlMs: number
+  /** HTTP 2.0 simple responses (`isAuthorized`). */
+  readonly simple: boolean
+  /** REST and WebSocket hand every context value on as a string; HTTP APIs keep their JSON types. */
+  readonly stringContext: boolean
+}
+
+/**
+ * The shared core of Lambda authorizers: the cached result under `key` (null: no caching), else the function
+ * invoked with `event()` within the timeout, its answer checked, and cached. Every failure is a GatewayError
+ * (UNAUTHORIZED for an `Unauthorized` error, AUTHORIZER_CONFIGURATION_ERROR otherwise, §7.3).
+ */
+export async function lambdaAuthorizerResult(deps: AuthDeps, call: LambdaAuthorizerCall, key: string | null, event: () => Record<string, unknown>, requestId: string): Promise<{ result: AuthorizerResult; latency: number }> {
+  const hit = key === null ? undefined : await cached(deps, key)
+  if (hit !== undefined) return { result: hit, latency: 0 }
+  const started = performance.now()
+  const result = await invoke(call, deps, event(), requestId)
+  const latency = Math.round(performance.now() - started)
+  if (key !== null) await store(deps, key, result, call.ttlMs)
+  return { result, latency }
+}
+
+/** `requestContext.authorizer` / `$context.authorizer`: principalId, integrationLatency and the context, flat (§7.3). */
+export function authorizerContext(result: AuthorizerResult, latency: number): Record<string, unknown> {
+  const authorizer: Record<string, unknown> = {}
+  if (result.principalId !== undefined) authorizer['principalId'] = result.principalId
+  authorizer['integrationLatency'] = latency
+  for (const [k, v] of Object.entries(result.context)) if (!(k in authorizer)) authorizer[k] = v
+  return authorizer
+}
+
+/** Invokes the authorizer function and reads its answer; every failure is a GatewayError (§7.3 outcomes). */
+async function invoke(call: LambdaAuthorizerCall, deps: AuthDeps, event: Record<string, unknown>, requestId: string): Promise<AuthorizerResult> {
+  const name = call.name
   let timer: NodeJS.Timeout | undefined
   let outcome: Awaited<ReturnType<AuthDeps['functions']['invoke']>>
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(MISCONFIGURED(name, `no answer within ${deps.authorizerTimeoutMs} ms`)), deps.authorizerTimeoutMs)
     })
-    outcome = await Promise.race([deps.functions.invoke(plan.target, event, { requestId: ctx.requestId }), timeout])
+    outcome = await Promise.race([deps.functions.invoke(call.target, event, { requestId }), timeout])
   } catch (err) {
     if (err instanceof GatewayError) throw err
     throw MISCONFIGURED(name, `the function could not be invoked: ${(err as Error).message}`, err)
@@ -192,13 +222,13 @@ async function invoke(ctx: RequestContext, plan: Plan, deps: AuthDeps, arn: stri
     if (fe.errorMessage === 'Unauthorized') throw UNAUTHORIZED(`authorizer ${name} answered Unauthorized`)
     throw MISCONFIGURED(name, `the function failed: ${fe.errorType}: ${fe.errorMessage}`)
   }
-  const read = readResult(outcome.payload, plan)
+  const read = readResult(outcome.payload, call)
   if (typeof read === 'string') throw MISCONFIGURED(name, `invalid authorizer response: ${read}`)
   return read
 }
 
 /** Checks a function's answer; a string says what is wrong with it. */
-function readResult(payload: unknown, plan: Plan): AuthorizerResult | string {
+function readResult(payload: unknown, plan: LambdaAuthorizerCall): AuthorizerResult | string {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'the response is not a JSON object'
   const p = payload as Record<string, unknown>
   const result: AuthorizerResult = { context: {} }
@@ -206,7 +236,7 @@ function readResult(payload: unknown, plan: Plan): AuthorizerResult | string {
   if (ctx !== undefined && ctx !== null) {
     if (typeof ctx !== 'object' || Array.isArray(ctx)) return 'context must be an object'
     for (const [k, v] of Object.entries(ctx as Record<string, unknown>)) {
-      if (!plan.rest) result.context[k] = v
+      if (!plan.stringContext) result.context[k] = v
       else if (typeof v === 'string') result.context[k] = v
       // REST hands every context value on as a string: 1 → "1", true → "true" (§5.3).
       else if (typeof v === 'number' || typeof v === 'boolean') result.context[k] = String(v)

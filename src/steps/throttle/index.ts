@@ -59,7 +59,7 @@ function httpLimit(route: RouteInfo): Limit | null {
  * AWS's order and its quota, built on the first request of that key on that route and kept for as long as
  * the compiled route lives (bindings are frozen and swapped with the plan, so this is compile-time work).
  */
-interface Admission {
+export interface Admission {
   readonly buckets: readonly BucketSpec[]
   readonly quotaKey: string
   readonly limit: number
@@ -74,6 +74,57 @@ function quotaAt(a: Admission, t: number): QuotaSpec {
   const c = a.current
   if (c !== null && t >= c.period.start && t < c.period.end) return c
   return (a.current = Object.freeze({ key: a.quotaKey, limit: a.limit, period: quotaPeriod(a.unit, a.offset, t) }))
+}
+
+/**
+ * What one route admits for one plan binding: the plan's per-method bucket (`methodKey`, else `/*\/*`), its
+ * per-key bucket, then the route's own `fixed` buckets, and the quota. Built once per binding and kept in
+ * `cache` (bindings are frozen and swapped with the plan). Shared with WebSocket messages (§10.6).
+ */
+export function admissionOf(cache: WeakMap<PlanBinding, Admission>, binding: PlanBinding, methodKey: string, fixed: readonly BucketSpec[]): Admission {
+  let a = cache.get(binding)
+  if (a !== undefined) return a
+  const buckets: BucketSpec[] = []
+  const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
+  if (m) buckets.push(Object.freeze({ key: binding.methodBucketPrefix + methodKey, rate: m.rate, burst: m.burst }))
+  if (binding.keyBucket) buckets.push(binding.keyBucket)
+  buckets.push(...fixed)
+  // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
+  const q = binding.quota
+  a = {
+    buckets: Object.freeze(buckets),
+    quotaKey: binding.quotaKey,
+    limit: q ? q.limit : Number.MAX_SAFE_INTEGER,
+    unit: q ? q.period : 'DAY',
+    offset: q ? q.offset : 0,
+    current: null,
+  }
+  cache.set(binding, a)
+  return a
+}
+
+/**
+ * WebSocket API keys (§10.6): each message of a connection whose `$connect` presented a key, and the connect
+ * itself, is one request against the key's usage plan (its throttle and quota, usage recorded). A store that
+ * cannot be reached admits (fail open), as the HTTP step does by default.
+ */
+export function createUsageAdmitter(opts: { state: () => LimitStore; now?: () => number }): (binding: PlanBinding, methodKey: string) => () => Promise<'OK' | 'THROTTLED' | 'QUOTA_EXCEEDED'> {
+  const now = opts.now ?? Date.now
+  const cache = new WeakMap<PlanBinding, Admission>()
+  return (binding, methodKey) => {
+    const a = admissionOf(cache, binding, methodKey, [])
+    return async () => {
+      const t = now()
+      let r: AdmitResult
+      try {
+        r = await opts.state().admit(a.buckets, quotaAt(a, t), t)
+      } catch (err) {
+        if (err instanceof StateStoreUnavailableError) return 'OK'
+        throw err
+      }
+      return r.allowed ? 'OK' : r.refusedBy === 'bucket' ? 'THROTTLED' : 'QUOTA_EXCEEDED'
+    }
+  }
 }
 
 /** A store that is down is retried in the background (Redis: reconnect attempts at most a second apart): try again then. */
@@ -100,27 +151,7 @@ export function createThrottleStep(opts: ThrottleOptions): StepFactory {
       Object.freeze(fixed)
       const methodKey = `${route.resourcePath}/${route.httpMethod}`
       const admissions = new WeakMap<PlanBinding, Admission>()
-      const admission = (binding: PlanBinding): Admission => {
-        let a = admissions.get(binding)
-        if (a !== undefined) return a
-        const buckets: BucketSpec[] = []
-        const m = binding.methodThrottle.get(methodKey) ?? binding.methodThrottle.get('/*/*')
-        if (m) buckets.push(Object.freeze({ key: binding.methodBucketPrefix + methodKey, rate: m.rate, burst: m.burst }))
-        if (binding.keyBucket) buckets.push(binding.keyBucket)
-        buckets.push(...fixed)
-        // Usage is recorded for every admitted request of a key; the quota only when the plan has one.
-        const q = binding.quota
-        a = {
-          buckets: Object.freeze(buckets),
-          quotaKey: binding.quotaKey,
-          limit: q ? q.limit : Number.MAX_SAFE_INTEGER,
-          unit: q ? q.period : 'DAY',
-          offset: q ? q.offset : 0,
-          current: null,
-        }
-        admissions.set(binding, a)
-        return a
-      }
+      const admission = (binding: PlanBinding): Admission => admissionOf(admissions, binding, methodKey, fixed)
 
       const decide = (r: AdmitResult): undefined => {
         if (failing) {

@@ -42,6 +42,8 @@ function checkAuth(api: HttpApi, r: Route): void {
     const wanted = r.authorizationType === 'JWT' ? 'JWT' : 'REQUEST'
     if (a.type !== wanted) throw badRequest(`Authorizer ${a.id} is of type ${a.type}; authorization type ${r.authorizationType} needs a ${wanted} authorizer`)
   } else delete r.authorizerId
+  // §10.2: WebSocket APIs authorize `$connect` only.
+  if (api.protocolType === 'WEBSOCKET' && r.authorizationType !== 'NONE' && r.routeKey !== '$connect') throw badRequest('Currently, authorization is restricted to the $connect route only')
   if (r.authorizationScopes !== undefined && r.authorizationScopes.length > 0 && r.authorizationType !== 'JWT') {
     throw badRequest('Authorization scopes apply to JWT authorization only')
   }

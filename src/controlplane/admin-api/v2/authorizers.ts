@@ -6,9 +6,9 @@ import type { HandlerContext } from '../context.js'
 import { badRequest, conflict, readJsonObject, sendJson, sendNoContent } from '../http.js'
 import { bool, changeHttpApi, int, pageV2, partNotFound, readHttpApi, str, strings, unusedId } from './common.js'
 import { authorizerJson } from './shapes.js'
+import { WS_IDENTITY_SOURCE } from '../../../dataplane/websocket/selection.js'
 
 const IDENTITY_SOURCE = /^\$(request\.(header|querystring)\.[^.\s]+|context\.\S+|stageVariables\.\S+)$/
-const WEBSOCKET_IDENTITY_SOURCE = /^(route\.request\.(header|querystring)\.\S+|stageVariables\.\S+|context\.\S+)$/
 
 function applyAuthorizerFields(api: HttpApi, a: Authorizer, body: Record<string, unknown>): void {
   const name = str(body, 'name')
@@ -62,7 +62,7 @@ function checkAuthorizer(api: HttpApi, a: Authorizer): void {
       if (a.authorizerResultTtlInSeconds > 0 && sources.length === 0) throw badRequest('IdentitySource is required when authorizer caching is enabled')
     }
   } else throw badRequest(`Invalid authorizer type specified: ${a.type}. Valid options are REQUEST, JWT`)
-  const pattern = api.protocolType === 'WEBSOCKET' ? WEBSOCKET_IDENTITY_SOURCE : IDENTITY_SOURCE
+  const pattern = api.protocolType === 'WEBSOCKET' ? WS_IDENTITY_SOURCE : IDENTITY_SOURCE
   for (const s of sources) if (!pattern.test(s)) throw badRequest(`Invalid identity source specified: ${s}`)
   if (!Number.isInteger(a.authorizerResultTtlInSeconds) || a.authorizerResultTtlInSeconds < 0 || a.authorizerResultTtlInSeconds > 3600) {
     throw badRequest('AuthorizerResultTtlInSeconds must be between 0 and 3600')
