@@ -11,11 +11,11 @@
 // one JSON file. A file left behind (the gateway was killed before $disconnect ran) is removed the first time
 // a broadcast to it answers 410 GoneException, as AWS's own chat sample does.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 
-const table = (rc) => join(tmpdir(), 'gatehouse-example-chat', `${rc.apiId}-${rc.stage}`)
+// /tmp, as on Lambda: the runtime passes the function no TMPDIR.
+const table = (rc) => join('/tmp', 'gatehouse-example-chat', `${rc.apiId}-${rc.stage}`)
 const fileOf = (rc, id) => join(table(rc), encodeURIComponent(id))
 /** A connection's record, or null once it is gone (a $disconnect may delete it while a broadcast reads). */
 function recordOf(rc, id) {
