@@ -2,8 +2,9 @@
 // same autocannon load, in one of five scenarios (--scenario): `proxy` (the plain HTTP_PROXY route against a
 // bare undici proxy and http-proxy), `lambda` (a Lambda-proxy route against serverless-offline), `keyed`
 // (API key + usage-plan throttle + access log + metrics, in-memory and Redis state), `cached` (the proxy route
-// answered from the stage cache against the same route uncached) and `vtl` (mapping
-// templates rendered in a loop, no HTTP). Prints a table with ratios and writes the figures to
+// answered from the stage cache against the same route uncached), `vtl` (mapping
+// templates rendered in a loop, no HTTP) and `websocket` (bench/websocket/: idle-connection RSS, echo round
+// trips, broadcast, against a bare ws server). Prints a table with ratios and writes the figures to
 // bench/results/. Speed is measured, not asserted: the exit code is non-zero only when a candidate failed
 // or answered with errors.
 
