@@ -7,7 +7,7 @@
 // (its node_modules), so the baseline runs the same `ws` as Gatehouse and bench/ needs nothing installed.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, openSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const WS_DEFAULTS = { idle: 10_000, echoConnections: 100, rate: 1000, broadcastConnections: 1000, rounds: 5 }
@@ -94,10 +94,15 @@ function stdoutMatch(proc, re, timeoutMs = 60_000) {
   })
 }
 
+/** Where the example's chat function keeps its connection records for the bench's chat API. */
+const CHAT_TABLE = join('/tmp', 'gatehouse-example-chat', 'benchchat1-bench')
+
 const CANDIDATES = {
   gatehouse: {
     label: 'Gatehouse: MOCK two-way routes (echo, whoami), @connections; the example chat function for the function broadcast',
     async start(h, o) {
+      // The chat function's connection records (examples/functions/chat.mjs) start empty.
+      rmSync(CHAT_TABLE, { recursive: true, force: true })
       const config = join(h.tmp, 'websocket.yaml')
       writeFileSync(config, gatehouseConfig(h.GATEHOUSE))
       const port = await h.freePort()
@@ -161,6 +166,12 @@ export async function runWebSocketScenario(h, o) {
       process.stdout.write(`  FAILED: ${String(err.message ?? err).replace(/\n/g, '\n  ')}\n`)
     } finally {
       if (started?.proc) await h.stop(started.proc)
+    }
+    if (name === 'gatehouse' && results[name] && !results[name].failed) {
+      // Records of connections whose $disconnect did not run (or not to the end) before the gateway stopped.
+      results[name].chatRecordsLeft = existsSync(CHAT_TABLE) ? readdirSync(CHAT_TABLE).length : 0
+      process.stdout.write(`  chat records left after the gateway stopped: ${results[name].chatRecordsLeft}\n`)
+      rmSync(CHAT_TABLE, { recursive: true, force: true })
     }
   }
   return results
