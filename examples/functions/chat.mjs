@@ -8,8 +8,9 @@
 // environment (a worker, like a Lambda instance), so module state is not shared. They live in a directory,
 // one small file per connection (on AWS this would be a DynamoDB table): creating and deleting a file are
 // atomic, so concurrent $connects and $disconnects never lose each other's writes, as they would rewriting
-// one JSON file. A file left behind (the gateway was killed before $disconnect ran) is removed the first time
-// a broadcast to it answers 410 GoneException, as AWS's own chat sample does.
+// one JSON file. A file left behind (the gateway was killed before $disconnect ran, or a $disconnect was
+// throttled when many clients left at once) is removed the first time a broadcast to it answers 410
+// GoneException, as AWS's own chat sample does.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
