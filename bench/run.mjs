@@ -2,8 +2,9 @@
 // same autocannon load, in one of five scenarios (--scenario): `proxy` (the plain HTTP_PROXY route against a
 // bare undici proxy and http-proxy), `lambda` (a Lambda-proxy route against serverless-offline), `keyed`
 // (API key + usage-plan throttle + access log + metrics, in-memory and Redis state), `cached` (the proxy route
-// answered from the stage cache against the same route uncached) and `vtl` (mapping
-// templates rendered in a loop, no HTTP). Prints a table with ratios and writes the figures to
+// answered from the stage cache against the same route uncached), `vtl` (mapping
+// templates rendered in a loop, no HTTP) and `websocket` (bench/websocket/: idle-connection RSS, echo round
+// trips, broadcast, against a bare ws server). Prints a table with ratios and writes the figures to
 // bench/results/. Speed is measured, not asserted: the exit code is non-zero only when a candidate failed
 // or answered with errors.
 
@@ -91,6 +92,10 @@ const SCENARIOS = {
   vtl: {
     title: 'mapping templates compiled once and rendered in a loop (no HTTP)',
   },
+  websocket: {
+    title: 'a WebSocket API: RSS with 10,000 idle connections, echo round trips at 1,000 messages/s, broadcast to 1,000 connections, against a bare ws server',
+    candidates: ['gatehouse', 'ws-echo'],
+  },
 }
 
 const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [options])
@@ -101,6 +106,8 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [optio
                             --redis ${REDIS_URL} (skipped when no Redis answers there)
                      cached: the proxy route answered from the stage cache vs the same route uncached
                      vtl: template rendering micro-benchmark, no HTTP
+                     websocket: idle-connection RSS, echo p99 at 1,000 msg/s, broadcast to 1,000
+                            connections; Gatehouse vs a bare ws server (bench/websocket/)
   --duration S       measured seconds per candidate (default 10); vtl: per template (default 5)
   --warmup S         warm-up seconds per candidate, discarded (default 3; lambda: 5)
   --connections N    concurrent keep-alive connections (default 50)
@@ -175,7 +182,8 @@ for (const [flag, dir] of [['--gatehouse', args.gatehouse ? GATEHOUSE : null], [
 // --- setup: bench dependencies, the compiled gateway, core pinning ----------------------------------
 
 const NEEDED = ['autocannon', 'http-proxy', 'undici', 'serverless', 'serverless-offline']
-if (NEEDED.some((dep) => !existsSync(join(BENCH, 'node_modules', dep, 'package.json')))) {
+// The websocket scenario uses the checkout's own `ws` (see bench/websocket/scenario.mjs).
+if (scenarioName !== 'websocket' && NEEDED.some((dep) => !existsSync(join(BENCH, 'node_modules', dep, 'package.json')))) {
   process.stdout.write('bench: installing the bench dependencies (npm install --prefix bench)…\n')
   const r = spawnSync('npm', ['install', '--prefix', BENCH, '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: ROOT })
   if (r.status !== 0) fail('could not install the bench dependencies; run `npm install --prefix bench` from the repository root')
@@ -760,6 +768,69 @@ if (isVtl) {
   }
   writeReport({ options: { secondsPerTemplate: duration, rounds, profile: Boolean(args.profile) }, templates, profile })
   process.exit(0)
+}
+
+// --- the websocket scenario (bench/websocket/) ---------------------------------------------------------
+
+if (scenarioName === 'websocket') {
+  const { runWebSocketScenario, fileLimits, WS_DEFAULTS } = await import('./websocket/scenario.mjs')
+  const o = {
+    ...WS_DEFAULTS,
+    duration,
+    warmup: warmup || 1,
+    rounds: args.rounds ? rounds : WS_DEFAULTS.rounds,
+    only: args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : scenario.candidates,
+    functionBroadcast: true,
+  }
+  if (args.quick) Object.assign(o, { idle: 2000, broadcastConnections: 200, rounds: 2 })
+  const limits = fileLimits()
+  machine.openFileLimit = limits
+  // Each of the candidate and the load generator holds one descriptor per connection, plus a few dozen.
+  if (limits.hard < o.idle + 512) fail(`the open-file limit (ulimit -Hn ${limits.hard}) is below ${o.idle + 512}: raise it (ulimit -n 65536 as root, or nofile in /etc/security/limits.conf) or pass --quick`)
+  preamble(
+    `${o.idle} idle connections; echo: ${o.echoConnections} connections, ${o.rate} messages/s in all, ${o.warmup}s warm-up + ${o.duration}s measured; ` +
+      `broadcast: ${o.broadcastConnections} connections, ${o.rounds} rounds; open files: soft ${limits.soft}, hard ${limits.hard} (children raise the soft limit to the hard one)`,
+  )
+  const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
+  const results = await runWebSocketScenario(
+    { tmp, BENCH, GATEHOUSE, CLI, pinning, children, stop, freePort, tailOf, CLK_TCK },
+    o,
+  )
+  rmSync(tmp, { recursive: true, force: true })
+  const fmt = (n, d = 0) => (n === null || n === undefined ? '-' : Number(n).toFixed(d))
+  const header = ['candidate', 'RSS idle MB', `RSS ${o.idle} conns MB`, 'KB/conn', 'echo p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'missing', 'cand. CPU%', `bcast ${o.broadcastConnections} median ms`, 'max ms', 'via function median ms']
+  const rows = o.only.map((name) => {
+    const r = results[name]
+    if (!r || r.failed) return [name, 'FAILED', ...header.slice(2).map(() => '')]
+    return [
+      name,
+      fmt(r.idle.rssBeforeMb),
+      fmt(r.idle.rssAfter5sMb),
+      fmt(r.idle.kbPerConnection, 1),
+      fmt(r.echo.latencyMs.p50, 2),
+      fmt(r.echo.latencyMs.p99, 2),
+      fmt(r.echo.latencyMs.p999, 2),
+      fmt(r.echo.latencyMs.max, 1),
+      String(r.echo.missing),
+      fmt(r.echo.candidateCpuPercent),
+      fmt(r.broadcast.medianMs, 1),
+      fmt(r.broadcast.maxMs, 1),
+      r.functionBroadcast ? fmt(r.functionBroadcast.medianMs, 1) : '-',
+    ]
+  })
+  const widths = header.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i].length)))
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  process.stdout.write(`\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`)
+  const g = results.gatehouse
+  const targets = {}
+  if (g && !g.failed) {
+    targets.rss = { mb: g.idle.rssAfter5sMb, targetMb: 300, met: g.idle.rssAfter5sMb <= 300 }
+    targets.echoP99 = { ms: g.echo.latencyMs.p99, targetMs: 5, met: g.echo.latencyMs.p99 !== null && g.echo.latencyMs.p99 <= 5 && g.echo.missing === 0 }
+    process.stdout.write(`\ntargets (reported, not enforced): RSS with ${o.idle} idle connections ≤ 300 MB: ${targets.rss.met ? 'met' : 'short'}; echo p99 at ${o.rate}/s ≤ 5 ms: ${targets.echoP99.met ? 'met' : 'short'}\n`)
+  }
+  const failedAny = Object.values(results).some((r) => r.failed || r.echo?.missing > 0 || r.broadcast?.incomplete > 0 || r.functionBroadcast?.incomplete > 0)
+  writeReport({ options: { ...o, loadGenerator: 'bench/websocket/load.mjs (ws clients in one Node process)' }, results, targets })
+  process.exit(failedAny ? 1 : 0)
 }
 
 // --- the HTTP scenarios --------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ test('`serve` with no arguments serves the bundled example and prints every invo
     assert.match(out, /REST API pets \(petstore01\), stage prod \(canary: 10 % of requests to deployment \w+\):/)
     assert.match(out, /http:\/\/petstore01\.execute-api\.localhost:\d+\/dev\//)
     assert.match(out, /HTTP API pets-http \(petshttp01\), stage \$default:/)
+    assert.match(out, /WebSocket API chat \(chatsock01\), stage production:\n\s+ws:\/\/chatsock01\.execute-api\.localhost:\d+\/production/)
     const pets = await send(port, '/dev/pets')
     assert.equal(pets.status, 200)
     assert.equal(pets.json().length, 3)
