@@ -6,7 +6,7 @@
 // Both candidates and the load generator use the `ws` package of the Gatehouse checkout being measured
 // (its node_modules), so the baseline runs the same `ws` as Gatehouse and bench/ needs nothing installed.
 
-import { spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -95,7 +95,9 @@ function stdoutMatch(proc, re, timeoutMs = 60_000) {
 }
 
 /** Where the example's chat function keeps its connection records for the bench's chat API. */
-const CHAT_TABLE = join('/tmp', 'gatehouse-example-chat', 'benchchat1-bench')
+/** The temporary directory a function sees: the runtime passes it no TMPDIR, so it is the system's default. */
+const FUNCTION_TMPDIR = execFileSync(process.execPath, ['-p', 'require("node:os").tmpdir()'], { env: {}, encoding: 'utf8' }).trim()
+const CHAT_TABLE = join(FUNCTION_TMPDIR, 'gatehouse-example-chat', 'benchchat1-bench')
 
 const CANDIDATES = {
   gatehouse: {

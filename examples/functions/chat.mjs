@@ -12,11 +12,12 @@
 // throttled when many clients left at once) is removed the first time a broadcast to it answers 410
 // GoneException, as AWS's own chat sample does.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 
-// /tmp, as on Lambda: the runtime passes the function no TMPDIR.
-const table = (rc) => join('/tmp', 'gatehouse-example-chat', `${rc.apiId}-${rc.stage}`)
+// The temporary directory, as on Lambda (the runtime passes the function no TMPDIR, so it is the system's default).
+const table = (rc) => join(tmpdir(), 'gatehouse-example-chat', `${rc.apiId}-${rc.stage}`)
 const fileOf = (rc, id) => join(table(rc), encodeURIComponent(id))
 /** A connection's record, or null once it is gone (a $disconnect may delete it while a broadcast reads). */
 function recordOf(rc, id) {

@@ -112,7 +112,7 @@ describe('apiKeys and usagePlans in the config file', () => {
       assert.match(at('/apiKeys/4/enabled'), /must be true or false/)
       assert.match(at('/usagePlans/0/apiStages/0/api'), /no API is named "nope" or has that id; the APIs are: shop \(shop01\), orders \(orders01\)/)
       assert.match(at('/usagePlans/0/apiStages/1/stage'), /API "shop" has no stage "test"; its stages are: dev, prod/)
-      assert.match(at('/usagePlans/0/apiStages/2/api'), /HTTP API; usage plans and API keys apply to REST APIs only/)
+      assert.match(at('/usagePlans/0/apiStages/2/api'), /HTTP API; usage plans and API keys apply to REST and WebSocket APIs only/)
       assert.match(at('/usagePlans/0/apiStages/3/throttle/pets'), /invalid method throttle key "pets"/)
       assert.match(at('/usagePlans/0/quota/offset'), /quota offset for WEEK must be 0 to 6/)
       assert.match(at('/usagePlans/0/apiKeys/1'), /no API key is named "zed"/)

@@ -6,6 +6,7 @@
 
 import { before, after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +15,9 @@ import { openSocket, type TestSocket } from '../websocket/ws-helpers.js'
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/gatehouse.yaml', import.meta.url))
 /** Where the example's chat function keeps one file per connection (see examples/functions/chat.mjs). */
-const TABLE = join('/tmp', 'gatehouse-example-chat', 'chatsock01-production')
+/** The temporary directory a function sees: the runtime passes it no TMPDIR, so it is the system's default. */
+const FUNCTION_TMPDIR = execFileSync(process.execPath, ['-p', 'require("node:os").tmpdir()'], { env: {}, encoding: 'utf8' }).trim()
+const TABLE = join(FUNCTION_TMPDIR, 'gatehouse-example-chat', 'chatsock01-production')
 
 const say = (s: TestSocket, name: string, message: string) => s.send(JSON.stringify({ action: 'sendmessage', name, message }))
 
